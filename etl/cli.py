@@ -1,0 +1,200 @@
+"""The diplodata command line: a thin shell over the library, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from etl import __version__
+from etl.layout import DATAPACKAGES, RAW_DIR, ROOT
+from etl.reference import ReferenceError
+from etl.site import DEFAULT_HOST, DEFAULT_PORT
+
+EXIT_FAILED = 1
+EXIT_REJECTED = 3
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> None:
+    """Print one line to stderr and exit non-zero."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="diplodata")
+def main() -> None:
+    """Open data about Belgian diplomacy: archived articles to validated data packages.
+
+    \b
+    Example:
+        diplodata build && diplodata serve
+    """
+
+
+@main.command()
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the final summary.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=ROOT,
+    show_default="the checkout",
+    help="Folder the release is published into.",
+)
+@click.option(
+    "--raw",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=RAW_DIR,
+    show_default="raw/",
+    help="Folder of the archived sources.",
+)
+def build(quiet: bool, root: Path, raw: Path) -> None:
+    """Build everything: raw/ sources → packages → validation → diplomacy.db → metadata.yml.
+
+    The release is built aside and swapped in only once it validates: a failed build leaves
+    the published packages, metadata and database as they were. Exit status: 0 when every
+    source was published, 3 when some sources were rejected (the others are published),
+    1 when the build failed (nothing changed).
+
+    \b
+    Example:
+        diplodata build --quiet
+    """
+    from etl.build import BuildFailed
+    from etl.build import build as run_build
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
+
+    try:
+        report = run_build(root=root, raw_dir=raw, progress=progress)
+    except BuildFailed as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        fail(str(exc))
+    except ReferenceError as exc:
+        fail(str(exc))
+    for warning in report.warnings if not quiet else []:
+        click.echo(f"warning: {warning['source']}: {warning['field']}: {warning['message']}", err=True)
+    for rejected in report.rejected:
+        click.echo(f"error: {rejected}", err=True)
+    click.echo(report.summary())
+    if report.rejected:
+        sys.exit(EXIT_REJECTED)
+
+
+@main.command()
+@click.argument("packages", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=ROOT / DATAPACKAGES,
+    show_default="datapackages/",
+    help="Folder holding the packages.",
+)
+def validate(packages: tuple[str, ...], as_json: bool, root: Path) -> None:
+    """Validate packages: full frictionless validation plus the project's checks.
+
+    PACKAGES are package names (all when none is given). Exit status 1 on any problem.
+
+    \b
+    Example:
+        diplodata validate diplomacy-network --json
+    """
+    from etl.descriptors import load_packages
+    from etl.validate import validate_release
+
+    known = {p.name for p in load_packages()}
+    unknown = sorted(set(packages) - known)
+    if unknown:
+        fail(f"unknown package {', '.join(unknown)}; choose from {', '.join(sorted(known))}")
+    problems = validate_release(root, list(packages) or None)
+    checked = list(packages) or sorted(known)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"valid": not problems, "packages": checked, "problems": [p.to_dict() for p in problems]},
+                indent=2,
+            )
+        )
+    else:
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo(f"{len(checked)} package(s) checked, {len(problems)} problem(s)")
+    if problems:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file, one per line.")
+def extract(files: tuple[Path, ...], as_json: bool) -> None:
+    """Extract the facts of article files, without building.
+
+    With --json, each file gives one line: a JSON object with the keys source, article,
+    paragraphs, quotes, persons, person_roles, events, event_participant_groups, event_themes,
+    event_speakers, post_counts, post_totals and warnings, each fact keyed by the columns of
+    the resource it is published in. A file without a provenance record beside it is read
+    with what the text alone says.
+
+    \b
+    Example:
+        diplodata extract raw/000_03760b43a54f4e20.txt --json
+    """
+    from etl.extract import extract_source
+    from etl.reference import load_reference
+    from etl.sources import SourceError, read_source
+
+    failed = 0
+    try:
+        reference = load_reference()
+    except ReferenceError as exc:
+        fail(str(exc))
+    for path in files:
+        try:
+            facts = extract_source(read_source(path, require_record=False), reference)
+        except SourceError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+            continue
+        if as_json:
+            click.echo(json.dumps(facts, ensure_ascii=False))
+            continue
+        counts = ", ".join(
+            f"{len(v)} {k}" for k, v in facts.items() if isinstance(v, list) and k != "warnings"
+        )
+        click.echo(f"{path}: {counts}")
+        for warning in facts["warnings"]:
+            click.echo(f"  warning: {warning['field']}: {warning['message']}")
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=ROOT,
+    show_default="the checkout",
+    help="Folder of the built release.",
+)
+def serve(host: str, port: int, root: Path) -> None:
+    """Serve the built database with Datasette: immutable, read-only, with the generated metadata.
+
+    \b
+    Example:
+        diplodata serve --port 8001
+    """
+    from etl.layout import DATABASE
+    from etl.site import serve as run_server
+
+    if not (root / DATABASE).exists():
+        fail(f"{root / DATABASE} does not exist; run `diplodata build` first")
+    click.echo(f"serving on http://{host}:{port}/", err=True)
+    run_server(root, host, port)

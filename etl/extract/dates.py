@@ -1,0 +1,115 @@
+"""Dates and date ranges written in words ("from Monday 3 to Friday 7 February 2025")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from etl.extract.text import Span
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A range of days found in a text (a single day has first == last), with warnings."""
+
+    span: Span
+    first: dt.date | None
+    last: dt.date | None
+    warnings: tuple[str, ...] = ()
+
+
+def alternation(words: Any) -> str:
+    """A regex alternation of words, longest first so that prefixes do not win."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def day_pattern(n: int, months: str, weekdays: str, suffixes: str) -> str:
+    """Regex for one day: optional weekday, day number, optional month and year."""
+    return (
+        rf"(?:(?P<wd{n}>{weekdays})\s+)?(?:the\s+)?(?P<d{n}>\d{{1,2}})(?:{suffixes})?"
+        rf"(?:\s+(?P<m{n}>{months}))?(?:\s+(?P<y{n}>\d{{4}}))?"
+    )
+
+
+def range_regex(table: dict[str, Any]) -> re.Pattern[str]:
+    """Regex for a date range or a single date in one language (re caches the compilation)."""
+    months = alternation(table["months"])
+    weekdays = alternation(table["weekdays"])
+    suffixes = alternation(table["ordinal_suffixes"])
+    first = day_pattern(1, months, weekdays, suffixes)
+    last = day_pattern(2, months, weekdays, suffixes)
+    openers = alternation(table["range_openers"])
+    connectors = alternation(table["range_connectors"])
+    pattern = rf"\b(?:(?:{openers})\s+)?{first}(?:\s*(?:{connectors})\s*{last})?\b"
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def build_date(
+    day: str, month: str | None, year: str | None, table: dict[str, Any]
+) -> tuple[int, int | None, int | None]:
+    """Day, month number and year of a matched day (month or year None when not written)."""
+    month_number = table["months"][month.lower()] if month else None
+    return int(day), month_number, int(year) if year else None
+
+
+def safe_date(year: int | None, month: int | None, day: int) -> dt.date | None:
+    """A date, or None when a part is missing or the day does not exist."""
+    if year is None or month is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_date_ranges(
+    text: str, span: Span, table: dict[str, Any], context_year: int | None = None
+) -> list[DateRange]:
+    """Every date or date range in a span; a missing year comes from context, with a warning."""
+    regex = range_regex(table)
+    found = []
+    for match in regex.finditer(span.text):
+        groups = match.groupdict()
+        if not groups["m1"] and not groups["m2"]:
+            continue
+        warnings: list[str] = []
+        d1, m1, y1 = build_date(groups["d1"], groups["m1"], groups["y1"], table)
+        if groups["d2"]:
+            d2, m2, y2 = build_date(groups["d2"], groups["m2"], groups["y2"], table)
+        else:
+            d2, m2, y2 = d1, m1, y1
+        m1 = m1 or m2
+        year = y2 or y1 or context_year
+        if year is None:
+            warnings.append(f"date '{match.group(0)}' has no year; left empty")
+        elif not (y1 or y2):
+            warnings.append(f"date '{match.group(0)}' has no year; {year} taken from context")
+        y2 = y2 or year
+        y1 = y1 or (y2 - 1 if y2 and m1 and m2 and m1 > m2 else y2)
+        first, last = safe_date(y1, m1, d1), safe_date(y2, m2, d2)
+        for weekday, day in ((groups["wd1"], first), (groups["wd2"], last)):
+            if weekday and day and table["weekdays"][weekday.lower()] != day.isoweekday():
+                warnings.append(
+                    f"weekday '{weekday}' contradicts {day.isoformat()} "
+                    f"(a {day.strftime('%A')}); the date is kept as written"
+                )
+        if first and last and last < first:
+            warnings.append(f"range '{match.group(0)}' ends before it starts; left empty")
+            first = last = None
+        start = span.start + match.start()
+        found.append(
+            DateRange(Span(start, start + len(match.group(0)), match.group(0)), first, last, tuple(warnings))
+        )
+    return found
+
+
+def parse_date(text: str, table: dict[str, Any]) -> dt.date | None:
+    """A single date written in words or as ISO 8601, or None."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    ranges = find_date_ranges(text, Span(0, len(text), text), table)
+    return ranges[0].first if ranges and ranges[0].first == ranges[0].last else None

@@ -1,0 +1,146 @@
+"""Text segmentation: blocks (paragraphs, headings, furniture) and sentences, with offsets."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+HEADING_MAX_WORDS = 8
+TERMINAL_PUNCTUATION = '.!?:;”"»’)'
+SENTENCE_END = re.compile(r"[.!?][”\"»’]?(?=\s+[\"“«‘(]?[A-ZÀ-Ý0-9])")
+WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the source text: [start, end) offsets and the text between them."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """A line of the source: a paragraph, a heading or page furniture (with its label field)."""
+
+    kind: str
+    span: Span
+    section: str | None = None
+    field: str | None = None
+    value: str | None = None
+
+
+def fold(text: str) -> str:
+    """Lower-case text without accents, for matching names and labels."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def slugify(text: str) -> str:
+    """An identifier from a name: folded, words joined by hyphens."""
+    return "-".join(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+def count_words(texts: Iterable[str]) -> int:
+    """Number of words in some texts."""
+    return sum(len(WORD.findall(t)) for t in texts)
+
+
+def strip_span(text: str, start: int, end: int) -> Span:
+    """The span [start, end) of text without surrounding white space."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end, text[start:end])
+
+
+def lines(text: str) -> list[Span]:
+    """Non-blank lines of a text, stripped, with their offsets."""
+    found = []
+    position = 0
+    for raw in text.split("\n"):
+        span = strip_span(text, position, position + len(raw))
+        if span.text:
+            found.append(span)
+        position += len(raw) + 1
+    return found
+
+
+def match_furniture(line: str, furniture: dict[str, list[str]], dashes: list[str]) -> tuple[str, str] | None:
+    """The furniture field and value of a line such as '- News Type' or 'Last updated on 3 May'."""
+    body = line
+    for dash in dashes:
+        if body.startswith(dash + " "):
+            body = body[len(dash) + 1 :].lstrip()
+            break
+    for field, labels in furniture.items():
+        for label in labels:
+            if fold(body) == fold(label) or fold(body).startswith(fold(label) + " "):
+                return field, body[len(label) :].strip()
+    return None
+
+
+def is_heading(line: str) -> bool:
+    """Whether a line reads as a section heading: short, capitalised, no closing punctuation."""
+    words = line.split()
+    return 0 < len(words) <= HEADING_MAX_WORDS and line[0].isupper() and line[-1] not in TERMINAL_PUNCTUATION
+
+
+def segment(text: str, furniture: dict[str, list[str]], dashes: list[str]) -> list[Block]:
+    """Split a text into blocks: furniture, headings (followed by a paragraph) and paragraphs."""
+    candidates: list[tuple[str, Span, tuple[str, str] | None]] = []
+    for span in lines(text):
+        found = match_furniture(span.text, furniture, dashes)
+        if found or span.text in dashes:
+            candidates.append(("furniture", span, found))
+        else:
+            candidates.append(("paragraph", span, None))
+    blocks: list[Block] = []
+    section: str | None = None
+    for index, (kind, span, found) in enumerate(candidates):
+        if kind == "furniture":
+            field, value = found if found else (None, None)
+            blocks.append(Block("furniture", span, field=field, value=value))
+            continue
+        following = [c for c in candidates[index + 1 :] if c[0] == "paragraph"]
+        if is_heading(span.text) and following and not is_heading(following[0][1].text):
+            section = span.text
+            blocks.append(Block("heading", span, section=section))
+        else:
+            blocks.append(Block("paragraph", span, section=section))
+    return blocks
+
+
+def sentences(text: str, span: Span) -> list[Span]:
+    """Sentences of a paragraph, with offsets into the whole text."""
+    found = []
+    start = span.start
+    for match in SENTENCE_END.finditer(span.text):
+        end = span.start + match.end()
+        found.append(strip_span(text, start, end))
+        start = end
+    found.append(strip_span(text, start, span.end))
+    return [s for s in found if s.text]
+
+
+def split_list(span: Span, joiners: list[str]) -> list[Span]:
+    """Items of a written list ('a, b and c'), with offsets; the joiners are table words."""
+    words = "|".join(re.escape(j) for j in joiners if j != ",")
+    separator = re.compile(rf"\s*,\s*(?:(?:{words})\s+)?|\s+(?:{words})\s+")
+    items = []
+    start = 0
+    for match in separator.finditer(span.text):
+        items.append(strip_span_local(span, start, match.start()))
+        start = match.end()
+    items.append(strip_span_local(span, start, len(span.text)))
+    return [item for item in items if item.text]
+
+
+def strip_span_local(span: Span, start: int, end: int) -> Span:
+    """A stripped sub-span of a span, from offsets relative to it."""
+    inner = strip_span(span.text, start, end)
+    return Span(span.start + inner.start, span.start + inner.end, inner.text)

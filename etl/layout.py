@@ -1,0 +1,15 @@
+"""Where the project's inputs and published outputs live in a checkout."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW_DIR = ROOT / "raw"
+REFERENCE_DIR = ROOT / "reference"
+SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
+
+# Published outputs, relative to a release root (the checkout, or a build's staging folder).
+DATAPACKAGES = "datapackages"
+METADATA = "metadata.yml"
+DATABASE = "diplomacy.db"
+INSPECT = "inspect-data.json"
+DOWNLOADS = "downloads"

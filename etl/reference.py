@@ -1,0 +1,88 @@
+"""Curated reference tables: language tables, post types, places, event series and persons."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from etl.layout import REFERENCE_DIR
+
+LANGUAGE_KEYS = (
+    "language",
+    "stopwords",
+    "months",
+    "weekdays",
+    "ordinal_suffixes",
+    "range_openers",
+    "range_connectors",
+    "number_words",
+    "qualifiers",
+    "quote_marks",
+    "attribution_dashes",
+    "role_heads",
+    "role_joiners",
+    "furniture",
+    "furniture_dashes",
+    "participant_groups",
+    "participant_modifiers",
+    "theme_markers",
+    "list_joiners",
+    "speaking_cues",
+    "network_subjects",
+    "network_total_terms",
+    "place_prepositions",
+)
+
+
+class ReferenceError(Exception):
+    """A reference table that is missing or malformed; str() names the file."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Every curated table the extractor and the packages use."""
+
+    languages: dict[str, dict[str, Any]]
+    post_types: list[dict[str, Any]]
+    cities: list[dict[str, Any]]
+    venues: list[dict[str, Any]]
+    series: list[dict[str, Any]]
+    persons: list[dict[str, Any]]
+
+
+def read_yaml(path: Path) -> Any:
+    """Load one YAML file, naming it in the error when it cannot be read."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ReferenceError(f"{path}: {str(exc).splitlines()[0]}") from None
+
+
+def read_language(path: Path) -> dict[str, Any]:
+    """Load a language table and check it has every key the extractor reads."""
+    table = read_yaml(path)
+    missing = [key for key in LANGUAGE_KEYS if key not in (table or {})]
+    if missing:
+        raise ReferenceError(f"{path}: language table lacks {', '.join(missing)}")
+    if table["language"] != path.stem:
+        raise ReferenceError(f"{path}: language is {table['language']!r}, expected {path.stem!r}")
+    return dict(table)
+
+
+@functools.cache
+def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
+    """Load all reference tables of a folder (cached: they do not change during a run)."""
+    languages = {p.stem: read_language(p) for p in sorted((directory / "languages").glob("*.yml"))}
+    places = read_yaml(directory / "places.yml")
+    return Reference(
+        languages=languages,
+        post_types=list(read_yaml(directory / "post_types.yml")),
+        cities=list(places["cities"]),
+        venues=list(places["venues"]),
+        series=list(read_yaml(directory / "event_series.yml")),
+        persons=list(read_yaml(directory / "persons.yml")),
+    )

@@ -1,0 +1,122 @@
+"""The published site, through Datasette's own client on the built release."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from markupsafe import escape
+
+from etl.descriptors import load_project, resource_specs
+from etl.layout import DATABASE
+from tests.conftest import Client
+
+TABLES = sorted(resource_specs())
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_table_is_served_with_rows(client: Client, table: str) -> None:
+    response = client.get(f"/diplomacy/{table}.json?_shape=array")
+    assert response.status_code == 200
+    assert len(response.json()) >= 1
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_table_page_shows_title_and_column_descriptions(client: Client, table: str) -> None:
+    spec = resource_specs()[table]
+    page = client.get(f"/diplomacy/{table}").text
+    assert spec.title in page
+    for field in spec.schema["fields"]:
+        assert f"<dd>{escape(field['description'])}</dd>" in page, field["name"]
+
+
+def test_post_counts_page_lists_the_six_counts(client: Client) -> None:
+    rows = client.get("/diplomacy/post_counts.json?_shape=array").json()
+    assert sorted((r["post_type"], r["count"]) for r in rows) == [
+        ("belgian_office", 1),
+        ("consulate", 3),
+        ("consulate_general", 15),
+        ("diplomatic_office", 1),
+        ("embassy", 87),
+        ("permanent_representation", 8),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "query", "expected"),
+    [
+        ("quotes", "naivety", "maxime-prevot"),
+        ("quotes", "favourable", "theo-francken"),
+        ("articles", "prevot", "000_03760b43a54f4e20"),
+        ("articles", "PRÉVOT", "000_03760b43a54f4e20"),
+    ],
+)
+def test_full_text_search_folds_accents(client: Client, table: str, query: str, expected: str) -> None:
+    rows = client.get(f"/diplomacy/{table}.json?_search={query}&_shape=array").json()
+    assert expected in {r.get("person") or r.get("id") for r in rows}
+
+
+def test_full_text_search_finds_nothing_for_absent_words(client: Client) -> None:
+    assert client.get("/diplomacy/quotes.json?_search=zanzibar&_shape=array").json() == []
+
+
+@pytest.mark.parametrize("query", sorted(load_project()["queries"]))
+def test_canned_queries_answer(client: Client, query: str) -> None:
+    response = client.get(f"/diplomacy/{query}.json?_shape=array")
+    assert response.status_code == 200 and response.json()
+
+
+def test_canned_query_minister_quotes_names_speakers(client: Client) -> None:
+    rows = client.get("/diplomacy/minister_quotes.json?_shape=array").json()
+    assert {r["person"] for r in rows} == {"Maxime Prévot", "Bernard Quintin", "Theo Francken"}
+
+
+def test_metadata_has_license_and_source(client: Client) -> None:
+    data = client.get("/-/metadata.json").json()
+    assert data["license"] == "CC-BY-4.0" and data["source_url"].startswith("https://")
+
+
+def test_value_length_limit_refuses_huge_values(client: Client) -> None:
+    response = client.get("/diplomacy.json?sql=select+length(hex(zeroblob(300000000)))")
+    assert response.status_code == 400
+    assert "too big" in response.json()["error"]
+
+
+def test_settings_are_those_of_a_public_instance(client: Client) -> None:
+    settings = client.get("/-/settings.json").json()
+    assert settings["sql_time_limit_ms"] <= 1000 and settings["max_returned_rows"] <= 1000
+    assert settings["suggest_facets"] is False
+
+
+def test_database_is_immutable_and_refuses_writes(client: Client, release: Path) -> None:
+    before = (release / DATABASE).read_bytes()
+    response = client.get("/diplomacy.json?sql=delete+from+post_counts")
+    assert response.status_code == 400
+    databases = client.get("/-/databases.json").json()
+    assert databases[0]["is_mutable"] is False
+    assert (release / DATABASE).read_bytes() == before
+
+
+@pytest.mark.parametrize("package", ["diplomacy-news", "diplomacy-events", "diplomacy-network"])
+def test_downloads_are_served(client: Client, package: str) -> None:
+    archive = client.get(f"/downloads/{package}.zip")
+    assert archive.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
+    assert f"{package}/datapackage.json" in names
+    descriptor = client.get(f"/datapackages/{package}/datapackage.json")
+    assert descriptor.status_code == 200 and descriptor.json()["name"] == package
+    for resource in descriptor.json()["resources"]:
+        assert client.get(f"/datapackages/{package}/{resource['path']}").status_code == 200
+
+
+def test_database_file_is_downloadable(client: Client) -> None:
+    response = client.get("/diplomacy.db")
+    assert response.status_code == 200 and response.content.startswith(b"SQLite format 3")
+
+
+def test_generated_metadata_is_valid_yaml_with_every_table(release: Path) -> None:
+    metadata = yaml.safe_load((release / "metadata.yml").read_text(encoding="utf-8"))
+    assert set(metadata["databases"]["diplomacy"]["tables"]) == set(TABLES)
