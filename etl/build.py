@@ -56,14 +56,23 @@ class BuildReport:
 
 def read_sources(raw_dir: Path, report: BuildReport, progress: Progress) -> list[Source]:
     """Every readable source of the raw folder; the unreadable ones are recorded as rejected."""
-    sources = []
-    for path in find_sources(raw_dir):
-        report.read += 1
+    paths, strays = find_sources(raw_dir)
+    report.read = len(paths) + len(strays)
+    report.rejected.extend(strays)
+    sources: list[Source] = []
+    seen: dict[str, str] = {}
+    for path in paths:
         try:
-            sources.append(read_source(path))
+            source = read_source(path)
+            if source.id in seen:
+                raise SourceError(path, f"id {source.id} is already used by {seen[source.id]}")
         except SourceError as exc:
             report.rejected.append(exc)
-            progress(f"rejected {exc}")
+            continue
+        seen[source.id] = source.file
+        sources.append(source)
+    for rejected in report.rejected:
+        progress(f"rejected {rejected}")
     return sources
 
 

@@ -36,9 +36,20 @@ class Source:
     record: dict[str, Any] = field(default_factory=dict)
 
 
-def find_sources(raw_dir: Path) -> list[Path]:
-    """Return the archived texts of a raw folder, in name order."""
-    return sorted(p for p in raw_dir.iterdir() if p.suffix in SOURCE_SUFFIXES and p.is_file())
+def find_sources(raw_dir: Path) -> tuple[list[Path], list[SourceError]]:
+    """The archived texts of a raw folder in name order, and an error for every other file there
+    (an unsupported type, a provenance record without its text), so no input goes unaccounted."""
+    texts, strays = [], []
+    for path in sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
+        if path.suffix in SOURCE_SUFFIXES:
+            texts.append(path)
+        elif path.suffix == RECORD_SUFFIX:
+            if not any(path.with_suffix(s).exists() for s in SOURCE_SUFFIXES):
+                strays.append(SourceError(path, "provenance record without its archived text"))
+        else:
+            supported = ", ".join(SOURCE_SUFFIXES)
+            strays.append(SourceError(path, f"unsupported file type (archived texts are {supported})"))
+    return texts, strays
 
 
 def decode_text(path: Path | str, data: bytes) -> str:

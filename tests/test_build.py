@@ -33,20 +33,27 @@ def raw(tmp_path: Path) -> Path:
     (folder / "001_empty.txt").write_bytes(b"")
     (folder / "002_binary.txt").write_bytes(b"\x00\x01\x02")
     (folder / "003_latin1.txt").write_bytes("Réunion à Bruxelles".encode("latin-1"))
+    (folder / "004_page.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "005_orphan.yml").write_text("id: 005_orphan\n", encoding="utf-8")
     return folder
 
 
 def test_build_rejects_bad_sources_and_publishes_the_others(raw: Path, tmp_path: Path) -> None:
     messages: list[str] = []
     report = build(root=tmp_path / "out", raw_dir=raw, progress=messages.append)
-    assert report.read == 4 and report.published == [SEED.stem]
-    reasons = sorted(str(e) for e in report.rejected)
-    assert [r.split(": ", 1)[0].rsplit("/", 1)[-1] for r in reasons] == [
+    assert report.read == 6 and report.published == [SEED.stem]
+    reasons = {Path(e.path).name: e.reason for e in report.rejected}
+    assert sorted(reasons) == [
         "001_empty.txt",
         "002_binary.txt",
         "003_latin1.txt",
+        "004_page.pdf",
+        "005_orphan.yml",
     ]
-    assert "4 source(s) read, 1 published, 3 rejected" in report.summary()
+    assert reasons["004_page.pdf"].startswith("unsupported file type")
+    assert reasons["005_orphan.yml"] == "provenance record without its archived text"
+    assert "6 source(s) read, 1 published, 5 rejected" in report.summary()
+    assert any(m.startswith("rejected ") for m in messages)
     assert (tmp_path / "out" / DATABASE).exists()
 
 
@@ -54,7 +61,7 @@ def test_build_command_exits_3_when_sources_were_rejected(raw: Path, tmp_path: P
     result = CliRunner().invoke(main, ["build", "--quiet", "--root", str(tmp_path), "--raw", str(raw)])
     assert result.exit_code == 3
     assert "001_empty.txt: empty file" in result.output
-    assert "1 published, 3 rejected" in result.output
+    assert "1 published, 5 rejected" in result.output
     assert "Traceback" not in result.output
 
 
@@ -79,3 +86,14 @@ def test_failed_build_leaves_the_published_release_untouched(
     assert any(p.check == "span" and p.resource == "post_counts" for p in caught.value.problems)
     assert published(root) == before
     assert not (root / ".build" / "next").exists()
+
+
+def test_build_rejects_a_duplicate_source_id(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    shutil.copy(SEED, raw / "999_copy.txt")
+    record = (raw / f"{SEED.stem}.yml").read_text(encoding="utf-8")
+    (raw / "999_copy.yml").write_text(record.replace(f"file: {SEED.name}", "file: 999_copy.txt"))
+    report = build(root=tmp_path / "out", raw_dir=raw)
+    assert [Path(e.path).name for e in report.rejected] == ["999_copy.txt"]
+    assert "already used by" in report.rejected[0].reason

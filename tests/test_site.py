@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 import yaml
 from markupsafe import escape
 
@@ -120,3 +127,46 @@ def test_database_file_is_downloadable(client: Client) -> None:
 def test_generated_metadata_is_valid_yaml_with_every_table(release: Path) -> None:
     metadata = yaml.safe_load((release / "metadata.yml").read_text(encoding="utf-8"))
     assert set(metadata["databases"]["diplomacy"]["tables"]) == set(TABLES)
+
+
+def test_database_keeps_primary_and_foreign_keys(release: Path) -> None:
+    db = sqlite_utils.Database(release / DATABASE)
+    for name, spec in resource_specs().items():
+        assert db[name].pks == spec.primary_key, name
+        expected = {
+            (fk["fields"][0], fk["reference"]["resource"]) for fk in spec.schema.get("foreignKeys", [])
+        }
+        assert {(fk.column, fk.other_table) for fk in db[name].foreign_keys} == expected, name
+    assert db["quotes_fts"].exists() and db["articles_fts"].exists()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_command_answers_on_loopback(release: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "etl", "serve", "--root", str(release), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/diplomacy/post_counts.json?_shape=array"
+                ) as r:
+                    rows = json.load(r)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert len(rows) == 6
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
