@@ -35,6 +35,12 @@ LANGUAGE_KEYS = (
     "network_subjects",
     "network_total_terms",
     "place_prepositions",
+    "attribution_verbs",
+    "anaphora",
+    "determiners",
+    "approximate_numbers",
+    "number_links",
+    "network_exclusions",
 )
 
 

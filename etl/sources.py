@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-SOURCE_SUFFIXES = (".txt",)
+SOURCE_SUFFIXES = (".txt", ".html")
 RECORD_SUFFIX = ".yml"
 REQUIRED_RECORD_KEYS = ("id", "file", "sha256", "bytes", "language", "archived")
 
@@ -52,19 +52,27 @@ def find_sources(raw_dir: Path) -> tuple[list[Path], list[SourceError]]:
     return texts, strays
 
 
-def decode_text(path: Path | str, data: bytes) -> str:
-    """Decode archived bytes as UTF-8, refusing empty, binary and non-UTF-8 content."""
+def decode_text(path: Path | str, data: bytes, encoding: str = "utf-8") -> str:
+    """Decode archived bytes (UTF-8 unless the record says otherwise), refusing empty, binary and
+    undecodable content."""
     if not data:
         raise SourceError(path, "empty file (0 bytes); re-archive the page")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise SourceError(path, f"binary content (NUL byte at offset {nul}); expected UTF-8 text")
     try:
-        return data.decode("utf-8")
+        return (
+            data.decode(encoding).removeprefix("\ufeff")
+            if encoding.lower() != "utf-8"
+            else data.decode(encoding)
+        )
+    except LookupError:
+        raise SourceError(path, f"unknown encoding {encoding!r} in its provenance record") from None
     except UnicodeDecodeError as exc:
         bad = data[exc.start : exc.start + 1].hex()
+        name = "UTF-8" if encoding.lower() in ("utf-8", "utf8") else encoding
         raise SourceError(
-            path, f"not UTF-8 (byte 0x{bad} at offset {exc.start}); convert it to UTF-8"
+            path, f"not {name} (byte 0x{bad} at offset {exc.start}); convert it to UTF-8"
         ) from None
 
 
@@ -91,12 +99,13 @@ def read_source(path: Path, *, require_record: bool = True) -> Source:
         raise SourceError(path, "file not found") from None
     except OSError as exc:
         raise SourceError(path, f"cannot be read ({exc.strerror})") from None
-    text = decode_text(path, data)
     digest = hashlib.sha256(data).hexdigest()
     record_path = path.with_suffix(RECORD_SUFFIX)
     record: dict[str, Any] = {}
     if record_path.exists():
         record = read_record(record_path)
+    text = decode_text(path, data, str(record.get("encoding") or "utf-8"))
+    if record:
         check_against_record(path, data, digest, record)
     elif require_record:
         raise SourceError(path, f"no provenance record ({record_path.name}); write one beside it")

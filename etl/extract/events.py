@@ -47,15 +47,12 @@ def find_series(
     return None
 
 
-def find_place(
-    sentence: Span, places: list[dict[str, Any]], prepositions: list[str]
-) -> dict[str, Any] | None:
-    """A place of a gazetteer named after a preposition ('in Brussels') in a sentence."""
-    before = alternation(prepositions)
-    for place in places:
-        names = alternation(place["names"])
-        if re.search(rf"\b(?:{before})\s+(?:the\s+)?(?:{names})\b", sentence.text, re.IGNORECASE):
-            return place
+def find_place(spans: list[Span], places: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first place of a gazetteer named in the first of the spans that names one."""
+    for span in spans:
+        for place in places:
+            if re.search(rf"\b(?:{alternation(place['names'])})\b", span.text):
+                return place
     return None
 
 
@@ -65,10 +62,12 @@ def group_regex(table: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, str]]
     term = alternation(t for ts in table["participant_groups"].values() for t in ts)
     modifiers = alternation(table["participant_modifiers"])
     joiners = alternation(j for j in table["list_joiners"] if j != ",")
-    item = rf"(?:{term})\b"
+    links = alternation(table["number_links"])
+    link = rf"(?:(?:{links})\s*)?" if table["number_links"] else ""
+    item = rf"(?:(?:{modifiers})\s+)?(?:{term})\b(?:\s+(?:{modifiers})\b)?"
     pattern = (
-        rf"{amount_pattern(table)}\s+(?:(?:{modifiers})\s+)?(?P<groups>{item}"
-        rf"(?:\s*(?:,|\s(?:{joiners}))\s*{item})*)"
+        rf"{amount_pattern(table)}\s+{link}(?P<groups>{item}"
+        rf"(?:\s*(?:,|\s(?:{joiners}))\s*{item}){{0,8}})"
     )
     return re.compile(pattern, re.IGNORECASE), terms
 
@@ -112,12 +111,21 @@ def find_event(
     """The event of a series stated in a paragraph: a sentence naming the series and its dates."""
     for index, sentence in enumerate(paragraph):
         named = find_series(sentence, table["language"], reference.series)
-        dated = [d for d in find_date_ranges(text, sentence, table, context_year) if d.first]
-        if not named or not dated:
+        if not named:
             continue
+        dated: list[DateRange] = []
+        for candidate in paragraph[index : index + 2]:
+            dated = [d for d in find_date_ranges(text, candidate, table, context_year) if d.first]
+            if dated:
+                break
+        if not dated:
+            continue
+        dated.sort(key=lambda d: d.first == d.last)
         event = Event(named[0], named[1], dated[0], sentence, sentence)
-        event.city = find_place(sentence, reference.cities, table["place_prepositions"])
-        event.venue = find_place(sentence, reference.venues, table["place_prepositions"])
+        event.city = find_place([sentence, *paragraph], reference.cities)
+        event.venue = find_place([sentence, *paragraph], reference.venues)
+        if event.city is None and event.venue is not None:
+            event.city = next((c for c in reference.cities if c["name"] == event.venue["city"]), None)
         for later in paragraph[index:]:
             if find_participants(event, later, table):
                 event.evidence = Span(sentence.start, later.end, text[sentence.start : later.end])

@@ -45,8 +45,14 @@ def find_post_counts(
     number = number_pattern(table)
     rest = sentence.text[subject.end() :]
     offset = sentence.start + subject.end()
+    exclusions = alternation(table["network_exclusions"])
     counts: list[PostCount] = []
-    for match in re.finditer(rf"\b{number}\s+(?P<t>{alternation(terms)})\b", rest, re.IGNORECASE):
+    pattern = (
+        rf"{number}\s+(?:(?P<x>{exclusions})\s+)?(?P<t>{alternation(terms)})\b(?:\s+(?P<y>{exclusions})\b)?"
+    )
+    for match in re.finditer(pattern, rest, re.IGNORECASE):
+        if match.group("x") or match.group("y"):
+            continue  # honorary, new, foreign…: not a count of Belgium's own network
         post_type = terms[fold(match.group("t"))]
         start = offset + match.start()
         counts.append(
@@ -57,6 +63,8 @@ def find_post_counts(
                 Span(start, offset + match.end(), match.group(0)),
             )
         )
+    if len(counts) == 1 and not counts[0].span.text[:1].isdigit():
+        counts = []  # 'een ambassade', 'une ambassade': an article, not a count of the network
     total = None
     total_terms = alternation(table["network_total_terms"])
     stated = re.search(rf"\b{number}\s+(?:{total_terms})\b", rest, re.IGNORECASE)

@@ -1,4 +1,5 @@
-"""Quotations and their attributions ("“…” - Name, Role")."""
+"""Quotations and their attributions: '“…” - Name, Role', '“…,” said Name', '“…”, aldus Name',
+'« … », a déclaré Name', 'Name: “…”', and references such as 'aldus de minister'."""
 
 from __future__ import annotations
 
@@ -6,54 +7,88 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from etl.extract.people import NAME, Mention, resolve_person
+from etl.extract.people import NAME, Mention, resolve_person, role_after
+from etl.extract.quantities import alternation
 from etl.extract.text import Span
+
+MIN_QUOTE_WORDS = 4
+MAX_QUOTE = 5000
 
 
 @dataclass(frozen=True)
 class Quote:
-    """Quoted words (without their marks) and the person they are attributed to."""
+    """Quoted words (without their marks), the speaker when written, or the reference
+    ('the minister') that points back to a person named earlier."""
 
     text: Span
     speaker: Mention | None
+    reference: str | None = None
 
 
-def attribution_regex(table: dict[str, Any]) -> re.Pattern[str]:
-    """Regex for an attribution after a closing mark: ' - Name, Role' up to the paragraph's end."""
-    dashes = "|".join(re.escape(d) for d in table["attribution_dashes"])
-    return re.compile(rf"^\s*(?:{dashes})\s*(?P<name>{NAME})\s*,\s*(?P<role>.+?)\s*\.?\s*$")
+def after_regex(table: dict[str, Any]) -> re.Pattern[str]:
+    """Attribution after the closing mark: ' - Name, Role', ', said Name, Role.', ', aldus de minister.'"""
+    dashes = alternation(table["attribution_dashes"])
+    verbs = alternation(table["attribution_verbs"])
+    anaphora = alternation(table["anaphora"])
+    who = rf"(?P<ref>(?i:{anaphora}))\b|(?P<name>{NAME})"
+    return re.compile(
+        rf"^\s*(?:(?:{dashes})\s*(?P<dname>{NAME})"
+        rf"|,?\s*(?:(?i:{verbs})\s+(?:{who})|(?P<bname>{NAME})\s+(?i:{verbs})\b))"
+    )
+
+
+def before_regex(table: dict[str, Any]) -> re.Pattern[str]:
+    """Attribution before the opening mark: 'Name said:' or 'Name, Role:'."""
+    verbs = alternation(table["attribution_verbs"])
+    return re.compile(rf"(?P<name>{NAME})(?:,[^,:]{{2,120}},)?(?:\s+(?i:{verbs}))?\s*:\s*$")
+
+
+def mention_at(
+    paragraph: Span, start: int, written: str, table: dict[str, Any], persons: list[dict[str, Any]]
+) -> Mention:
+    """A mention of the name written at an offset, with the role that follows it."""
+    name = Span(start, start + len(written), written)
+    return Mention(resolve_person(written, persons), name, role_after(paragraph, name.end, table))
 
 
 def find_quotes(paragraph: Span, table: dict[str, Any], persons: list[dict[str, Any]]) -> list[Quote]:
-    """Quotations of a paragraph, each with its attributed speaker when one is written."""
-    attribution = attribution_regex(table)
-    found = []
+    """Quotations of a paragraph, each with its attributed speaker or reference when written."""
+    after, before = after_regex(table), before_regex(table)
+    found: list[Quote] = []
     for opening, closing in table["quote_marks"]:
-        pattern = re.compile(rf"{re.escape(opening)}(?P<q>[^{re.escape(closing)}]+){re.escape(closing)}")
+        inner = rf"[^{re.escape(closing)}{re.escape(opening)}]{{1,{MAX_QUOTE}}}"
+        pattern = re.compile(rf"{re.escape(opening)}(?P<q>{inner}){re.escape(closing)}")
         for match in pattern.finditer(paragraph.text):
-            words = match.group("q").strip()
-            if len(words.split()) < 4:
+            raw = match.group("q")
+            words = raw.strip().rstrip(",").rstrip()
+            if len(words.split()) < MIN_QUOTE_WORDS:
                 continue
-            start = (
-                paragraph.start + match.start("q") + (len(match.group("q")) - len(match.group("q").lstrip()))
-            )
+            start = paragraph.start + match.start("q") + (len(raw) - len(raw.lstrip()))
             text = Span(start, start + len(words), words)
-            speaker = None
-            rest_start = match.end()
-            found_attribution = attribution.match(paragraph.text[rest_start:])
-            if found_attribution:
-                offset = paragraph.start + rest_start
-                name, role = found_attribution.group("name"), found_attribution.group("role")
-                speaker = Mention(
-                    resolve_person(name, persons),
-                    Span(
-                        offset + found_attribution.start("name"), offset + found_attribution.end("name"), name
-                    ),
-                    Span(
-                        offset + found_attribution.start("role"), offset + found_attribution.end("role"), role
-                    ),
-                )
-            found.append(Quote(text, speaker))
+            speaker, reference = None, None
+            rest = paragraph.text[match.end() :]
+            attributed = after.match(rest)
+            offset = paragraph.start + match.end()
+            if attributed:
+                groups = [g for g in ("dname", "name", "bname") if attributed.group(g)]
+                if groups:
+                    group = groups[0]
+                    speaker = mention_at(
+                        paragraph, offset + attributed.start(group), attributed.group(group), table, persons
+                    )
+                else:
+                    reference = attributed.group("ref").lower()
+            else:
+                introduced = before.search(paragraph.text[: match.start()])
+                if introduced:
+                    speaker = mention_at(
+                        paragraph,
+                        paragraph.start + introduced.start("name"),
+                        introduced.group("name"),
+                        table,
+                        persons,
+                    )
+            found.append(Quote(text, speaker, reference))
         if found:
             break
     return found

@@ -31,6 +31,7 @@ class Block:
     section: str | None = None
     field: str | None = None
     value: str | None = None
+    language: str | None = None
 
 
 def fold(text: str) -> str:

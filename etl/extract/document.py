@@ -1,0 +1,157 @@
+"""An archived page as a document: the normalised body text every offset points into, its blocks
+(paragraphs, headings, furniture) and the page's own metadata (title, dates, labels, language)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+from etl.extract.html import read_html
+from etl.extract.text import Block, Span, match_furniture, segment
+
+DATE_LINE = re.compile(r"^date:\s*(?P<date>\d{4}-\d{2}-\d{2})\s*$", re.IGNORECASE)
+TIMESTAMP_LINE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})(?:\s+\d{1,2}[:h]\d{2})?$")
+DATELINE = re.compile(
+    r"^(?P<place>[A-ZÀ-Ý][\w'’\- ]{1,30}),\s*(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2,4})\s*[–—-]\s*"
+)
+
+
+@dataclass
+class Document:
+    """The text of a page that facts point into, with what the page says about itself."""
+
+    body: str
+    blocks: list[Block]
+    format: str
+    title: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    news_type: str | None = None
+    subjects: str | None = None
+    language: str | None = None
+    notes: list[tuple[str, str, Span | None]] = field(default_factory=list)
+
+
+def numeric_date(day: str, month: str, year: str) -> str | None:
+    """An ISO date from numeric parts (a two-digit year is 19xx or 20xx), or None if impossible."""
+    full = int(year) if len(year) == 4 else (2000 + int(year) if int(year) < 50 else 1900 + int(year))
+    try:
+        return dt.date(full, int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def looks_like_title(block: Block, previous: list[Block]) -> bool:
+    """Whether a line before the first paragraph is the page title: a heading-like line, or a
+    short unpunctuated line right after a date line."""
+    line = block.span.text
+    after_date = bool(previous) and previous[-1].field == "published"
+    return block.kind == "heading" or (after_date and len(line.split()) <= 25 and line[-1:] not in ".!?")
+
+
+def read_style_lines(blocks: list[Block], document: Document) -> list[Block]:
+    """Recognise the old site's `date:` line, the news portal's timestamp and repeated title, and
+    the title line that opens a text, turning them into furniture and document metadata."""
+    result: list[Block] = []
+    seen_paragraph = False
+    for block in blocks:
+        line = block.span.text
+        if not seen_paragraph and block.kind != "furniture":
+            date_line, timestamp = DATE_LINE.match(line), TIMESTAMP_LINE.match(line)
+            if date_line or timestamp:
+                value = date_line["date"] if date_line else numeric_date(*timestamp.group("d", "m", "y"))  # type: ignore[union-attr]
+                document.published = value
+                result.append(Block("furniture", block.span, field="published", value=value))
+                continue
+            if document.title is None and looks_like_title(block, result):
+                document.title = line
+                result.append(Block("title", block.span))
+                continue
+            if line == document.title:
+                result.append(Block("furniture", block.span, field="title_repeat", value=line))
+                continue
+        seen_paragraph = seen_paragraph or block.kind == "paragraph"
+        result.append(block)
+    return result
+
+
+def read_dateline(document: Document) -> None:
+    """Take the publication date from a dateline ('Brussel, 26.08.04 – …') when none is known."""
+    first = next((b for b in document.blocks if b.kind == "paragraph"), None)
+    if first is None:
+        return
+    found = DATELINE.match(first.span.text)
+    if found and document.published is None:
+        document.published = numeric_date(found["d"], found["m"], found["y"])
+        document.notes.append(
+            (
+                "published",
+                "publication date taken from the dateline",
+                Span(first.span.start, first.span.start + found.end(), first.span.text[: found.end()]),
+            )
+        )
+
+
+def text_document(text: str, furniture: dict[str, list[str]], dashes: list[str]) -> Document:
+    """A plain-text capture as a document: the text itself is the body, unchanged."""
+    document = Document(body=text, blocks=[], format="text/plain")
+    blocks = read_style_lines(segment(text, furniture, dashes), document)
+    section: str | None = None
+    for block in blocks:
+        if block.kind == "heading":
+            section = block.span.text
+        document.blocks.append(
+            replace(block, section=section if block.kind in ("paragraph", "heading") else None)
+        )
+    read_dateline(document)
+    for block in document.blocks:
+        if block.kind == "furniture" and block.field in ("updated", "news_type", "subjects") and block.value:
+            setattr(document, block.field, block.value)
+    return document
+
+
+def html_document(html: str, furniture: dict[str, list[str]], dashes: list[str]) -> Document:
+    """An HTML page as a document: the article's blocks joined by newlines form the body."""
+    page = read_html(html)
+    parts: list[str] = []
+    blocks: list[Block] = []
+    position = 0
+    for kind, words, language, section in page.blocks:
+        words = unicodedata.normalize("NFC", words)
+        span = Span(position, position + len(words), words)
+        found = match_furniture(words, furniture, dashes) if kind == "paragraph" else None
+        blocks.append(
+            Block(
+                "furniture" if found else kind,
+                span,
+                section=section,
+                field=found[0] if found else None,
+                value=found[1] if found else None,
+                language=language,
+            )
+        )
+        parts.append(words)
+        position += len(words) + 1
+    document = Document(
+        body="\n".join(parts),
+        blocks=blocks,
+        format="text/html",
+        title=page.title,
+        published=page.published,
+        updated=page.updated,
+        news_type=page.news_type,
+        subjects=page.subjects,
+        language=page.language,
+    )
+    document.notes.extend((name, message, None) for name, message in page.notes)
+    read_dateline(document)
+    return document
+
+
+def read_document(text: str, media_type: str, furniture: dict[str, list[str]], dashes: list[str]) -> Document:
+    """The document of an archived text, by its media type."""
+    if media_type == "text/html" or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+        return html_document(text, furniture, dashes)
+    return text_document(text, furniture, dashes)
