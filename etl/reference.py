@@ -41,6 +41,8 @@ LANGUAGE_KEYS = (
     "approximate_numbers",
     "number_links",
     "network_exclusions",
+    "pronoun_attributions",
+    "event_nouns",
 )
 
 

@@ -91,6 +91,20 @@ def read_record(path: Path) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in loaded.items()}
 
 
+def source_from_bytes(path: Path, data: bytes, record: dict[str, Any]) -> Source:
+    """A Source from archived bytes and the record that describes them (possibly empty)."""
+    text = decode_text(path, data, str(record.get("encoding") or "utf-8"))
+    digest = hashlib.sha256(data).hexdigest()
+    return Source(
+        id=str(record.get("id") or path.stem),
+        file=path.name,
+        text=text,
+        sha256=digest,
+        size=len(data),
+        record=record,
+    )
+
+
 def read_source(path: Path, *, require_record: bool = True) -> Source:
     """Read one archived text and check it against the provenance record beside it."""
     try:

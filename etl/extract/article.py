@@ -3,13 +3,14 @@ events and post counts, each fact with its character span, plus warnings for wha
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from typing import Any
 
 from etl.extract.dates import parse_date
 from etl.extract.document import Document, read_document
-from etl.extract.events import Event, find_event, find_themes
+from etl.extract.events import Event, find_event, find_themes, locate_venue
 from etl.extract.facts import (
     Row,
     event_rows,
@@ -224,8 +225,8 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
     events: dict[str, tuple[Event, dict[str, Any]]] = {}
     for group, table in zip(grouped, tables, strict=True):
         event = find_event(body, group, table, reference, year)
-        if event and event.id not in events:
-            events[event.id] = (event, table)
+        if event and event.identifier(source.id) not in events:
+            events[event.identifier(source.id)] = (event, table)
     facts: dict[str, list[Row]] = {
         "events": [],
         "event_participant_groups": [],
@@ -243,7 +244,10 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
             if m.role and any(s.start <= m.name.start < s.end and speaking(s, t) for g in grouped for s in g)
         ]
         facts["event_speakers"] = speaker_rows(source.id, body, only, spoke)
+    every = [s for group in grouped for s in group]
     for event, _ in events.values():
+        if event.venue is None and len(events) == 1:  # the venue may be named later in the article
+            locate_venue(event, every, reference)
         for key, rows in event_rows(source.id, event, warnings).items():
             facts[key].extend(rows)
 
@@ -285,6 +289,12 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
         **post_rows(source.id, found_posts, as_of, warnings),
         "warnings": warnings,
     }
+
+
+def within(offset: int, spans: list[Span], starts: list[int]) -> bool:
+    """Whether an offset falls inside one of some sorted spans (starts: their start offsets)."""
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and spans[index].start <= offset < spans[index].end
 
 
 def wikidata(person_id: str, reference: Reference) -> str | None:

@@ -86,8 +86,13 @@ def find_date_ranges(
             warnings.append(f"date '{match.group(0)}' has no year; left empty")
         elif not (y1 or y2):
             warnings.append(f"date '{match.group(0)}' has no year; {year} taken from context")
-        y2 = y2 or year
-        y1 = y1 or (y2 - 1 if y2 and m1 and m2 and m1 > m2 else y2)
+        crosses = bool(m1 and m2 and m1 > m2)
+        if y2 or y1:  # a written year ends (or starts) the range
+            y2 = y2 or (y1 + 1 if y1 and crosses else y1)
+            y1 = y1 or (y2 - 1 if y2 and crosses else y2)
+        else:  # the year of the context starts the range
+            y1 = year
+            y2 = year + 1 if year and crosses else year
         first, last = safe_date(y1, m1, d1), safe_date(y2, m2, d2)
         for weekday, day in ((groups["wd1"], first), (groups["wd2"], last)):
             if weekday and day and table["weekdays"][weekday.lower()] != day.isoweekday():

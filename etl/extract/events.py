@@ -15,8 +15,8 @@ from etl.extract.text import Span, fold, split_list
 class Event:
     """An event found in an article, with the spans that state each of its facts."""
 
-    series: dict[str, Any]
-    name: Span
+    series: dict[str, Any] | None
+    name: Span | None
     dates: DateRange
     sentence: Span
     evidence: Span
@@ -27,11 +27,12 @@ class Event:
     groups: list[tuple[str, Span]] = field(default_factory=list)
     themes: list[Span] = field(default_factory=list)
 
-    @property
-    def id(self) -> str:
-        """Identifier: the series code and the edition's year."""
-        year = self.dates.first.year if self.dates.first else "undated"
-        return f"{self.series['code'].replace('_', '-')}-{year}"
+    def identifier(self, source: str) -> str:
+        """Identifier: the series code and the edition's year, or the source and the first day."""
+        first = self.dates.first
+        if self.series is None:
+            return f"{source}-{first.isoformat() if first else 'undated'}"
+        return f"{self.series['code'].replace('_', '-')}-{first.year if first else 'undated'}"
 
 
 def find_series(
@@ -101,6 +102,41 @@ def find_themes(sentence: Span, table: dict[str, Any]) -> list[Span]:
     return split_list(listed, table["list_joiners"])
 
 
+def locate(event: Event, sentence: Span, paragraph: list[Span], reference: Any) -> None:
+    """Set an event's city and venue from the gazetteers: its sentence first, then its paragraph."""
+    event.city = find_place([sentence, *paragraph], reference.cities)
+    event.venue = find_place([sentence, *paragraph], reference.venues)
+    if event.city is None and event.venue is not None:
+        event.city = next((c for c in reference.cities if c["name"] == event.venue["city"]), None)
+
+
+def locate_venue(event: Event, spans: list[Span], reference: Any) -> None:
+    """Set an event's venue from anywhere in the article, and its city from the venue if unknown."""
+    event.venue = find_place(spans, reference.venues)
+    if event.city is None and event.venue is not None:
+        event.city = next((c for c in reference.cities if c["name"] == event.venue["city"]), None)
+
+
+def event_noun(spans: list[Span], table: dict[str, Any]) -> Span | None:
+    """The first word naming a meeting ('conference', 'bijeenkomst', 'séminaire') in some spans."""
+    pattern = re.compile(rf"\b(?:{alternation(table['event_nouns'])})\b", re.IGNORECASE)
+    for span in spans:
+        found = pattern.search(span.text)
+        if found:
+            start = span.start + found.start()
+            return Span(start, start + len(found.group(0)), found.group(0))
+    return None
+
+
+def dated(text: str, spans: list[Span], table: dict[str, Any], year: int | None) -> list[DateRange]:
+    """The dates of the first span that has any, ranges before single days."""
+    for span in spans:
+        found = [d for d in find_date_ranges(text, span, table, year) if d.first]
+        if found:
+            return sorted(found, key=lambda d: d.first == d.last)
+    return []
+
+
 def find_event(
     text: str,
     paragraph: list[Span],
@@ -108,27 +144,27 @@ def find_event(
     reference: Any,
     context_year: int | None,
 ) -> Event | None:
-    """The event of a series stated in a paragraph: a sentence naming the series and its dates."""
+    """The event stated in a paragraph: a sentence naming a series with its dates, or else a dated
+    sentence that counts its participants (in it or the next sentence)."""
     for index, sentence in enumerate(paragraph):
         named = find_series(sentence, table["language"], reference.series)
-        if not named:
+        days = dated(text, paragraph[index : index + 2], table, context_year) if named else []
+        if named and days:
+            event = Event(named[0], named[1], days[0], sentence, sentence)
+            locate(event, sentence, paragraph, reference)
+            for later in paragraph[index:]:
+                if find_participants(event, later, table):
+                    event.evidence = Span(sentence.start, later.end, text[sentence.start : later.end])
+                    break
+            return event
+    for index, sentence in enumerate(paragraph):
+        days = dated(text, [sentence], table, context_year)
+        if not days:
             continue
-        dated: list[DateRange] = []
-        for candidate in paragraph[index : index + 2]:
-            dated = [d for d in find_date_ranges(text, candidate, table, context_year) if d.first]
-            if dated:
-                break
-        if not dated:
-            continue
-        dated.sort(key=lambda d: d.first == d.last)
-        event = Event(named[0], named[1], dated[0], sentence, sentence)
-        event.city = find_place([sentence, *paragraph], reference.cities)
-        event.venue = find_place([sentence, *paragraph], reference.venues)
-        if event.city is None and event.venue is not None:
-            event.city = next((c for c in reference.cities if c["name"] == event.venue["city"]), None)
-        for later in paragraph[index:]:
+        event = Event(None, event_noun(paragraph, table), days[0], sentence, sentence)
+        for later in paragraph[index : index + 2]:
             if find_participants(event, later, table):
                 event.evidence = Span(sentence.start, later.end, text[sentence.start : later.end])
-                break
-        return event
+                locate(event, sentence, paragraph, reference)
+                return event
     return None

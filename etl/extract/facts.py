@@ -97,9 +97,9 @@ def event_rows(source: str, event: Event, warnings: list[Row]) -> dict[str, list
         warnings.append(warning(source, "events.start_date", message, event.dates.span))
     first, last = event.dates.first, event.dates.last
     row = {
-        "id": event.id,
-        "name": event.name.text,
-        "series": event.series["code"],
+        "id": event.identifier(source),
+        "name": event.name.text if event.name else None,
+        "series": event.series["code"] if event.series else None,
         "edition": first.year if first else None,
         "start_date": first.isoformat() if first else None,
         "end_date": last.isoformat() if last else None,
@@ -115,7 +115,7 @@ def event_rows(source: str, event: Event, warnings: list[Row]) -> dict[str, list
     }
     groups = [
         {
-            "event": event.id,
+            "event": event.identifier(source),
             "group": group,
             "source": source,
             "evidence": span.text,
@@ -126,7 +126,7 @@ def event_rows(source: str, event: Event, warnings: list[Row]) -> dict[str, list
     ]
     themes = [
         {
-            "event": event.id,
+            "event": event.identifier(source),
             "theme": span.text,
             "source": source,
             "char_start": span.start,
@@ -149,7 +149,7 @@ def speaker_rows(source: str, body: str, event: Event, mentions: list[Mention]) 
         rows.setdefault(
             mention.person.id,
             {
-                "event": event.id,
+                "event": event.identifier(source),
                 "person": mention.person.id,
                 "role": mention.role.text if mention.role else None,
                 "source": source,

@@ -53,6 +53,10 @@ def resolve_person(written: str, persons: list[dict[str, Any]]) -> Person:
         names = [person["name"], *(person.get("aliases") or [])]
         if key in (fold(n) for n in names):
             return Person(person["id"], person["name"], True)
+    if " " not in key:
+        surnames = [p for p in persons if fold(p["name"]).split()[-1] == key]
+        if len(surnames) == 1:
+            return Person(surnames[0]["id"], surnames[0]["name"], True)
     best, best_ratio = None, 0.0
     for person in persons:
         ratio = difflib.SequenceMatcher(None, key, fold(person["name"])).ratio()
@@ -98,7 +102,9 @@ def strip_leading(text: str, words: list[str]) -> int:
     return found.end() if found else 0
 
 
-def role_before(sentence: Span, name_start: int, table: dict[str, Any]) -> Span | None:
+def role_before(
+    sentence: Span, name_start: int, table: dict[str, Any], names: re.Pattern[str] | None = None
+) -> Span | None:
     """The role written just before a name: 'Minister of X, Name' or 'minister van X Name'."""
     before = sentence.text[: name_start - sentence.start]
     comma = re.search(r",\s*$", before)
@@ -111,10 +117,16 @@ def role_before(sentence: Span, name_start: int, table: dict[str, Any]) -> Span 
     if not heads:
         return None
     if comma:
-        skip = strip_leading(segment, table["role_joiners"] + table["determiners"])
-        if heads[0].start() != skip:
+        lead = segment[: heads[0].start()].strip()
+        words = [w.lower() for w in table["role_joiners"] + table["determiners"]]
+        if lead and not any(
+            lead.lower().endswith((" " + w, "'" + w))
+            or lead.lower() == w
+            or (w.endswith(("'", "’")) and lead.lower().endswith(w))
+            for w in words
+        ):
             return None
-        start = segment_start + skip
+        start = segment_start + heads[0].start()
     else:
         if not segment.endswith(" "):
             return None
@@ -122,6 +134,8 @@ def role_before(sentence: Span, name_start: int, table: dict[str, Any]) -> Span 
         joiners = "|".join(re.escape(j) for j in table["role_joiners"])
         for head in reversed(heads[:-1]):
             between = text[segment_start + head.start() : start]
+            if names is not None and names.search(between):
+                break
             if re.fullmatch(rf".{{0,80}}?\s+(?:{joiners})\s+", between, re.IGNORECASE):
                 start = segment_start + head.start()
     role = text[start:].rstrip()
@@ -161,13 +175,13 @@ def find_mentions(
         for match in names.finditer(sentence.text):
             start = sentence.start + match.start()
             span = Span(start, start + len(match.group(0)), match.group(0))
-            role = role_before(sentence, start, table) or role_after(sentence, span.end, table)
+            role = role_before(sentence, start, table, names) or role_after(sentence, span.end, table)
             found[start] = Mention(resolve_person(span.text, persons), span, role)
     for match in re.finditer(rf"(?<=,\s)(?P<name>{NAME})(?=,|\s|$)", sentence.text):
         start = sentence.start + match.start("name")
         if any(m.name.start <= start < m.name.end for m in found.values()):
             continue
-        role = role_before(sentence, start, table)
+        role = role_before(sentence, start, table, names)
         if role is not None:
             span = Span(start, start + len(match.group("name")), match.group("name"))
             found[start] = Mention(resolve_person(span.text, persons), span, role)

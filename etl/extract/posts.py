@@ -29,8 +29,8 @@ class PostTotal:
 
 
 def type_terms(language: str, post_types: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Map from a folded term ('consulates general') to its post type, for one language."""
-    return {fold(t): pt for pt in post_types for t in pt["terms"].get(language, [])}
+    """Map from a term as written ('consulats généraux') to its post type, for one language."""
+    return {t: pt for pt in post_types for t in pt["terms"].get(language, [])}
 
 
 def find_post_counts(
@@ -53,7 +53,7 @@ def find_post_counts(
     for match in re.finditer(pattern, rest, re.IGNORECASE):
         if match.group("x") or match.group("y"):
             continue  # honorary, new, foreign…: not a count of Belgium's own network
-        post_type = terms[fold(match.group("t"))]
+        post_type = next(pt for t, pt in terms.items() if fold(t) == fold(match.group("t")))
         start = offset + match.start()
         counts.append(
             PostCount(

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from etl.extract.people import NAME, Mention, resolve_person, role_after
+from etl.extract.people import NAME, NAME_WORD, Mention, resolve_person, role_after
 from etl.extract.quantities import alternation
 from etl.extract.text import Span
 
@@ -30,10 +30,11 @@ def after_regex(table: dict[str, Any]) -> re.Pattern[str]:
     dashes = alternation(table["attribution_dashes"])
     verbs = alternation(table["attribution_verbs"])
     anaphora = alternation(table["anaphora"])
-    who = rf"(?P<ref>(?i:{anaphora}))\b|(?P<name>{NAME})"
+    pronouns = alternation(table["pronoun_attributions"])
+    who = rf"(?P<ref>(?i:{anaphora}))\b|(?P<name>{NAME}|{NAME_WORD}(?=\s*[.,;:!?]|$))"
     return re.compile(
         rf"^\s*(?:(?:{dashes})\s*(?P<dname>{NAME})"
-        rf"|,?\s*(?:(?i:{verbs})\s+(?:{who})|(?P<bname>{NAME})\s+(?i:{verbs})\b))"
+        rf"|,?\s*(?:(?i:{verbs})\s+(?:{who})|(?P<bname>{NAME})\s+(?i:{verbs})\b|(?P<pronoun>(?i:{pronouns}))\b))"
     )
 
 
@@ -77,7 +78,7 @@ def find_quotes(paragraph: Span, table: dict[str, Any], persons: list[dict[str, 
                         paragraph, offset + attributed.start(group), attributed.group(group), table, persons
                     )
                 else:
-                    reference = attributed.group("ref").lower()
+                    reference = (attributed.group("ref") or attributed.group("pronoun")).lower()
             else:
                 introduced = before.search(paragraph.text[: match.start()])
                 if introduced:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 HEADING_MAX_WORDS = 8
+FURNITURE_MAX = 80
 TERMINAL_PUNCTUATION = '.!?:;”"»’)'
 SENTENCE_END = re.compile(r"[.!?][”\"»’]?(?=\s+[\"“«‘(]?[A-ZÀ-Ý0-9])")
 WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
@@ -73,14 +74,18 @@ def lines(text: str) -> list[Span]:
 
 def match_furniture(line: str, furniture: dict[str, list[str]], dashes: list[str]) -> tuple[str, str] | None:
     """The furniture field and value of a line such as '- News Type' or 'Last updated on 3 May'."""
+    if len(line) > FURNITURE_MAX:
+        return None
     body = line
     for dash in dashes:
         if body.startswith(dash + " "):
             body = body[len(dash) + 1 :].lstrip()
             break
+    folded = fold(body)
     for field, labels in furniture.items():
         for label in labels:
-            if fold(body) == fold(label) or fold(body).startswith(fold(label) + " "):
+            key = fold(label)
+            if folded == key or folded.startswith(key + " "):
                 return field, body[len(label) :].strip()
     return None
 
