@@ -11,6 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from etl.catalog import (
+    DEFAULT_BASE_URL,
+    dcat_graph,
+    release_facts,
+    render_jsonld,
+    render_turtle,
+    schema_org_dataset,
+)
 from etl.curate import assemble
 from etl.database import build_database
 from etl.descriptors import load_packages, load_project
@@ -24,6 +32,9 @@ from etl.sources import Source, SourceError, find_sources, read_source
 from etl.validate import Problem, validate_release
 
 STAGING = ".build"
+CATALOG_TURTLE = "catalog.ttl"
+CATALOG_JSONLD = "catalog.jsonld"
+SCHEMA_ORG = "dataset.schema.jsonld"
 PUBLISHED = (DATAPACKAGES, METADATA, DATABASE, INSPECT, DOWNLOADS)
 Progress = Callable[[str], None]
 
@@ -92,7 +103,9 @@ def inspect_data(database: Path) -> dict[str, Any]:
     return data
 
 
-def stage_release(stage: Path, raw_dir: Path, reference_dir: Path, progress: Progress) -> BuildReport:
+def stage_release(
+    stage: Path, raw_dir: Path, reference_dir: Path, progress: Progress, base_url: str = DEFAULT_BASE_URL
+) -> BuildReport:
     """Build a complete release into a staging folder and validate it; raise BuildFailed if invalid."""
     report = BuildReport()
     reference = load_reference(reference_dir)
@@ -122,7 +135,20 @@ def stage_release(stage: Path, raw_dir: Path, reference_dir: Path, progress: Pro
     report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE)
     (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
     (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
+    write_catalog(stage, base_url, packages, project)
     return report
+
+
+def write_catalog(stage: Path, base_url: str, packages: Any, project: dict[str, Any]) -> None:
+    """Catalogue records of the staged release (DCAT-AP as Turtle and JSON-LD, schema.org JSON-LD)."""
+    facts = release_facts(stage, base_url, project)
+    graph = dcat_graph(packages, project, facts)
+    (stage / DOWNLOADS / CATALOG_TURTLE).write_bytes(render_turtle(graph))
+    (stage / DOWNLOADS / CATALOG_JSONLD).write_bytes(render_jsonld(graph))
+    dataset = schema_org_dataset(packages, project, facts)
+    (stage / DOWNLOADS / SCHEMA_ORG).write_text(
+        json.dumps(dataset, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    )
 
 
 def publish(stage: Path, root: Path) -> None:
@@ -142,13 +168,14 @@ def build(
     raw_dir: Path = RAW_DIR,
     reference_dir: Path = REFERENCE_DIR,
     progress: Progress = lambda message: None,
+    base_url: str = DEFAULT_BASE_URL,
 ) -> BuildReport:
     """Build and publish a release under root; on failure the published release is untouched."""
     stage = root / STAGING / "next"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
     try:
-        report = stage_release(stage, raw_dir, reference_dir, progress)
+        report = stage_release(stage, raw_dir, reference_dir, progress, base_url)
         progress("publishing")
         publish(stage, root)
     finally:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from etl import __version__
+from etl.catalog import DEFAULT_BASE_URL
 from etl.layout import DATAPACKAGES, RAW_DIR, ROOT
 from etl.reference import ReferenceError
 from etl.site import DEFAULT_HOST, DEFAULT_PORT
@@ -50,7 +51,13 @@ def main() -> None:
     show_default="raw/",
     help="Folder of the archived sources.",
 )
-def build(quiet: bool, root: Path, raw: Path) -> None:
+@click.option(
+    "--base-url",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    help="Public address of the site, used in the catalogue records.",
+)
+def build(quiet: bool, root: Path, raw: Path, base_url: str) -> None:
     """Build everything: raw/ sources → packages → validation → diplomacy.db → metadata.yml.
 
     The release is built aside and swapped in only once it validates: a failed build leaves
@@ -70,7 +77,7 @@ def build(quiet: bool, root: Path, raw: Path) -> None:
             click.echo(message, err=True)
 
     try:
-        report = run_build(root=root, raw_dir=raw, progress=progress)
+        report = run_build(root=root, raw_dir=raw, progress=progress, base_url=base_url)
     except BuildFailed as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
