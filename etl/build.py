@@ -1,13 +1,15 @@
 """The build: raw sources → extraction → packages → validation → database and site metadata,
-staged aside and swapped in only when everything validated, so a failed build changes nothing."""
+staged aside and swapped in only when everything validated, so a failed build changes nothing.
+
+One build at a time per root (etl/lock.py); the swap is atomic and a killed build is undone by the
+next one (etl/release.py); the release's version follows the previous release and its changes go into
+CHANGELOG.md; each build publishes its report (etl/report.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +22,57 @@ from etl.catalog import (
     schema_org_dataset,
 )
 from etl.curate import assemble
+from etl.curated import curated_rows
 from etl.database import build_database
 from etl.descriptors import load_packages, load_project
 from etl.dictionary import render_dictionary
+from etl.diff import DiffError, Release, load_release
 from etl.extract import extract_source
-from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, INSPECT, METADATA, RAW_DIR, REFERENCE_DIR, ROOT
+from etl.layout import (
+    CHANGELOG,
+    DATABASE,
+    DATAPACKAGES,
+    DOWNLOADS,
+    INSPECT,
+    METADATA,
+    PUBLISHED,
+    RAW_DIR,
+    REFERENCE_DIR,
+    REPORT,
+    ROOT,
+    STAGING,
+)
+from etl.lock import build_lock
 from etl.package import render_package, write_files, write_zip
 from etl.reference import load_reference
+from etl.release import (
+    ReleaseError,
+    checkpoint,
+    choose_version,
+    describe,
+    find_previous,
+    lineage,
+    publish,
+    recover,
+    remove,
+    stage_changelog,
+    staging_folder,
+)
+from etl.report import (
+    STATUS_PUBLISHED,
+    STATUS_SUPERSEDED,
+    BuildReport,
+    add_report_tables,
+    input_entry,
+    render_report,
+)
 from etl.site import render_metadata, site_metadata
-from etl.sources import Source, SourceError, find_sources, read_source
+from etl.sources import Source, SourceError, find_sources, newest_snapshots, read_source
 from etl.validate import Problem, validate_release
 
-STAGING = ".build"
 CATALOG_TURTLE = "catalog.ttl"
 CATALOG_JSONLD = "catalog.jsonld"
 SCHEMA_ORG = "dataset.schema.jsonld"
-PUBLISHED = (DATAPACKAGES, METADATA, DATABASE, INSPECT, DOWNLOADS)
 Progress = Callable[[str], None]
 
 
@@ -45,24 +82,6 @@ class BuildFailed(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} validation problem(s); the published release is unchanged")
         self.problems = problems
-
-
-@dataclass
-class BuildReport:
-    """What a build read, published and rejected, and what it warned about."""
-
-    read: int = 0
-    published: list[str] = field(default_factory=list)
-    rejected: list[SourceError] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    tables: dict[str, int] = field(default_factory=dict)
-
-    def summary(self) -> str:
-        """One line: sources read, published and rejected."""
-        return (
-            f"{self.read} source(s) read, {len(self.published)} published, "
-            f"{len(self.rejected)} rejected, {len(self.warnings)} warning(s)"
-        )
 
 
 def read_sources(raw_dir: Path, report: BuildReport, progress: Progress) -> list[Source]:
@@ -84,6 +103,15 @@ def read_sources(raw_dir: Path, report: BuildReport, progress: Progress) -> list
         sources.append(source)
     for rejected in report.rejected:
         progress(f"rejected {rejected}")
+    sources, superseded = newest_snapshots(sources)
+    for old in superseded:
+        progress(f"superseded {old.source.file}: {old.reason}")
+    report.inputs = [input_entry(s.file, STATUS_PUBLISHED, s.id, s.record.get("url")) for s in sources]
+    for old in superseded:
+        url = old.source.record.get("url")
+        report.inputs.append(
+            input_entry(old.source.file, STATUS_SUPERSEDED, old.source.id, url, old.reason, old.newer.id)
+        )
     return sources
 
 
@@ -103,10 +131,24 @@ def inspect_data(database: Path) -> dict[str, Any]:
     return data
 
 
+def read_staged(stage: Path) -> Release:
+    """The staged packages, read back as the diff reads a release."""
+    try:
+        return load_release(stage / DATAPACKAGES)
+    except DiffError as exc:
+        raise ReleaseError(f"the staged release cannot be read back: {exc}") from None
+
+
 def stage_release(
-    stage: Path, raw_dir: Path, reference_dir: Path, progress: Progress, base_url: str = DEFAULT_BASE_URL
+    stage: Path,
+    raw_dir: Path,
+    reference_dir: Path,
+    progress: Progress,
+    base_url: str = DEFAULT_BASE_URL,
+    root: Path = ROOT,
 ) -> BuildReport:
-    """Build a complete release into a staging folder and validate it; raise BuildFailed if invalid."""
+    """Build a complete release into a staging folder and validate it; raise BuildFailed if invalid.
+    Its version and changelog follow the release published under root (or the checkout's)."""
     report = BuildReport()
     reference = load_reference(reference_dir)
     packages, project = load_packages(), load_project()
@@ -115,27 +157,50 @@ def stage_release(
     extractions = [extract_source(source, reference) for source in sources]
     report.published = [s.id for s in sources]
     report.warnings = [w for e in extractions for w in e["warnings"]]
-    tables, merge_warnings = assemble(packages, extractions, reference)
+    curated = curated_rows(reference.persons, reference.post_types, reference_dir / "curated")
+    tables, merge_warnings = assemble(packages, extractions, reference, curated)
     report.warnings += merge_warnings
     created = created_date(sources)
+    checkpoint("extracted")
     progress("writing packages")
-    for package in packages:
-        rows = tables[package.name]
-        files = render_package(
-            package, rows, project, created, rows.get("sources") or rows.get("articles", [])
-        )
-        write_files(stage / DATAPACKAGES / package.name, files)
-        write_zip(stage / DOWNLOADS / f"{package.name}.zip", package.name, files)
+    previous = find_previous(root)
+
+    def write_packages(version: str) -> None:
+        """Write every package, and its zip, with the release's version."""
+        release_project = {**project, "version": version}
+        for package in packages:
+            rows = tables[package.name]
+            files = render_package(
+                package, rows, release_project, created, rows.get("sources") or rows.get("articles", [])
+            )
+            write_files(stage / DATAPACKAGES / package.name, files)
+            write_zip(stage / DOWNLOADS / f"{package.name}.zip", package.name, files)
+
+    provisional = previous.version if previous is not None else str(project["version"])
+    write_packages(provisional)
+    staged = read_staged(stage)
+    versioning = choose_version(previous, staged, str(project["version"]))
+    if versioning.version != provisional:
+        write_packages(versioning.version)
+        staged = read_staged(stage)
+    project = {**project, "version": versioning.version}
     (stage / DATAPACKAGES / "README.md").write_bytes(render_dictionary(packages, project))
     progress("validating packages")
     problems = validate_release(stage / DATAPACKAGES)
     if problems:
         raise BuildFailed(problems)
+    checkpoint("validated")
+    stage_changelog(stage, root, previous, versioning, staged, created)
+    report.version, report.created = versioning.version, created
+    report.previous_version, report.bump = lineage(stage / CHANGELOG, versioning.version)
     progress("building the database")
     report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE)
+    add_report_tables(stage / DATABASE, report)
     (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
     (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
     write_catalog(stage, base_url, packages, project)
+    (stage / DOWNLOADS / REPORT).write_bytes(render_report(report))
+    progress(describe(versioning))
     return report
 
 
@@ -151,18 +216,6 @@ def write_catalog(stage: Path, base_url: str, packages: Any, project: dict[str, 
     )
 
 
-def publish(stage: Path, root: Path) -> None:
-    """Swap a staged release in place of the published one."""
-    previous = stage.parent / "previous"
-    shutil.rmtree(previous, ignore_errors=True)
-    previous.mkdir(parents=True)
-    for name in PUBLISHED:
-        if (root / name).exists():
-            (root / name).rename(previous / name)
-        (stage / name).rename(root / name)
-    shutil.rmtree(previous)
-
-
 def build(
     root: Path = ROOT,
     raw_dir: Path = RAW_DIR,
@@ -170,14 +223,19 @@ def build(
     progress: Progress = lambda message: None,
     base_url: str = DEFAULT_BASE_URL,
 ) -> BuildReport:
-    """Build and publish a release under root; on failure the published release is untouched."""
-    stage = root / STAGING / "next"
-    shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir(parents=True)
-    try:
-        report = stage_release(stage, raw_dir, reference_dir, progress, base_url)
-        progress("publishing")
-        publish(stage, root)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    """Build and publish a release under root, one build at a time (LockBusy otherwise); on failure,
+    or when killed, the published release stays (or, on the next start, is put back as) it was."""
+    with build_lock(root / STAGING, progress):
+        if recover(root):
+            progress("undid an interrupted publish: the previous release is back in place")
+        checkpoint("locked")
+        stage = staging_folder(root)
+        stage.mkdir(parents=True)
+        try:
+            report = stage_release(stage, raw_dir, reference_dir, progress, base_url, root)
+            checkpoint("staged")
+            progress("publishing")
+            publish(root, PUBLISHED)
+        finally:
+            remove(stage)
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -16,9 +17,11 @@ from etl.site import DEFAULT_HOST, DEFAULT_PORT
 
 EXIT_FAILED = 1
 EXIT_REJECTED = 3
+EXIT_BUSY = 4
+EXIT_INTERRUPTED = 130
 
 
-def fail(message: str, code: int = EXIT_FAILED) -> None:
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     """Print one line to stderr and exit non-zero."""
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -60,10 +63,14 @@ def main() -> None:
 def build(quiet: bool, root: Path, raw: Path, base_url: str) -> None:
     """Build everything: raw/ sources → packages → validation → diplomacy.db → metadata.yml.
 
-    The release is built aside and swapped in only once it validates: a failed build leaves
-    the published packages, metadata and database as they were. Exit status: 0 when every
-    source was published, 3 when some sources were rejected (the others are published),
-    1 when the build failed (nothing changed).
+    The release is built aside and swapped in only once it validates, in one step: a failed
+    or killed build leaves the published packages, metadata and database as they were (a
+    killed one is undone when the next build starts). Its version follows the previous
+    release (major, minor or patch as the data changed) and CHANGELOG.md gets a section when
+    the data change; the build report is in downloads/build-report.json and in the
+    database's build_* tables. Exit status: 0 when every source was published, 3 when some
+    sources were rejected (the others are published), 1 when the build failed (nothing
+    changed), 4 when another build is running in the same folder.
 
     \b
     Example:
@@ -71,6 +78,8 @@ def build(quiet: bool, root: Path, raw: Path, base_url: str) -> None:
     """
     from etl.build import BuildFailed
     from etl.build import build as run_build
+    from etl.lock import LockBusy
+    from etl.release import ReleaseError
 
     def progress(message: str) -> None:
         if not quiet:
@@ -82,8 +91,12 @@ def build(quiet: bool, root: Path, raw: Path, base_url: str) -> None:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         fail(str(exc))
-    except ReferenceError as exc:
+    except LockBusy as exc:
+        fail(str(exc), EXIT_BUSY)
+    except (ReferenceError, ReleaseError) as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted; the published release is whole (a swap under way was undone)", EXIT_INTERRUPTED)
     for warning in report.warnings if not quiet else []:
         click.echo(f"warning: {warning['source']}: {warning['field']}: {warning['message']}", err=True)
     for rejected in report.rejected:
@@ -248,9 +261,110 @@ def serve(host: str, port: int, root: Path) -> None:
         diplodata serve --port 8001
     """
     from etl.layout import DATABASE
+    from etl.lock import LockBusy
+    from etl.release import ReleaseError, recover_interrupted
     from etl.site import serve as run_server
 
+    try:
+        if recover_interrupted(root):
+            click.echo("undid an interrupted publish: the previous release is back in place", err=True)
+    except LockBusy:
+        click.echo("a build is running; serving the release published now", err=True)
+    except ReleaseError as exc:
+        fail(str(exc))
     if not (root / DATABASE).exists():
         fail(f"{root / DATABASE} does not exist; run `diplodata build` first")
     click.echo(f"serving on http://{host}:{port}/", err=True)
     run_server(root, host, port)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the whole diff as one JSON object.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Show at most this many row changes per resource (all by default).",
+)
+def diff(old: Path, new: Path, as_json: bool, limit: int | None) -> None:
+    """Compare two releases row by row by primary key: rows added, removed and changed (with the
+    changed fields), schema changes, and the version bump the changes need.
+
+    OLD and NEW are each a datapackages folder, a package folder or a package zip. The text
+    report has a line per resource and per change, then `bump: major|minor|patch|none`.
+    Exit status 1 when a release cannot be read.
+
+    \b
+    Example:
+        diplodata diff old-release/datapackages datapackages --json
+    """
+    from etl.changelog import render_text
+    from etl.diff import DiffError, diff_releases, diff_to_dict
+
+    try:
+        result = diff_releases(old, new)
+    except DiffError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(diff_to_dict(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(result, limit), nl=False)
+
+
+@main.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Read more URLs from a file, one a line (blank lines and # comments skipped); - for stdin.",
+)
+@click.option(
+    "--raw",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=RAW_DIR,
+    show_default="raw/",
+    help="Folder the snapshots are archived into.",
+)
+def fetch(urls: tuple[str, ...], from_file: Path | None, raw: Path) -> None:
+    """Archive article pages into raw/, each with its provenance record, politely.
+
+    Obeys robots.txt, waits a second between requests to a host, retries 429 and 5xx with
+    backoff (honouring Retry-After), sends ETag/Last-Modified so an unchanged page is not
+    downloaded again, and refuses truncated, oversized, non-HTML and wrongly encoded pages. A
+    changed page becomes a new snapshot; no snapshot is ever overwritten. Prints one line per
+    URL: archived, unchanged, not_modified, refused or failed, then the URL and why. Exit
+    status 1 when any URL was refused or failed (the others are archived).
+
+    \b
+    Example:
+        diplodata fetch https://diplomatie.belgium.be/en/news/some-article --from-file urls.txt
+    """
+    from etl.fetch import FetchResult, fetch_urls, parse_url_list
+
+    wanted = list(urls)
+    if from_file is not None:
+        try:
+            text = sys.stdin.read() if str(from_file) == "-" else from_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            fail(f"{from_file}: cannot read the list of URLs ({exc.strerror or exc})")
+        except UnicodeDecodeError:
+            fail(f"{from_file}: the list of URLs is not UTF-8 text")
+        wanted += parse_url_list(text)
+    if not wanted:
+        fail("no URL to fetch; name URLs or a file of URLs with --from-file FILE")
+    if not raw.is_dir():
+        fail(f"{raw}: no such folder; create it or choose another with --raw")
+
+    def show(result: FetchResult) -> None:
+        click.echo(str(result))
+
+    try:
+        results = fetch_urls(wanted, raw, on_result=show)
+    except KeyboardInterrupt:
+        fail("interrupted; the pages archived so far are kept", EXIT_INTERRUPTED)
+    missed = [r for r in results if not r.ok]
+    if missed:
+        fail(f"{len(missed)} of {len(results)} URL(s) not archived")

@@ -3,9 +3,11 @@ with every source a package's rows cite."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from etl.descriptors import PackageSpec, ResourceSpec
+from etl.reconcile import reconcile
 from etl.reference import Reference
 
 Row = dict[str, Any]
@@ -22,7 +24,7 @@ EXTRACTED = {
     "post_counts": "post_counts",
     "post_totals": "post_totals",
 }
-CITING_COLUMNS = ("source", "article")
+CITING_COLUMNS = ("source", "article", "from_source", "to_source")
 
 
 def sort_key(row: Row, keys: list[str]) -> tuple[Any, ...]:
@@ -45,16 +47,20 @@ def post_type_rows(reference: Reference) -> list[Row]:
     ]
 
 
-def collect(extractions: list[dict[str, Any]], reference: Reference) -> dict[str, list[Row]]:
-    """Every row of every source, by resource name, before merging."""
-    rows: dict[str, list[Row]] = {name: [] for name in EXTRACTED}
-    rows["sources"] = []
+def collect(
+    extractions: list[dict[str, Any]], curated: dict[str, list[Row]], reference: Reference
+) -> dict[str, list[Row]]:
+    """Every row of every source, extracted first, then curated, by resource name, before merging."""
+    rows: dict[str, list[Row]] = defaultdict(list)
     for extraction in extractions:
         rows["sources"].append(extraction["source"])
         for resource, key in EXTRACTED.items():
             found = extraction[key]
             rows[resource].extend(found if isinstance(found, list) else [found])
+    for resource, found in curated.items():
+        rows[resource].extend(found)
     rows["post_types"] = post_type_rows(reference)
+    rows["network_reconciliation"] = reconcile(rows["post_counts"], rows["network_changes"])
     return rows
 
 
@@ -85,11 +91,14 @@ def cited(rows: dict[str, list[Row]], column: str) -> set[str]:
 
 
 def assemble(
-    packages: tuple[PackageSpec, ...], extractions: list[dict[str, Any]], reference: Reference
+    packages: tuple[PackageSpec, ...],
+    extractions: list[dict[str, Any]],
+    reference: Reference,
+    curated: dict[str, list[Row]] | None = None,
 ) -> tuple[dict[str, dict[str, list[Row]]], list[Row]]:
     """The rows of every package's resources, and the warnings raised while merging."""
     warnings: list[Row] = []
-    everything = collect(extractions, reference)
+    everything = collect(extractions, curated or {}, reference)
     result: dict[str, dict[str, list[Row]]] = {}
     for package in packages:
         own = {

@@ -13,3 +13,11 @@ METADATA = "metadata.yml"
 DATABASE = "diplomacy.db"
 INSPECT = "inspect-data.json"
 DOWNLOADS = "downloads"
+CHANGELOG = "CHANGELOG.md"
+# The build report, published among the downloads.
+REPORT = "build-report.json"
+# Every name a release publishes under its root, in the order a publish swaps them in.
+PUBLISHED = (DATAPACKAGES, METADATA, DATABASE, INSPECT, DOWNLOADS, CHANGELOG)
+
+# The build's own folder under a release root: the lock, the staged release, the publish journal.
+STAGING = ".build"

@@ -1,12 +1,16 @@
-"""The Datasette site: its metadata.yml generated from the package specs, its public-instance
-settings, and the command that serves the built database."""
+"""The Datasette site: its metadata.yml generated from the package specs (with the site's own
+canned queries and the charts the queries link to), its public-instance settings, its templates and
+stylesheet, and the command that serves the built database."""
 
 from __future__ import annotations
 
 import html
 import json
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import yaml
 
@@ -32,6 +36,40 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 SOURCE = "News of Belgium's FPS Foreign Affairs"
 SOURCE_URL = "https://diplomatie.belgium.be/en/news"
+# The site's own templates (the landing and downloads pages) and static files (its stylesheet).
+TEMPLATES_DIR = Path(__file__).resolve().parent / "site_templates"
+STATIC_DIR = Path(__file__).resolve().parent / "site_static"
+STATIC_MOUNT = "-/site"
+# The name of the project's Datasette plugin, under which metadata.yml keeps the site's charts.
+PLUGIN = "diplodata"
+DOWNLOADS_PAGE = "/-/downloads"
+
+# datasette-vega draws a chart from the URL fragment of a table or query page:
+# `#g.mark=bar&g.x_column=...`; these are its keys, in its own order, and their allowed values.
+VEGA_KEYS = ("mark", "x_column", "x_type", "y_column", "y_type", "color_column", "size_column")
+VEGA_MARKS = ("bar", "line", "circle")
+VEGA_TYPES = ("quantitative", "quantitative-bin", "temporal", "temporal-bin", "ordinal", "nominal")
+# The site's own canned query, besides project.yml's, and its chart: the newest FPS count of each
+# type of post (one source and date, so no bar adds up counts of different dates or typologies).
+LATEST_POSTS_QUERY = "latest_posts_by_type"
+LATEST_POSTS_SQL = """\
+with latest as (
+  select source, as_of from post_counts where typology = 'fps'
+  order by as_of desc, source limit 1
+)
+select t.label_en as post_type, c.count, c.as_of, c.source
+from post_counts c
+  join latest l on l.source = c.source and l.as_of = c.as_of
+  join post_types t on t.code = c.post_type
+where c.typology = 'fps'
+order by c.count desc"""
+LATEST_POSTS_CHART = {
+    "mark": "bar",
+    "x_column": "post_type",
+    "x_type": "ordinal",
+    "y_column": "count",
+    "y_type": "quantitative",
+}
 
 
 def table_metadata(spec: Any) -> dict[str, Any]:
@@ -48,22 +86,102 @@ def table_metadata(spec: Any) -> dict[str, Any]:
     return entry
 
 
-def downloads_html(packages: tuple[PackageSpec, ...]) -> str:
-    """HTML list of the package downloads, linked to the static mounts."""
-    items = []
-    for package in packages:
-        name = html.escape(package.name)
-        files = " · ".join(
-            f'<a href="/{DATAPACKAGES}/{name}/data/{r.name}.{fmt}">{r.name}.{fmt}</a>'
-            for r in package.resources
-            for fmt in ("csv", "json")
-        )
-        items.append(
-            f"<li><strong>{html.escape(package.title)}</strong>: "
-            f'<a href="/{DOWNLOADS}/{name}.zip">{name}.zip</a> · '
-            f'<a href="/{DATAPACKAGES}/{name}/datapackage.json">datapackage.json</a> · {files}</li>'
-        )
-    return "<ul>" + "".join(items) + "</ul>"
+def vega_fragment(options: dict[str, str]) -> str:
+    """The URL fragment from which datasette-vega draws a chart, from its chart options."""
+    unknown = sorted(set(options) - set(VEGA_KEYS))
+    if unknown:
+        raise ValueError(f"unknown chart options: {', '.join(unknown)}")
+    for key in ("mark", "x_column", "y_column"):
+        if not options.get(key):
+            raise ValueError(f"a chart needs {key}")
+    if options["mark"] not in VEGA_MARKS:
+        raise ValueError(f"unknown chart mark {options['mark']!r}")
+    for key in ("x_type", "y_type"):
+        if options.get(key) and options[key] not in VEGA_TYPES:
+            raise ValueError(f"unknown chart axis type {options[key]!r}")
+    pairs = [f"g.{key}={quote(str(options[key]), safe='')}" for key in VEGA_KEYS if options.get(key)]
+    return "#" + "&".join(pairs)
+
+
+def site_queries(database: str) -> dict[str, dict[str, str]]:
+    """The site's own canned queries, each linking to its chart from its description."""
+    chart = f"/{database}/{LATEST_POSTS_QUERY}{vega_fragment(LATEST_POSTS_CHART)}"
+    return {
+        LATEST_POSTS_QUERY: {
+            "title": "Belgian posts abroad by type, latest count",
+            "description_html": (
+                "The newest count of each type of Belgian post abroad in the FPS Foreign Affairs' "
+                f'typology, from one source and date. <a href="{html.escape(chart)}">Show the chart</a>.'
+            ),
+            "sql": LATEST_POSTS_SQL,
+        }
+    }
+
+
+def all_queries(project: dict[str, Any]) -> dict[str, Any]:
+    """The canned queries of project.yml and the site's own ones; a name may not be used twice."""
+    database = project["database"]
+    own = site_queries(database)
+    clash = sorted(set(own) & set(project.get("queries") or {}))
+    if clash:
+        raise ValueError(f"canned queries defined twice: {', '.join(clash)}")
+    return {**(project.get("queries") or {}), **own}
+
+
+class _Links(HTMLParser):
+    """The href of every link of an HTML fragment, and its text outside the links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.pieces: list[str] = []
+        self.in_link = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Keep the href of an `a` element."""
+        if tag == "a":
+            self.in_link += 1
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+    def handle_endtag(self, tag: str) -> None:
+        """Leave an `a` element."""
+        if tag == "a":
+            self.in_link = max(0, self.in_link - 1)
+
+    def handle_data(self, data: str) -> None:
+        """Keep the text outside links."""
+        if not self.in_link:
+            self.pieces.append(data)
+
+    def text(self) -> str:
+        """The text outside links, its white space collapsed and no space or stop left before a
+        stop where a link was cut out."""
+        text = " ".join("".join(self.pieces).split())
+        return re.sub(r"([.!?])[ .]*\.$", r"\1", re.sub(r" ([.,;:!?])", r"\1", text))
+
+
+def linked_charts(queries: dict[str, Any], database: str) -> list[dict[str, str]]:
+    """The charts the canned queries link to from their description_html: a link to the query's own
+    page whose fragment holds datasette-vega options (`#g.mark=...`)."""
+    charts = []
+    for name, query in queries.items():
+        parser = _Links()
+        parser.feed(str(query.get("description_html") or ""))
+        parser.close()
+        for href in parser.hrefs:
+            parts = urlsplit(href)
+            if parts.path == f"/{database}/{name}" and parts.fragment.startswith("g."):
+                text = query.get("description") or parser.text()
+                charts.append({"title": query["title"], "description": text, "path": href})
+    return charts
+
+
+def site_charts(project: dict[str, Any]) -> list[dict[str, str]]:
+    """Every chart of the site, with its title, description and path: those the canned queries link
+    to from their descriptions."""
+    return linked_charts(all_queries(project), project["database"])
 
 
 def site_metadata(packages: tuple[PackageSpec, ...], project: dict[str, Any]) -> dict[str, Any]:
@@ -78,9 +196,8 @@ def site_metadata(packages: tuple[PackageSpec, ...], project: dict[str, Any]) ->
         "title": project["title"],
         "description_html": (
             f"<p>{description}</p><p>{html.escape(project['license_note'])}</p>"
-            f"<p>Downloads (Frictionless data packages, each resource as CSV and JSON):</p>"
-            f"{downloads_html(packages)}"
-            f'<p>The whole database: <a href="/{DATABASE}">{DATABASE}</a>.</p>'
+            f'<p>Downloads: <a href="{DOWNLOADS_PAGE}">each package as a zip and as its files</a>, '
+            f'and the whole database: <a href="/{DATABASE}">{DATABASE}</a>.</p>'
         ),
         "license": license_["name"],
         "license_url": license_["path"],
@@ -91,9 +208,10 @@ def site_metadata(packages: tuple[PackageSpec, ...], project: dict[str, Any]) ->
                 "title": project["title"],
                 "description": " ".join(project["description"].split()),
                 "tables": tables,
-                "queries": project["queries"],
+                "queries": all_queries(project),
             }
         },
+        "plugins": {PLUGIN: {"charts": site_charts(project)}},
     }
 
 
@@ -105,7 +223,8 @@ def render_metadata(metadata: dict[str, Any]) -> bytes:
 
 def datasette_app(root: Path) -> Any:
     """The Datasette app of a built release: immutable database, generated metadata, public
-    settings and the package downloads mounted as static files. Served and tested alike."""
+    settings, the site's templates and the package downloads mounted as static files. Served and
+    tested alike."""
     from datasette.app import Datasette
 
     inspect = root / INSPECT
@@ -114,9 +233,11 @@ def datasette_app(root: Path) -> Any:
         metadata=yaml.safe_load((root / METADATA).read_text(encoding="utf-8")),
         settings=SETTINGS,
         inspect_data=json.loads(inspect.read_text(encoding="utf-8")) if inspect.exists() else None,
+        template_dir=str(TEMPLATES_DIR),
         static_mounts=[
             (DATAPACKAGES, str(root / DATAPACKAGES)),
             (DOWNLOADS, str(root / DOWNLOADS)),
+            (STATIC_MOUNT, str(STATIC_DIR)),
         ],
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,60 @@ def check_against_record(path: Path, data: bytes, digest: str, record: dict[str,
         )
     if record["file"] != path.name:
         raise SourceError(path, f"provenance record names another file ({record['file']})")
+
+
+# Snapshots: several archived captures of one address (diplodata fetch keeps every changed page).
+
+SEQUENCE = re.compile(r"^(\d+)_")
+EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """An older snapshot of an address that a newer one replaces in the build (kept in raw/)."""
+
+    source: Source
+    newer: Source
+
+    @property
+    def reason(self) -> str:
+        """One line: which snapshot replaces it."""
+        return f"an older snapshot of {self.source.record.get('url')}; {self.newer.id} is newer"
+
+
+def capture_time(record: dict[str, Any]) -> dt.datetime:
+    """When a snapshot was captured: its `retrieved` time, else its `archived` date (UTC)."""
+    for key in ("retrieved", "archived"):
+        value = record.get(key)
+        if value in (None, ""):
+            continue
+        try:
+            moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return EPOCH
+
+
+def snapshot_order(source: Source) -> tuple[dt.datetime, int, str]:
+    """How snapshots of one address sort, oldest first: capture time, then sequence number, then name."""
+    number = SEQUENCE.match(source.file)
+    return capture_time(source.record), int(number.group(1)) if number else -1, source.file
+
+
+def newest_snapshots(sources: list[Source]) -> tuple[list[Source], list[Superseded]]:
+    """The sources to build from (the newest snapshot of each address, and every source without an
+    address), in their order, and the older snapshots each newer one supersedes."""
+    newest: dict[str, Source] = {}
+    for source in sources:
+        url = source.record.get("url")
+        if url and (url not in newest or snapshot_order(source) > snapshot_order(newest[url])):
+            newest[url] = source
+    kept, superseded = [], []
+    for source in sources:
+        url = source.record.get("url")
+        if url and newest[url] is not source:
+            superseded.append(Superseded(source, newest[url]))
+        else:
+            kept.append(source)
+    return kept, superseded

@@ -125,7 +125,18 @@ def check_spans(folder: Path, package: str, spec: ResourceSpec, texts: dict[str,
     source_column, text_column = spec.span["source"], spec.span["text"]
     problems = []
     for number, row in numbered(read_rows(folder, spec.name)):
-        if not row["char_start"] and not row[text_column]:
+        if not row["char_start"]:
+            if row.get("provenance") == "archived_text" and row[text_column]:
+                problems.append(
+                    Problem(
+                        package,
+                        spec.name,
+                        number,
+                        "char_start",
+                        "a fact extracted from an archived text has no span",
+                        "span",
+                    )
+                )
             continue
         body = texts.get(row[source_column])
         if body is None:
@@ -178,6 +189,29 @@ def check_event_dates(folder: Path, package: str) -> list[Problem]:
     return problems
 
 
+def check_speaker_days(folder: Path, package: str) -> list[Problem]:
+    """A speaker's day falls inside the dates of the event they spoke at."""
+    events = {row["id"]: row for row in read_rows(folder, "events")}
+    problems = []
+    for number, row in numbered(read_rows(folder, "event_speakers")):
+        event = events.get(row["event"])
+        if not row["day"] or event is None:
+            continue
+        start, end = event["start_date"] or row["day"], event["end_date"] or row["day"]
+        if not start <= row["day"] <= end:
+            problems.append(
+                Problem(
+                    package,
+                    "event_speakers",
+                    number,
+                    "day",
+                    f"{row['day']} is outside {row['event']} ({start} to {end})",
+                    "dates",
+                )
+            )
+    return problems
+
+
 def check_totals(folder: Path, package: str) -> list[Problem]:
     """A total's parts_sum is the sum of its counts, and consistent says whether the total equals it."""
     sums: dict[tuple[str, str, str], int] = {}
@@ -198,7 +232,20 @@ def check_totals(folder: Path, package: str) -> list[Problem]:
                     "totals",
                 )
             )
-        agrees = not row["parts_sum"] or int(row["total"]) == int(row["parts_sum"])
+        if not row["parts_sum"]:
+            if row["consistent"]:
+                problems.append(
+                    Problem(
+                        package,
+                        "post_totals",
+                        number,
+                        "consistent",
+                        "a total without parts cannot be consistent or not; leave it empty",
+                        "totals",
+                    )
+                )
+            continue
+        agrees = int(row["total"]) == int(row["parts_sum"])
         if (row["consistent"] == "true") != agrees:
             problems.append(
                 Problem(
@@ -238,6 +285,7 @@ def validate_package(folder: Path, spec: PackageSpec, texts: dict[str, str]) -> 
         problems += check_bodies(folder, spec.name)
     if "events" in names:
         problems += check_event_dates(folder, spec.name)
+        problems += check_speaker_days(folder, spec.name)
     if "post_totals" in names:
         problems += check_totals(folder, spec.name)
     return problems

@@ -4,12 +4,13 @@ bump they need, the text report and the Markdown changelog of the data."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -39,12 +40,13 @@ from etl.layout import DATAPACKAGES, ROOT
 NETWORK = "diplomacy-network"
 EVENTS = "diplomacy-events"
 NEWS = "diplomacy-news"
-SEED_ID = "000_03760b43a54f4e20"
-EMBASSY = (SEED_ID, "2025-02", "fps", "embassy")
-CONSULATE = (SEED_ID, "2025-02", "fps", "consulate")
-EMBASSY_LINE = f"- post_counts: changed `{'/'.join(EMBASSY)}`: count 87 → 88"
+POST_COUNTS = "post_counts"
 
 Rows = list[dict[str, str]]
+Key = tuple[str, ...]
+
+# The tests read the shape of the data (row counts, keys, values, schemas) from the copies they make,
+# so that they hold whatever rows and resources the committed release has.
 
 
 def copy_release(tmp_path: Path, name: str) -> Path:
@@ -53,13 +55,26 @@ def copy_release(tmp_path: Path, name: str) -> Path:
 
 
 def old_and_new(tmp_path: Path) -> tuple[Path, Path]:
-    """Two identical copies of the committed release, to edit the second."""
-    return copy_release(tmp_path, "old"), copy_release(tmp_path, "new")
+    """Two identical copies of the committed release (the second copied from the first), to edit the
+    second."""
+    old = copy_release(tmp_path, "old")
+    return old, Path(shutil.copytree(old, tmp_path / "new"))
 
 
 def csv_path(release: Path, resource: str, package: str = NETWORK) -> Path:
     """The CSV file of a resource."""
     return release / package / "data" / f"{resource}.csv"
+
+
+def read_rows(release: Path, resource: str, package: str = NETWORK) -> Rows:
+    """The rows of a resource's CSV."""
+    with csv_path(release, resource, package).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def row_count(release: Path, resource: str, package: str = NETWORK) -> int:
+    """The number of rows of a resource's CSV."""
+    return len(read_rows(release, resource, package))
 
 
 def edit_rows(release: Path, resource: str, edit: Callable[[Rows], Rows], package: str = NETWORK) -> None:
@@ -75,16 +90,108 @@ def edit_rows(release: Path, resource: str, edit: Callable[[Rows], Rows], packag
         writer.writerows(rows)
 
 
-def set_cell(key: tuple[str, ...], field: str, value: str) -> Callable[[Rows], Rows]:
-    """An edit setting one cell of the post_counts row with this key."""
+def descriptor_of(release: Path, package: str = NETWORK) -> dict[str, Any]:
+    """A package's datapackage.json."""
+    descriptor: dict[str, Any] = json.loads((release / package / "datapackage.json").read_text("utf-8"))
+    return descriptor
+
+
+def csv_resources(release: Path, package: str = NETWORK) -> list[str]:
+    """The names of a package's CSV resources, in descriptor order (without their JSON twins)."""
+    return [r["name"] for r in descriptor_of(release, package)["resources"] if r["path"].endswith(".csv")]
+
+
+def schema_of(release: Path, resource: str, package: str = NETWORK) -> dict[str, Any]:
+    """The schema of a resource."""
+    entry = next(r for r in descriptor_of(release, package)["resources"] if r["name"] == resource)
+    schema: dict[str, Any] = entry["schema"]
+    return schema
+
+
+def key_fields(release: Path, resource: str = POST_COUNTS, package: str = NETWORK) -> Key:
+    """The primary key fields of a resource."""
+    return tuple(schema_of(release, resource, package)["primaryKey"])
+
+
+class Picked(NamedTuple):
+    """A row of the copied data that a test edits: the key fields of its resource and its values."""
+
+    fields: Key
+    values: dict[str, str]
+
+    @property
+    def key(self) -> Key:
+        """The row's values of the key fields."""
+        return tuple(self.values[field] for field in self.fields)
+
+    @property
+    def shown(self) -> str:
+        """The key as reports show it."""
+        return "/".join(self.key)
+
+    def matches(self, row: dict[str, str]) -> bool:
+        """True for the row with this key."""
+        return all(row[field] == self.values[field] for field in self.fields)
+
+
+def pick(release: Path, index: int = 0, resource: str = POST_COUNTS, package: str = NETWORK) -> Picked:
+    """A row of a resource, by position."""
+    return Picked(key_fields(release, resource, package), read_rows(release, resource, package)[index])
+
+
+def row_number(release: Path, picked: Picked, resource: str = POST_COUNTS) -> int:
+    """The number of a row in its CSV file, from 1 after the header, found by its key."""
+    return next(i for i, row in enumerate(read_rows(release, resource), start=1) if picked.matches(row))
+
+
+def set_cell(picked: Picked, field: str, value: str) -> Callable[[Rows], Rows]:
+    """An edit setting one cell of the row with the picked row's key."""
 
     def edit(rows: Rows) -> Rows:
         for row in rows:
-            if (row["source"], row["as_of"], row["typology"], row["post_type"]) == key:
+            if picked.matches(row):
                 row[field] = value
         return rows
 
     return edit
+
+
+def bumped(count: str) -> str:
+    """A count plus one."""
+    return str(int(count) + 1)
+
+
+def bump_count(picked: Picked) -> Callable[[Rows], Rows]:
+    """An edit adding one to the count of the picked post_counts row."""
+    return set_cell(picked, "count", bumped(picked.values["count"]))
+
+
+def count_change(picked: Picked) -> RowChange:
+    """The change bump_count makes."""
+    count = picked.values["count"]
+    return RowChange(picked.key, (FieldChange("count", count, bumped(count)),))
+
+
+def count_line(picked: Picked) -> str:
+    """The changelog line of the change bump_count makes."""
+    count = picked.values["count"]
+    return f"- post_counts: changed `{picked.shown}`: count {count} → {bumped(count)}"
+
+
+def unused_dates(rows: Rows, count: int) -> list[str]:
+    """Years that no row has as its as_of."""
+    used = {row["as_of"] for row in rows}
+    return list(itertools.islice((d for d in map(str, itertools.count(1900)) if d not in used), count))
+
+
+def moved_rows(rows: Rows, count: int) -> Rows:
+    """Copies of the first row dated when no row is, so that each has a key of its own."""
+    return [{**rows[0], "as_of": date} for date in unused_dates(rows, count)]
+
+
+def rows_phrase(name: str, rows: int) -> str:
+    """'name (1 row)', 'name (2 rows)'."""
+    return f"{name} ({rows} row{'' if rows == 1 else 's'})"
 
 
 def edit_descriptor(release: Path, edit: Callable[[dict[str, Any]], None], package: str = NETWORK) -> None:
@@ -109,6 +216,47 @@ def field_of(schema: dict[str, Any], name: str) -> dict[str, Any]:
     return next(f for f in schema["fields"] if f["name"] == name)
 
 
+def constraints_of(field: dict[str, Any]) -> dict[str, Any]:
+    """A field's constraints ({} when it has none)."""
+    constraints: dict[str, Any] = field.get("constraints") or {}
+    return constraints
+
+
+def first_field(schema: dict[str, Any], wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The first field descriptor of a schema that is wanted."""
+    return next(f for f in schema["fields"] if wanted(f))
+
+
+def is_bounded_integer(field: dict[str, Any]) -> bool:
+    """True for an integer field (default format) with a minimum and no maximum."""
+    constraints = constraints_of(field)
+    return (
+        field.get("type") == "integer"
+        and "format" not in field
+        and isinstance(constraints.get("minimum"), int)
+        and "maximum" not in constraints
+    )
+
+
+def is_required(field: dict[str, Any]) -> bool:
+    """True for a field with the required constraint."""
+    return constraints_of(field).get("required") is True
+
+
+def widen_key(schema: dict[str, Any]) -> None:
+    """Add a field that is not in the primary key to it (still unique, but a different key)."""
+    key = list(schema["primaryKey"])
+    schema["primaryKey"] = [*key, first_field(schema, lambda f: f["name"] not in key)["name"]]
+
+
+def duplicate_reason(release: Path) -> str:
+    """The error for the middle post_counts row repeated at the end of the file."""
+    rows = read_rows(release, POST_COUNTS)
+    twin = pick(release, len(rows) // 2)
+    numbers = f"rows {row_number(release, twin)} and {len(rows) + 1}"
+    return f"duplicate primary key {twin.shown} ({', '.join(twin.fields)}) in {numbers}"
+
+
 def resource_diff(diff: ReleaseDiff, resource: str, package: str = NETWORK) -> ResourceDiff:
     """The comparison of one resource."""
     found = next(p for p in diff.packages if p.name == package)
@@ -129,34 +277,33 @@ def test_diff_releases_finds_nothing_between_identical_releases(tmp_path: Path) 
     diff = diff_releases(old, new)
     assert diff.is_empty and classify(diff) == "none"
     assert [p.name for p in diff.packages] == sorted([NETWORK, EVENTS, NEWS])
-    assert resource_diff(diff, "post_counts").unchanged == 6
+    assert resource_diff(diff, "post_counts").unchanged == row_count(old, "post_counts")
     assert render_text(diff) == "no changes\nbump: none\n"
 
 
 def test_diff_releases_reports_changed_cells_with_old_and_new_values(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
-    edit_rows(new, "post_counts", set_cell(EMBASSY, "count", "88"))
+    picked = pick(old)
+    edit_rows(new, "post_counts", bump_count(picked))
     found = resource_diff(diff_releases(old, new), "post_counts")
-    assert found.changed == (RowChange(EMBASSY, (FieldChange("count", "87", "88"),)),)
-    assert (found.added, found.removed, found.unchanged) == ((), (), 5)
+    assert found.changed == (count_change(picked),)
+    assert (found.added, found.removed, found.unchanged) == ((), (), row_count(old, "post_counts") - 1)
 
 
 def test_diff_releases_reports_added_and_removed_rows_by_composite_key(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
-    later = {
-        **dict(zip(("source", "as_of", "typology", "post_type"), EMBASSY, strict=True)),
-        "as_of": "2025-03",
-    }
+    gone = pick(old, 1)
+    later = Picked(gone.fields, moved_rows(read_rows(old, "post_counts"), 1)[0])
 
     def edit(rows: Rows) -> Rows:
-        kept = [r for r in rows if r["post_type"] != "consulate"]
-        return [*kept, {**rows[0], **later}]
+        kept = [r for r in rows if not gone.matches(r)]
+        return [*kept, dict(later.values)]
 
     edit_rows(new, "post_counts", edit)
     found = resource_diff(diff_releases(old, new), "post_counts")
-    assert [r.key for r in found.added] == [(SEED_ID, "2025-03", "fps", "embassy")]
-    assert [r.key for r in found.removed] == [CONSULATE]
-    assert found.removed[0].values["count"] == "3" and found.changed == ()
+    assert [r.key for r in found.added] == [later.key]
+    assert [r.key for r in found.removed] == [gone.key]
+    assert found.removed[0].values["count"] == gone.values["count"] and found.changed == ()
 
 
 def test_diff_releases_matches_rows_whatever_their_order(tmp_path: Path) -> None:
@@ -167,10 +314,13 @@ def test_diff_releases_matches_rows_whatever_their_order(tmp_path: Path) -> None
 
 def test_diff_releases_compares_values_as_strings_with_empty_as_null(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
-    edit_rows(new, "post_counts", set_cell(EMBASSY, "count", "087"))
-    edit_rows(new, "post_totals", lambda rows: [{**rows[0], "evidence": "115 posts"}])
+    picked, total = pick(old), pick(old, resource="post_totals")
+    count = picked.values["count"]
+    edit_rows(old, "post_totals", set_cell(total, "evidence", ""))
+    edit_rows(new, "post_counts", set_cell(picked, "count", "0" + count))
+    edit_rows(new, "post_totals", set_cell(total, "evidence", "115 posts"))
     diff = diff_releases(old, new)
-    assert resource_diff(diff, "post_counts").changed[0].fields == (FieldChange("count", "87", "087"),)
+    assert resource_diff(diff, "post_counts").changed[0].fields == (FieldChange("count", count, "0" + count),)
     assert resource_diff(diff, "post_totals").changed[0].fields == (FieldChange("evidence", "", "115 posts"),)
 
 
@@ -197,7 +347,9 @@ def test_diff_releases_reports_resources_added_and_removed(tmp_path: Path) -> No
     csv_path(new, "notes").write_text("id,note\na,first\nb,second\n", encoding="utf-8")
     network = next(p for p in diff_releases(old, new).packages if p.name == NETWORK)
     assert [(r.name, r.rows) for r in network.resources_added] == [("notes", 2)]
-    assert [(r.name, r.rows) for r in network.resources_removed] == [("post_totals", 1)]
+    assert [(r.name, r.rows) for r in network.resources_removed] == [
+        ("post_totals", row_count(old, "post_totals"))
+    ]
 
 
 def test_diff_releases_reports_packages_added_and_removed(tmp_path: Path) -> None:
@@ -205,41 +357,46 @@ def test_diff_releases_reports_packages_added_and_removed(tmp_path: Path) -> Non
     shutil.rmtree(new / EVENTS)
     diff = diff_releases(old, new)
     assert [p.name for p in diff.packages_removed] == [EVENTS] and diff.packages_added == ()
-    assert [(r.name, r.rows) for r in diff.packages_removed[0].resources][:3] == [
-        ("sources", 1),
-        ("persons", 3),
-        ("events", 1),
+    assert [(r.name, r.rows) for r in diff.packages_removed[0].resources] == [
+        (name, row_count(old, name, EVENTS)) for name in csv_resources(old, EVENTS)
     ]
     assert [p.name for p in diff_releases(new, old).packages_added] == [EVENTS]
 
 
 def test_diff_releases_reports_schema_changes_per_field(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
+    declared = schema_of(old, "post_counts")
+    bounded = first_field(declared, is_bounded_integer)
+    required = first_field(declared, lambda f: is_required(f) and f is not bounded)
+    low = constraints_of(bounded)["minimum"]
 
     def edit(schema: dict[str, Any]) -> None:
-        field_of(schema, "count")["type"] = "number"
-        field_of(schema, "count")["constraints"]["minimum"] = 1
-        del field_of(schema, "evidence")["constraints"]["required"]
+        field_of(schema, bounded["name"])["type"] = "number"
+        field_of(schema, bounded["name"])["constraints"]["minimum"] = low + 1
+        del field_of(schema, required["name"])["constraints"]["required"]
         schema["fields"].append({"name": "note", "type": "string"})
 
     edit_schema(new, "post_counts", edit)
     schema = resource_diff(diff_releases(old, new), "post_counts").schema
     assert schema.fields_added == ("note",) and schema.fields_removed == ()
-    assert schema.types_changed == (TypeChange("count", "integer", "number"),)
-    assert schema.constraints_changed == (
-        ConstraintChange("count", "minimum", 0, 1, tightened=True),
-        ConstraintChange("evidence", "required", True, None, tightened=False),
-    )
+    assert schema.types_changed == (TypeChange(bounded["name"], "integer", "number"),)
+    changes = {
+        bounded["name"]: ConstraintChange(bounded["name"], "minimum", low, low + 1, tightened=True),
+        required["name"]: ConstraintChange(required["name"], "required", True, None, tightened=False),
+    }
+    in_field_order = tuple(changes[f["name"]] for f in declared["fields"] if f["name"] in changes)
+    assert schema.constraints_changed == in_field_order
     assert schema.primary_key is None
 
 
 def test_diff_releases_reads_package_zips_and_single_package_folders(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
-    edit_rows(new, "post_counts", set_cell(EMBASSY, "count", "88"))
+    picked = pick(old)
+    edit_rows(new, "post_counts", bump_count(picked))
     archive = zip_package(old / NETWORK, tmp_path / f"{NETWORK}.zip", f"{NETWORK}/")
     diff = diff_releases(archive, new / NETWORK)
     assert [p.name for p in diff.packages] == [NETWORK]
-    assert resource_diff(diff, "post_counts").changed[0].key == EMBASSY
+    assert resource_diff(diff, "post_counts").changed[0].key == picked.key
     assert diff.old == str(archive) and diff.new == str(new / NETWORK)
 
 
@@ -260,38 +417,38 @@ def test_diff_releases_reads_a_folder_of_package_zips(tmp_path: Path) -> None:
 
 def test_diff_releases_falls_back_to_the_old_key_when_the_new_key_has_new_fields(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
+    picked = pick(old)
 
     def edit(schema: dict[str, Any]) -> None:
         schema["fields"].append({"name": "edition", "type": "string"})
         schema["primaryKey"] = [*schema["primaryKey"], "edition"]
 
     edit_schema(new, "post_counts", edit)
-    edit_rows(
-        new,
-        "post_counts",
-        lambda rows: [{**r, "edition": "1"} for r in set_cell(EMBASSY, "count", "88")(rows)],
-    )
+    edit_rows(new, "post_counts", lambda rows: [{**r, "edition": "1"} for r in bump_count(picked)(rows)])
     found = resource_diff(diff_releases(old, new), "post_counts")
-    assert found.key == ("source", "as_of", "typology", "post_type")
-    assert found.changed == (RowChange(EMBASSY, (FieldChange("count", "87", "88"),)),)
+    assert found.key == key_fields(old)
+    assert found.changed == (count_change(picked),)
     assert found.schema.primary_key == KeyChange(found.key, (*found.key, "edition"))
 
 
 def test_diff_releases_reports_every_row_when_no_key_fits_both(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
+    renamed = key_fields(old)[-1]
+    kind = f"{renamed}_renamed"
 
     def rename(schema: dict[str, Any]) -> None:
-        field_of(schema, "post_type")["name"] = "kind"
-        schema["primaryKey"] = ["source", "as_of", "typology", "kind"]
+        field_of(schema, renamed)["name"] = kind
+        schema["primaryKey"] = [kind if k == renamed else k for k in schema["primaryKey"]]
 
     edit_schema(new, "post_counts", rename)
     edit_rows(
         new,
         "post_counts",
-        lambda rows: [{("kind" if k == "post_type" else k): v for k, v in r.items()} for r in rows],
+        lambda rows: [{(kind if k == renamed else k): v for k, v in r.items()} for r in rows],
     )
     found = resource_diff(diff_releases(old, new), "post_counts")
-    assert found.key == () and len(found.added) == len(found.removed) == 6
+    rows = row_count(old, "post_counts")
+    assert found.key == () and len(found.added) == len(found.removed) == rows
     assert "rows not matched" in render_text(diff_releases(old, new))
 
 
@@ -302,9 +459,9 @@ def test_diff_releases_reports_every_row_when_no_key_fits_both(tmp_path: Path) -
         (lambda r: [shutil.rmtree(p) for p in r.iterdir() if p.is_dir()], "", "not a release"),
         (lambda r: csv_path(r, "post_counts").unlink(), f"{NETWORK}/data/post_counts.csv", "missing"),
         (
-            lambda r: edit_rows(r, "post_counts", lambda rows: [*rows, rows[4]]),
+            lambda r: edit_rows(r, "post_counts", lambda rows: [*rows, rows[len(rows) // 2]]),
             f"{NETWORK}/data/post_counts.csv",
-            f"duplicate primary key {'/'.join(EMBASSY)} (source, as_of, typology, post_type) in rows 5 and 7",
+            duplicate_reason,
         ),
         (
             lambda r: (r / NETWORK / "datapackage.json").write_text("{", encoding="utf-8"),
@@ -324,9 +481,11 @@ def test_diff_releases_reports_every_row_when_no_key_fits_both(tmp_path: Path) -
     ],
 )
 def test_diff_releases_refuses_what_is_not_a_release_in_one_line(
-    tmp_path: Path, break_release: Callable[[Path], object], names: str, reason: str
+    tmp_path: Path, break_release: Callable[[Path], object], names: str, reason: str | Callable[[Path], str]
 ) -> None:
     old, new = old_and_new(tmp_path)
+    if callable(reason):
+        reason = reason(old)
     break_release(new)
     with pytest.raises(DiffError) as caught:
         diff_releases(old, new)
@@ -346,29 +505,30 @@ def test_diff_releases_refuses_a_file_that_is_not_a_zip(tmp_path: Path) -> None:
     ("edit", "bump"),
     [
         (lambda r: None, "none"),
-        (lambda r: edit_rows(r, "post_counts", set_cell(EMBASSY, "count", "88")), "patch"),
+        (lambda r: edit_rows(r, "post_counts", bump_count(pick(r))), "patch"),
         (lambda r: edit_rows(r, "post_counts", lambda rows: rows[1:]), "patch"),
-        (
-            lambda r: edit_rows(r, "post_counts", lambda rows: [*rows, {**rows[0], "as_of": "2025-03"}]),
-            "minor",
-        ),
+        (lambda r: edit_rows(r, "post_counts", lambda rows: [*rows, *moved_rows(rows, 1)]), "minor"),
         (lambda r: edit_schema(r, "post_counts", lambda s: s["fields"].append({"name": "note"})), "minor"),
         (
-            lambda r: edit_schema(r, "post_counts", lambda s: field_of(s, "evidence").pop("constraints")),
+            lambda r: edit_schema(r, "post_counts", lambda s: first_field(s, is_required).pop("constraints")),
             "minor",
         ),
         (lambda r: edit_schema(r, "post_counts", lambda s: s["fields"].pop()), "major"),
         (
-            lambda r: edit_schema(r, "post_counts", lambda s: field_of(s, "count").update(type="string")),
+            lambda r: edit_schema(
+                r, "post_counts", lambda s: first_field(s, is_bounded_integer).update(type="string")
+            ),
             "major",
         ),
         (
             lambda r: edit_schema(
-                r, "post_counts", lambda s: field_of(s, "count")["constraints"].update(maximum=9)
+                r,
+                "post_counts",
+                lambda s: first_field(s, is_bounded_integer)["constraints"].update(maximum=9),
             ),
             "major",
         ),
-        (lambda r: edit_schema(r, "post_counts", lambda s: s.update(primaryKey=["evidence"])), "major"),
+        (lambda r: edit_schema(r, "post_counts", widen_key), "major"),
         (lambda r: shutil.rmtree(r / EVENTS), "major"),
     ],
 )
@@ -438,19 +598,38 @@ def test_next_version_refuses_what_it_cannot_bump(old: str, bump: str) -> None:
 
 def test_render_text_puts_counts_first_then_one_line_per_change(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
-    edit_rows(new, "post_counts", lambda rows: set_cell(EMBASSY, "count", "88")(rows[:1] + rows[2:]))
-    edit_schema(new, "post_types", lambda s: field_of(s, "definition")["constraints"].update(minLength=3))
+    edit_rows(old, "sources", lambda rows: rows[:1], EVENTS)  # one resource of one row: "(1 row)"
+    changed, gone = pick(old), pick(old, 1)
+    count = changed.values["count"]
+    edit_rows(new, "post_counts", lambda rows: bump_count(changed)([r for r in rows if not gone.matches(r)]))
+    field = first_field(
+        schema_of(old, "post_types"),
+        lambda f: f.get("type", "string") == "string" and "minLength" not in constraints_of(f),
+    )["name"]
+    edit_schema(
+        new, "post_types", lambda s: field_of(s, field).setdefault("constraints", {}).update(minLength=3)
+    )
     shutil.rmtree(new / EVENTS)
+    removed = ", ".join(
+        rows_phrase(name, row_count(old, name, EVENTS)) for name in csv_resources(old, EVENTS)
+    )
+    blocks = {
+        "post_types": [
+            f"{NETWORK}/post_types: 0 added, 0 removed, 0 changed, 1 schema change",
+            f"  field {field} constraint minLength (none) → 3 (tightened)",
+        ],
+        "post_counts": [
+            f"{NETWORK}/post_counts: 0 added, 1 removed, 1 changed",
+            f"  removed {gone.shown}",
+            f"  changed {changed.shown}: count {count} → {bumped(count)}",
+        ],
+    }
+    assert "(1 row)" in removed
     assert render_text(diff_releases(old, new)).splitlines() == [
-        f"{EVENTS}: package removed (sources (1 row), persons (3 rows), events (1 row), "
-        "event_participant_groups (3 rows), event_themes (2 rows), event_speakers (3 rows))",
-        f"{NETWORK}/post_types: 0 added, 0 removed, 0 changed, 1 schema change",
-        "  field definition constraint minLength (none) → 3 (tightened)",
-        f"{NETWORK}/post_counts: 0 added, 1 removed, 1 changed",
-        f"  removed {'/'.join(CONSULATE)}",
-        f"  changed {'/'.join(EMBASSY)}: count 87 → 88",
+        f"{EVENTS}: package removed ({removed})",
+        *(line for name in csv_resources(old) if name in blocks for line in blocks[name]),
         f"bump: major (package {EVENTS} removed; "
-        f"{NETWORK}/post_types: field definition constraint minLength tightened)",
+        f"{NETWORK}/post_types: field {field} constraint minLength tightened)",
     ]
 
 
@@ -462,26 +641,30 @@ def test_render_text_cuts_long_values_where_they_differ(tmp_path: Path) -> None:
     text = render_text(diff_releases(old, new), limit=1)
     changed = next(line for line in text.splitlines() if line.startswith("  changed "))
     assert "definition …" in changed and changed.endswith(" Updated.")
-    rows = len(csv_path(new, "post_types").read_text(encoding="utf-8").splitlines()) - 1
+    rows = row_count(new, "post_types")
     assert f"  … and {rows - 1} more row changes" in text.splitlines()
 
 
 def test_diff_to_dict_is_json_ready_with_bump_and_counts(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
-    edit_rows(new, "post_counts", set_cell(EMBASSY, "count", "88"))
+    picked = pick(old)
+    count = picked.values["count"]
+    edit_rows(new, "post_counts", bump_count(picked))
     found = diff_to_dict(diff_releases(old, new))
     assert json.loads(json.dumps(found)) == found and found["bump"] == "patch"
     network = next(p for p in found["packages"] if p["name"] == NETWORK)
     counts = next(r for r in network["resources"] if r["name"] == "post_counts")
-    assert counts["counts"] == {"added": 0, "removed": 0, "changed": 1, "unchanged": 5, "schema": 0}
+    unchanged = row_count(old, "post_counts") - 1
+    assert counts["counts"] == {"added": 0, "removed": 0, "changed": 1, "unchanged": unchanged, "schema": 0}
     assert counts["changed"] == [
-        {"key": list(EMBASSY), "fields": [{"field": "count", "old": "87", "new": "88"}]}
+        {"key": list(picked.key), "fields": [{"field": "count", "old": count, "new": bumped(count)}]}
     ]
 
 
 def test_render_changelog_section_lists_counts_then_examples_by_key(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
-    edit_rows(new, "post_counts", set_cell(EMBASSY, "count", "88"))
+    picked = pick(old)
+    edit_rows(new, "post_counts", bump_count(picked))
     section = render_changelog_section(diff_releases(old, new), "0.1.1", "2026-11-27")
     assert section.splitlines() == [
         "## 0.1.1 — 2026-11-27",
@@ -491,15 +674,13 @@ def test_render_changelog_section_lists_counts_then_examples_by_key(tmp_path: Pa
         f"### {NETWORK}",
         "",
         "- post_counts: 0 added, 0 removed, 1 changed",
-        EMBASSY_LINE,
+        count_line(picked),
     ]
 
 
 def test_render_changelog_section_shows_at_most_twenty_examples(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
-    edit_rows(
-        new, "post_counts", lambda rows: rows + [{**rows[0], "as_of": f"{1990 + i}"} for i in range(25)]
-    )
+    edit_rows(new, "post_counts", lambda rows: rows + moved_rows(rows, 25))
     lines = render_changelog_section(diff_releases(old, new), "0.2.0", "2026-11-27").splitlines()
     assert sum(line.startswith("- post_counts: added `") for line in lines) == 20
     assert lines[-1] == "- post_counts: … and 5 more row changes"
@@ -507,7 +688,9 @@ def test_render_changelog_section_shows_at_most_twenty_examples(tmp_path: Path) 
 
 def test_render_changelog_section_escapes_markdown_in_values(tmp_path: Path) -> None:
     old, new = old_and_new(tmp_path)
-    edit_rows(new, "post_counts", set_cell(EMBASSY, "evidence", "*87* <embassies>"))
+    picked = pick(old)
+    edit_rows(old, "post_counts", set_cell(picked, "evidence", "87 embassies"))
+    edit_rows(new, "post_counts", set_cell(picked, "evidence", "*87* <embassies>"))
     section = render_changelog_section(diff_releases(old, new), "0.1.1", "2026-11-27")
     assert "evidence 87 embassies → \\*87\\* \\<embassies\\>" in section
 
@@ -516,12 +699,13 @@ def test_update_changelog_inserts_newest_first_under_the_heading(tmp_path: Path)
     old, new = old_and_new(tmp_path)
     changelog = tmp_path / "CHANGELOG.md"
     update_changelog(changelog, render_changelog_section(diff_releases(old, old), "0.1.0", "2026-10-01"))
-    edit_rows(new, "post_counts", set_cell(EMBASSY, "count", "88"))
+    picked = pick(old)
+    edit_rows(new, "post_counts", bump_count(picked))
     update_changelog(changelog, render_changelog_section(diff_releases(old, new), "0.1.1", "2026-11-27"))
     text = changelog.read_text(encoding="utf-8")
     assert text.startswith(CHANGELOG_HEADING + "\n\n")
     assert text.index("## 0.1.1 — 2026-11-27") < text.index("## 0.1.0 — 2026-10-01")
-    assert EMBASSY_LINE in text and text.endswith("No changes to the data.\n") and "\n\n\n" not in text
+    assert count_line(picked) in text and text.endswith("No changes to the data.\n") and "\n\n\n" not in text
 
 
 def test_update_changelog_keeps_sections_in_version_order(tmp_path: Path) -> None:
@@ -538,10 +722,11 @@ def test_update_changelog_replaces_the_section_of_the_same_version(tmp_path: Pat
     changelog = tmp_path / "CHANGELOG.md"
     update_changelog(changelog, render_changelog_section(diff_releases(old, old), "0.1.0", "2026-10-01"))
     update_changelog(changelog, render_changelog_section(diff_releases(old, old), "0.1.1", "2026-11-26"))
-    edit_rows(new, "post_counts", set_cell(EMBASSY, "count", "88"))
+    picked = pick(old)
+    edit_rows(new, "post_counts", bump_count(picked))
     update_changelog(changelog, render_changelog_section(diff_releases(old, new), "0.1.1", "2026-11-27"))
     text = changelog.read_text(encoding="utf-8")
-    assert text.count("## 0.1.1") == 1 and "2026-11-26" not in text and EMBASSY_LINE in text
+    assert text.count("## 0.1.1") == 1 and "2026-11-26" not in text and count_line(picked) in text
     assert text.index("## 0.1.1") < text.index("## 0.1.0")
     update_changelog(changelog, render_changelog_section(diff_releases(old, new), "0.1.1", "2026-11-27"))
     assert changelog.read_text(encoding="utf-8") == text

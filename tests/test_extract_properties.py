@@ -105,7 +105,7 @@ def test_extract_source_any_html_is_deterministic_with_true_spans(text: str) -> 
 
 
 @settings(
-    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 @given(st.lists(TEXTS, min_size=5, max_size=5))
 def test_extract_source_megabyte_text_returns(chunks: list[str]) -> None:

@@ -22,6 +22,7 @@ from etl.layout import DATABASE
 from tests.conftest import Client
 
 TABLES = sorted(resource_specs())
+SEED_ID = "000_03760b43a54f4e20"
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -41,7 +42,7 @@ def test_table_page_shows_title_and_column_descriptions(client: Client, table: s
 
 
 def test_post_counts_page_lists_the_six_counts(client: Client) -> None:
-    rows = client.get("/diplomacy/post_counts.json?_shape=array").json()
+    rows = client.get(f"/diplomacy/post_counts.json?_shape=array&source={SEED_ID}").json()
     assert sorted((r["post_type"], r["count"]) for r in rows) == [
         ("belgian_office", 1),
         ("consulate", 3),
@@ -70,10 +71,25 @@ def test_full_text_search_finds_nothing_for_absent_words(client: Client) -> None
     assert client.get("/diplomacy/quotes.json?_search=zanzibar&_shape=array").json() == []
 
 
+QUERY_PARAMETERS = {
+    "network_at_date": "date=2024-01-01",
+    "changes_between": "start=2023-01-01&end=2025-12-31",
+    "values_for_post_type": "post_type=embassy",
+}
+
+
 @pytest.mark.parametrize("query", sorted(load_project()["queries"]))
 def test_canned_queries_answer(client: Client, query: str) -> None:
-    response = client.get(f"/diplomacy/{query}.json?_shape=array")
+    parameters = QUERY_PARAMETERS.get(query, "")
+    response = client.get(f"/diplomacy/{query}.json?_shape=array&{parameters}")
     assert response.status_code == 200 and response.json()
+
+
+def test_canned_query_network_at_date_takes_the_latest_snapshot(client: Client) -> None:
+    rows = client.get("/diplomacy/network_at_date.json?_shape=array&date=2024-01-01").json()
+    fps = {r["post_type"]: r["count"] for r in rows if r["source"] == "fps-2021-03-figure"}
+    assert fps["Embassy"] == 83
+    assert not any(r["source"] == "000_03760b43a54f4e20" for r in rows)
 
 
 def test_canned_query_minister_quotes_names_speakers(client: Client) -> None:
@@ -158,7 +174,7 @@ def test_serve_command_answers_on_loopback(release: Path) -> None:
         while True:
             try:
                 with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/diplomacy/post_counts.json?_shape=array"
+                    f"http://127.0.0.1:{port}/diplomacy/post_counts.json?_shape=array&source={SEED_ID}"
                 ) as r:
                     rows = json.load(r)
                 break

@@ -29,6 +29,7 @@ from etl.reference import Reference
 from etl.sources import Source
 
 URL_LANGUAGE = re.compile(r"^https?://[^/]+/(?P<lang>[a-z]{2})/")
+URL_YEAR = re.compile(r"/((?:19|20)\d{2})/")  # the old site's addresses hold the year of the article
 LANGUAGE_MIN_WORDS = 8
 FURNITURE_NAMES = {
     "updated": "last update date",
@@ -153,7 +154,8 @@ def article_row(source: Source, document: Document, language: str, warnings: lis
 def source_row(article: Row) -> Row:
     """The sources row citing an archived article."""
     keys = ("id", "title", "url", "publisher", "language", "published", "sha256")
-    return {"kind": "archived_text", **{k: article[k] for k in keys}}
+    note = f"title: {article['title_origin']}" if article["title_origin"] not in (None, "text") else None
+    return {"kind": "archived_text", **{k: article[k] for k in keys}, "confidence": None, "note": note}
 
 
 def speaking(sentence: Span, table: dict[str, Any]) -> bool:
@@ -175,7 +177,8 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
     tables = [reference.languages[block_language(b, language, reference)] for b in paragraphs]
     grouped = [sentences(body, b.span) for b in paragraphs]
     published = dt.date.fromisoformat(article["published"]) if article["published"] else None
-    year = published.year if published else None
+    url_year = URL_YEAR.search(str(source.record.get("url") or ""))
+    year = published.year if published else int(url_year.group(1)) if url_year else None
 
     quotes: list[tuple[Quote, dict[str, Any]]] = [
         (q, t)
@@ -238,11 +241,9 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
         only.themes = [
             t for g, tb in zip(grouped, tables, strict=True) for s in g for t in find_themes(s, tb)
         ]
-        spoke = [
-            m
-            for m, t in mentions
-            if m.role and any(s.start <= m.name.start < s.end and speaking(s, t) for g in grouped for s in g)
-        ]
+        cues = [s for g, t in zip(grouped, tables, strict=True) for s in g if speaking(s, t)]
+        starts = [s.start for s in cues]
+        spoke = [m for m, _ in mentions if m.role and within(m.name.start, cues, starts)]
         facts["event_speakers"] = speaker_rows(source.id, body, only, spoke)
     every = [s for group in grouped for s in group]
     for event, _ in events.values():

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from etl.extract.text import Span
+from etl.extract.text import Span, memo
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,11 @@ def day_pattern(n: int, months: str, weekdays: str, suffixes: str) -> str:
 
 def range_regex(table: dict[str, Any]) -> re.Pattern[str]:
     """Regex for a date range or a single date in one language (re caches the compilation)."""
+    return memo(table, "range_regex", lambda: build_range_regex(table))
+
+
+def build_range_regex(table: dict[str, Any]) -> re.Pattern[str]:
+    """Build range_regex (memoised by range_regex)."""
     months = alternation(table["months"])
     weekdays = alternation(table["weekdays"])
     suffixes = alternation(table["ordinal_suffixes"])

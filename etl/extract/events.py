@@ -8,7 +8,7 @@ from typing import Any
 
 from etl.extract.dates import DateRange, find_date_ranges
 from etl.extract.quantities import alternation, amount_pattern, to_amount
-from etl.extract.text import Span, fold, split_list
+from etl.extract.text import Span, fold, memo, split_list
 
 
 @dataclass
@@ -59,6 +59,11 @@ def find_place(spans: list[Span], places: list[dict[str, Any]]) -> dict[str, Any
 
 def group_regex(table: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, str]]:
     """Regex for a list of participant groups, and the map from written term to group."""
+    return memo(table, "group_regex", lambda: build_group_regex(table))
+
+
+def build_group_regex(table: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """Build group_regex (memoised by group_regex)."""
     terms = {fold(t): g for g, ts in table["participant_groups"].items() for t in ts}
     term = alternation(t for ts in table["participant_groups"].values() for t in ts)
     modifiers = alternation(table["participant_modifiers"])

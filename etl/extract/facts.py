@@ -12,6 +12,7 @@ from etl.extract.quotes import Quote
 from etl.extract.text import Span, fold
 
 Row = dict[str, Any]
+ARCHIVED = "archived_text"
 
 
 def warning(source_id: str, field: str, message: str, span: Span | None = None) -> Row:
@@ -37,8 +38,10 @@ def role_rows(article: str, mentions: list[tuple[Mention, dict[str, Any]]], stat
                 {
                     "person": mention.person.id,
                     "article": article,
+                    "source": article,
                     "role": role.text,
                     "stated": stated,
+                    "provenance": ARCHIVED,
                     "char_start": role.start,
                     "char_end": role.end,
                 },
@@ -106,9 +109,11 @@ def event_rows(source: str, event: Event, warnings: list[Row]) -> dict[str, list
         "city": event.city["name"] if event.city else None,
         "venue": event.venue["name"] if event.venue else None,
         "country": (event.city or {}).get("country"),
+        "format": None,
         "participants": event.participants,
         "participants_qualifier": event.qualifier,
         "source": source,
+        "provenance": ARCHIVED,
         "evidence": event.evidence.text,
         "char_start": event.evidence.start,
         "char_end": event.evidence.end,
@@ -118,6 +123,7 @@ def event_rows(source: str, event: Event, warnings: list[Row]) -> dict[str, list
             "event": event.identifier(source),
             "group": group,
             "source": source,
+            "provenance": ARCHIVED,
             "evidence": span.text,
             "char_start": span.start,
             "char_end": span.end,
@@ -129,6 +135,7 @@ def event_rows(source: str, event: Event, warnings: list[Row]) -> dict[str, list
             "event": event.identifier(source),
             "theme": span.text,
             "source": source,
+            "provenance": ARCHIVED,
             "char_start": span.start,
             "char_end": span.end,
         }
@@ -152,7 +159,9 @@ def speaker_rows(source: str, body: str, event: Event, mentions: list[Mention]) 
                 "event": event.identifier(source),
                 "person": mention.person.id,
                 "role": mention.role.text if mention.role else None,
+                "day": None,
                 "source": source,
+                "provenance": ARCHIVED,
                 "evidence": body[span.start : span.end],
                 "char_start": span.start,
                 "char_end": span.end,
@@ -200,6 +209,7 @@ def post_rows(
                     "typology": count.typology,
                     "post_type": count.post_type,
                     "count": count.count,
+                    "provenance": ARCHIVED,
                     "evidence": count.span.text,
                     "char_start": count.span.start,
                     "char_end": count.span.end,
@@ -215,6 +225,7 @@ def post_rows(
                     "total": total,
                     "parts_sum": total,
                     "consistent": True,
+                    "provenance": "derived",
                     "evidence": None,
                     "char_start": None,
                     "char_end": None,
@@ -238,7 +249,8 @@ def post_rows(
                     "total_kind": "stated",
                     "total": stated.total,
                     "parts_sum": total if parts else None,
-                    "consistent": consistent,
+                    "consistent": consistent if parts else None,
+                    "provenance": ARCHIVED,
                     "evidence": stated.span.text,
                     "char_start": stated.span.start,
                     "char_end": stated.span.end,

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from etl.extract.text import Span, fold, slugify
+from etl.extract.text import Span, fold, memo, slugify
 
 UPPER = "A-ZÀ-ÖØ-Þ"
 NAME_WORD = rf"[{UPPER}][\w’'\-]*[\w]"
@@ -70,6 +70,11 @@ def resolve_person(written: str, persons: list[dict[str, Any]]) -> Person:
 
 def role_heads(table: dict[str, Any]) -> re.Pattern[str]:
     """Regex of the role heads of a language (Minister, Deputy Prime Minister…), longest first."""
+    return memo(table, "role_heads", lambda: build_role_heads(table))
+
+
+def build_role_heads(table: dict[str, Any]) -> re.Pattern[str]:
+    """Build role_heads (memoised by role_heads)."""
     heads = sorted(table["role_heads"], key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(re.escape(h) for h in heads) + r")\b", re.IGNORECASE)
 

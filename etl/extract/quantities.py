@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from etl.extract.text import Span
+from etl.extract.text import Span, memo
 
 DIGITS = r"\d{1,3}(?:[ .,\u202f]\d{3})+(?!\d)|\d+"
 WORD_JOINERS = ("and", "et", "en")
@@ -30,6 +30,11 @@ def alternation(words: Any) -> str:
 
 def number_pattern(table: dict[str, Any]) -> str:
     """Regex (one named group 'n') for a number in digits, in words, or an approximate number."""
+    return memo(table, "number_pattern", lambda: build_number_pattern(table))
+
+
+def build_number_pattern(table: dict[str, Any]) -> str:
+    """Build number_pattern (memoised by number_pattern)."""
     words = alternation(table["number_words"])
     approximate = alternation(table["approximate_numbers"])
     joiners = "|".join(WORD_JOINERS)
@@ -39,6 +44,11 @@ def number_pattern(table: dict[str, Any]) -> str:
 
 def amount_pattern(table: dict[str, Any]) -> str:
     """Regex (groups 'q' and 'n') for an optionally qualified number."""
+    return memo(table, "amount_pattern", lambda: build_amount_pattern(table))
+
+
+def build_amount_pattern(table: dict[str, Any]) -> str:
+    """Build amount_pattern (memoised by amount_pattern)."""
     qualifiers = alternation(w for ws in table["qualifiers"].values() for w in ws)
     return rf"(?:(?P<q>{qualifiers})\s*)?{number_pattern(table)}"
 

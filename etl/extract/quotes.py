@@ -9,7 +9,7 @@ from typing import Any
 
 from etl.extract.people import NAME, NAME_WORD, Mention, resolve_person, role_after
 from etl.extract.quantities import alternation
-from etl.extract.text import Span
+from etl.extract.text import Span, memo
 
 MIN_QUOTE_WORDS = 4
 MAX_QUOTE = 5000
@@ -27,6 +27,11 @@ class Quote:
 
 def after_regex(table: dict[str, Any]) -> re.Pattern[str]:
     """Attribution after the closing mark: ' - Name, Role', ', said Name, Role.', ', aldus de minister.'"""
+    return memo(table, "after_regex", lambda: build_after_regex(table))
+
+
+def build_after_regex(table: dict[str, Any]) -> re.Pattern[str]:
+    """Build after_regex (memoised by after_regex)."""
     dashes = alternation(table["attribution_dashes"])
     verbs = alternation(table["attribution_verbs"])
     anaphora = alternation(table["anaphora"])
@@ -40,6 +45,11 @@ def after_regex(table: dict[str, Any]) -> re.Pattern[str]:
 
 def before_regex(table: dict[str, Any]) -> re.Pattern[str]:
     """Attribution before the opening mark: 'Name said:' or 'Name, Role:'."""
+    return memo(table, "before_regex", lambda: build_before_regex(table))
+
+
+def build_before_regex(table: dict[str, Any]) -> re.Pattern[str]:
+    """Build before_regex (memoised by before_regex)."""
     verbs = alternation(table["attribution_verbs"])
     return re.compile(rf"(?P<name>{NAME})(?:,[^,:]{{2,120}},)?(?:\s+(?i:{verbs}))?\s*:\s*$")
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
+T = TypeVar("T")
 HEADING_MAX_WORDS = 8
 FURNITURE_MAX = 80
 TERMINAL_PUNCTUATION = '.!?:;”"»’)'
@@ -150,3 +152,17 @@ def strip_span_local(span: Span, start: int, end: int) -> Span:
     """A stripped sub-span of a span, from offsets relative to it."""
     inner = strip_span(span.text, start, end)
     return Span(span.start + inner.start, span.start + inner.end, inner.text)
+
+
+MEMO: dict[tuple[int, str], tuple[object, object]] = {}
+
+
+def memo(table: object, name: str, build: Callable[[], T]) -> T:
+    """A value built once per language table and name (such as a compiled pattern); the table is
+    kept with the value so that its id cannot be reused by another table."""
+    key = (id(table), name)
+    hit = MEMO.get(key)
+    if hit is None or hit[0] is not table:
+        hit = (table, build())
+        MEMO[key] = hit
+    return hit[1]  # type: ignore[return-value]
