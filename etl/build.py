@@ -7,8 +7,10 @@ CHANGELOG.md; each build publishes its report (etl/report.py)."""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import hashlib
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -122,13 +124,20 @@ def created_date(sources: list[Source]) -> str:
 
 
 def inspect_data(database: Path) -> dict[str, Any]:
-    """Datasette's inspect data (hash, size, row counts), so an immutable start does not hash the file."""
-    from datasette.cli import inspect_
-
-    data: dict[str, Any] = asyncio.run(inspect_([str(database)], sqlite_extensions=[]))
-    for entry in data.values():
-        entry["file"] = database.name
-    return data
+    """Datasette's inspect data (sha256, size, row counts), so an immutable start does not hash the
+    file; computed here as `datasette inspect` does, without an event loop (a caller may run one)."""
+    data = database.read_bytes()
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        names = [row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")]
+        counts = {name: connection.execute(f'select count(*) from "{name}"').fetchone()[0] for name in names}
+    return {
+        database.stem: {
+            "hash": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+            "file": database.name,
+            "tables": {name: {"count": count} for name, count in sorted(counts.items())},
+        }
+    }
 
 
 def read_staged(stage: Path) -> Release:
