@@ -8,6 +8,7 @@ under the base URL (no blank nodes), so the same inputs give byte-identical reco
 
 from __future__ import annotations
 
+import calendar
 import csv
 import hashlib
 import json
@@ -96,6 +97,7 @@ class ReleaseFacts:
     languages: tuple[str, ...]
     distributions: Mapping[str, tuple[Distribution, ...]]
     database: Distribution
+    latest_source: str | None = None
 
     def __post_init__(self) -> None:
         """Drop a trailing slash from the base URL, so IRIs never hold `//`."""
@@ -143,22 +145,65 @@ def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> Release
         distributions[name] = tuple(file_distribution(root, p) for p in paths)
     if not created:
         raise FileNotFoundError(f"no data packages under {root / DATAPACKAGES}")
-    with (root / ARTICLES_CSV).open(encoding="utf-8", newline="") as handle:
-        articles = list(csv.DictReader(handle))
-    # An article's date is its publication date, or its archiving date when the text lost it.
-    dates = sorted(
-        iso_date(a["published"] or a["archived"]) for a in articles if a["published"] or a["archived"]
-    )
+    articles = read_csv_rows(root / ARTICLES_CSV)
+    starts, ends = fact_dates(root)
+    sources = [
+        row
+        for path in sorted((root / DATAPACKAGES).glob("*/data/sources.csv"))
+        for row in read_csv_rows(path)
+    ]
+    published = [r["published"] for r in sources if r["published"]]
+    published += [a["published"] or a["archived"] for a in articles if a["published"] or a["archived"]]
+    versions = [
+        json.loads(p.read_text(encoding="utf-8"))["version"]
+        for p in sorted((root / DATAPACKAGES).glob(f"*/{DESCRIPTOR}"))
+    ]
     return ReleaseFacts(
         base_url=base_url,
-        version=str(project["version"]),
+        version=max(versions, key=lambda v: tuple(int(x) for x in v.split("."))),
         build_date=max(created),
-        earliest=dates[0] if dates else None,
-        latest=dates[-1] if dates else None,
+        earliest=min(starts) if starts else None,
+        latest=max(ends) if ends else None,
         languages=tuple(sorted({a["language"] for a in articles if a["language"]})),
         distributions=distributions,
         database=file_distribution(root, f"/{DATABASE}"),
+        latest_source=max(published) if published else None,
     )
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file as strings (none when the file is missing)."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def period_bounds(value: str) -> tuple[str, str]:
+    """The first and last day of a date written YYYY, YYYY-MM or YYYY-MM-DD."""
+    if len(value) == len("YYYY"):
+        return f"{value}-01-01", f"{value}-12-31"
+    if len(value) == len("YYYY-MM"):
+        year, month = int(value[:4]), int(value[5:7])
+        return f"{value}-01", f"{value}-{calendar.monthrange(year, month)[1]:02d}"
+    return value[:10], value[:10]
+
+
+def fact_dates(root: Path) -> tuple[list[str], list[str]]:
+    """First and last days of the dates the published facts hold (counts, changes, events, articles):
+    the temporal coverage of the data."""
+    values: list[str] = []
+    network, events = (
+        root / DATAPACKAGES / "diplomacy-network" / "data",
+        root / DATAPACKAGES / "diplomacy-events" / "data",
+    )
+    values += [r["as_of"] for r in read_csv_rows(network / "post_counts.csv")]
+    values += [r["as_of"] for r in read_csv_rows(network / "post_totals.csv")]
+    values += [r["announced"] for r in read_csv_rows(network / "network_changes.csv")]
+    values += [r[k] for r in read_csv_rows(events / "events.csv") for k in ("start_date", "end_date")]
+    values += [r["published"] for r in read_csv_rows(root / ARTICLES_CSV)]
+    bounds = [period_bounds(v) for v in values if v]
+    return [b[0] for b in bounds], [b[1] for b in bounds]
 
 
 # -- Shared metadata --------------------------------------------------------------------------------

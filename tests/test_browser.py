@@ -91,8 +91,8 @@ def artefact(name: str) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(site: Server, mixed_server: Server) -> Iterator[Browser]:
-    """One chromium for the module, started after the servers: their releases are built with
-    asyncio, which cannot run beside Playwright's own event loop."""
+    """One chromium for the module, started once both servers answer (their releases are built and
+    served before any browser test is timed)."""
     del site, mixed_server
     with sync_playwright() as playwright:
         found = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

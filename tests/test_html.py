@@ -14,18 +14,24 @@ PAGE = """<!DOCTYPE html><html lang="nl"><head><title>T</title></head><body>
 <header><nav><a href="/nl/nieuws">Nieuws</a> <a href="/top">Top 10 ambassades</a></nav></header>
 <main><article class="node node--type-news">
 <h1 class="page-title"><span>Ambassadeurs komen samen in Brussel</span></h1>
-<div class="field field--name-field-date"><time datetime="2024-03-12T10:00:00+01:00">12 maart 2024</time></div>
+<div class="field field--name-field-date">
+<time datetime="2024-03-12T10:00:00+01:00">12 maart 2024</time></div>
 <div class="field field--name-body field__item">
-<p>Van 18 tot 20 maart 2024 komen ruim 120 ambassadeurs samen in Brussel voor de diplomatieke contactdagen.</p>
-<figure><img src="/x.jpg" alt="Groepsfoto van 140 deelnemers"><figcaption>Foto: 3 ministers op het podium</figcaption></figure>
+<p>Van 18 tot 20 maart 2024 komen ruim 120 ambassadeurs samen in Brussel
+voor de diplomatieke contactdagen.</p>
+<figure><img src="/x.jpg" alt="Groepsfoto van 140 deelnemers">
+<figcaption>Foto: 3 ministers op het podium</figcaption></figure>
 <h2>België in de wereld</h2>
 <p>België telt 84 ambassades, 16 consulaten-generaal en 8 permanente vertegenwoordigingen.</p>
 <p lang="fr">La Belgique compte aussi 2 bureaux de coopération au développement dans la région.</p>
 </div>
-<div class="field field--name-changed">Laatst bijgewerkt op <time datetime="2024-03-13T09:00:00+01:00">13 maart</time></div>
-<div class="field field--name-field-news-type"><div class="field__label">Nieuwstype</div><div class="field__item">Persbericht</div></div>
+<div class="field field--name-changed">Laatst bijgewerkt op
+<time datetime="2024-03-13T09:00:00+01:00">13 maart</time></div>
+<div class="field field--name-field-news-type"><div class="field__label">Nieuwstype</div>
+<div class="field__item">Persbericht</div></div>
 <div class="field field--name-field-subjects"><div class="field__label">Onderwerpen</div>
-<div class="field__items"><div class="field__item">Diplomatie</div><div class="field__item">Europa</div></div></div>
+<div class="field__items"><div class="field__item">Diplomatie</div>
+<div class="field__item">Europa</div></div></div>
 </article></main>
 <aside>5 gerelateerde artikels</aside><footer>© 2024 FOD Buitenlandse Zaken, 15 Karmelietenstraat</footer>
 </body></html>"""

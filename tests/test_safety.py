@@ -44,6 +44,7 @@ class Answer:
     headers: dict[str, str]
     body: bytes
     seconds: float
+    finished: float
 
     @property
     def text(self) -> str:
@@ -58,12 +59,9 @@ def request(server: Server, method: str, path: str, body: bytes | None = None, *
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         data = response.read()
-        return Answer(
-            response.status,
-            {k.lower(): v for k, v in response.getheaders()},
-            data,
-            time.monotonic() - started,
-        )
+        finished = time.monotonic()
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        return Answer(response.status, headers, data, finished - started, finished)
     finally:
         connection.close()
 
@@ -147,25 +145,27 @@ def test_the_database_is_served_immutable(mixed_server: Server) -> None:
 
 def test_a_runaway_query_is_stopped_at_the_time_limit_while_other_pages_answer(mixed_server: Server) -> None:
     limit = json.loads(request(mixed_server, "GET", "/-/settings.json").body)["sql_time_limit_ms"] / 1000
-    pages = ["/", "/diplomacy/post_counts.json", "/diplomacy/articles", "/-/downloads", "/diplomacy/quotes"]
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    # Pages that need no SQL, then pages that share the SQL threads with the runaway queries.
+    light = ["/-/downloads", "/-/site/site.css", "/downloads/catalog.ttl"]
+    heavy = ["/", "/diplomacy/post_counts.json", "/diplomacy/articles", "/diplomacy/quotes"]
+    with ThreadPoolExecutor(max_workers=10) as pool:
         runaways = [
             pool.submit(request, mixed_server, "GET", f"/diplomacy.json?sql={quote(RUNAWAY)}")
             for _ in range(2)
         ]
-        time.sleep(0.1)
-        others = [pool.submit(request, mixed_server, "GET", page) for page in pages]
+        time.sleep(0.2)
+        others = [pool.submit(request, mixed_server, "GET", page) for page in light + heavy]
         answered = [f.result() for f in others]
         stopped = [f.result() for f in runaways]
-    for page, answer in zip(pages, answered, strict=True):
-        assert answer.status == 200, page
-        assert answer.seconds < limit + 4, (page, answer.seconds)
     for answer in stopped:
         assert answer.status == 400
         assert json.loads(answer.body)["title"] == "SQL Interrupted"
-        assert limit * 0.9 <= answer.seconds < limit + 4
-    # The ordinary pages did not queue behind the runaway queries.
-    assert min(a.seconds for a in answered[:2]) < min(a.seconds for a in stopped)
+        assert limit * 0.9 <= answer.seconds < limit + 10
+    for page, answer in zip(light + heavy, answered, strict=True):
+        assert answer.status == 200, page
+        assert answer.seconds < limit + 10, (page, answer.seconds)
+    # The site answered while the runaway queries were still running.
+    assert max(a.finished for a in answered[: len(light)]) < min(a.finished for a in stopped)
     assert request(mixed_server, "GET", "/diplomacy/post_counts.json").status == 200
 
 

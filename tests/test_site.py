@@ -19,6 +19,7 @@ from markupsafe import escape
 
 from etl.descriptors import load_project, resource_specs
 from etl.layout import DATABASE
+from etl.report import report_tables_metadata
 from tests.conftest import Client
 
 TABLES = sorted(resource_specs())
@@ -142,7 +143,21 @@ def test_database_file_is_downloadable(client: Client) -> None:
 
 def test_generated_metadata_is_valid_yaml_with_every_table(release: Path) -> None:
     metadata = yaml.safe_load((release / "metadata.yml").read_text(encoding="utf-8"))
-    assert set(metadata["databases"]["diplomacy"]["tables"]) == set(TABLES)
+    described = metadata["databases"]["diplomacy"]["tables"]
+    assert set(described) == set(TABLES) | set(report_tables_metadata())
+
+
+def test_every_database_table_is_described(release: Path) -> None:
+    metadata = yaml.safe_load((release / "metadata.yml").read_text(encoding="utf-8"))
+    described = metadata["databases"]["diplomacy"]["tables"]
+    db = sqlite_utils.Database(release / DATABASE)
+    for table in db.table_names():
+        if "_fts" in table:
+            continue
+        assert described.get(table, {}).get("description"), table
+        columns = described[table]["columns"]
+        assert set(columns) == set(db[table].columns_dict), table
+        assert all(columns.values()), table
 
 
 def test_database_keeps_primary_and_foreign_keys(release: Path) -> None:
