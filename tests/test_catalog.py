@@ -230,8 +230,8 @@ def test_dataset_metadata_comes_from_the_specs(parsed: Graph, release: Path) -> 
         assert str(one(parsed, dataset, ns.DCTERMS.title)) == package.title
         assert str(one(parsed, dataset, ns.DCTERMS.description)) == package.description
         assert str(one(parsed, dataset, ns.DCTERMS.identifier)) == package.name
-        assert str(one(parsed, dataset, ns.OWL.versionInfo)) == load_project()["version"]
         descriptor = json.loads((release / DATAPACKAGES / package.name / "datapackage.json").read_text())
+        assert str(one(parsed, dataset, ns.OWL.versionInfo)) == descriptor["version"]
         assert sorted(str(k) for k in parsed.objects(dataset, ns.DCAT.keyword)) == sorted(
             descriptor["keywords"]
         )
@@ -376,7 +376,7 @@ def test_schema_org_dataset_has_the_required_properties(
     assert schema_org["description"] == " ".join(project["description"].split())
     assert schema_org["license"] == project["licenses"][0]["path"]
     assert schema_org["url"] == BASE_URL + "/"
-    assert schema_org["version"] == project["version"]
+    assert schema_org["version"] == built_facts.version
     assert schema_org["isAccessibleForFree"] is True
     assert schema_org["inLanguage"] == list(built_facts.languages)
     assert schema_org["temporalCoverage"] == f"{built_facts.earliest}/{built_facts.latest}"

@@ -113,7 +113,7 @@ def test_landing_says_what_where_how_fresh_licence_and_how_to_cite(landing: str,
     citation = re.search(r'<blockquote class="landing-citation"><p>(.*?)</p></blockquote>', landing, re.S)
     assert citation is not None
     text = html.unescape(citation.group(1))
-    assert project["title"] in text and project["version"] in text and facts.build_date[:4] in text
+    assert project["title"] in text and facts.version in text and facts.build_date[:4] in text
     assert project["licenses"][0]["name"] in text and schema["url"] in text
 
 
