@@ -167,7 +167,7 @@ def extract(files: tuple[Path, ...], as_json: bool) -> None:
     """
     from etl.extract import extract_source
     from etl.reference import load_reference
-    from etl.sources import SourceError, read_source
+    from etl.sources import SourceError, read_source, source_from_bytes
 
     failed = 0
     try:
@@ -176,7 +176,15 @@ def extract(files: tuple[Path, ...], as_json: bool) -> None:
         fail(str(exc))
     for path in files:
         try:
-            facts = extract_source(read_source(path, require_record=False), reference)
+            try:
+                source = read_source(path, require_record=False)
+            except SourceError as exc:
+                if not exc.path.endswith(".yml") or not path.is_file():
+                    raise
+                # Beside any article file may lie a YAML file that is no provenance record.
+                click.echo(f"warning: {exc}; extracting {path} without it", err=True)
+                source = source_from_bytes(path, path.read_bytes(), {})
+            facts = extract_source(source, reference)
         except SourceError as exc:
             click.echo(f"error: {exc}", err=True)
             failed += 1

@@ -98,3 +98,18 @@ def test_validate_json_reports_committed_packages_valid() -> None:
     report = json.loads(result.output)
     assert result.exit_code == 0 and report["valid"] and report["problems"] == []
     assert len(report["packages"]) == 3
+
+
+def test_extract_reads_a_file_whose_yaml_neighbour_is_no_provenance_record(tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_bytes(SEED.read_bytes())
+    (tmp_path / "article.yml").write_text("style: seed\nlanguage: en\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "etl", "extract", str(article), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "is no provenance record" not in result.stderr and "extracting" in result.stderr
+    assert len(json.loads(result.stdout)["post_counts"]) == 6
