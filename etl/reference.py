@@ -34,7 +34,6 @@ LANGUAGE_KEYS = (
     "speaking_cues",
     "network_subjects",
     "network_total_terms",
-    "place_prepositions",
     "attribution_verbs",
     "anaphora",
     "determiners",
@@ -71,11 +70,16 @@ def read_yaml(path: Path) -> Any:
 
 
 def read_language(path: Path) -> dict[str, Any]:
-    """Load a language table and check it has every key the extractor reads."""
+    """Load a language table and check it has exactly the keys the extractor reads."""
     table = read_yaml(path)
     missing = [key for key in LANGUAGE_KEYS if key not in (table or {})]
     if missing:
         raise ReferenceError(f"{path}: language table lacks {', '.join(missing)}")
+    unknown = sorted(set(table) - set(LANGUAGE_KEYS))
+    if unknown:
+        raise ReferenceError(
+            f"{path}: language table has keys the extractor does not read: {', '.join(unknown)}"
+        )
     if table["language"] != path.stem:
         raise ReferenceError(f"{path}: language is {table['language']!r}, expected {path.stem!r}")
     return dict(table)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from etl.extract.dates import find_date_ranges
 from etl.extract.people import resolve_person, split_roles
 from etl.extract.text import Span, segment, split_list
-from etl.reference import Reference
+from etl.layout import REFERENCE_DIR
+from etl.reference import Reference, ReferenceError, read_language
 
 
 @pytest.mark.parametrize(
@@ -97,3 +101,19 @@ def test_segment_recognises_furniture_and_headings(reference: Reference) -> None
         ("furniture", "news_type"),
         ("furniture", "subjects"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.pop("months"), "lacks months"),
+        (lambda t: t.update(seasons=["spring"]), "does not read: seasons"),
+    ],
+)
+def test_read_language_accounts_for_every_key(tmp_path: Path, change: Any, message: str) -> None:
+    table = yaml.safe_load((REFERENCE_DIR / "languages" / "en.yml").read_text(encoding="utf-8"))
+    change(table)
+    path = tmp_path / "en.yml"
+    path.write_text(yaml.safe_dump(table, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ReferenceError, match=message):
+        read_language(path)
