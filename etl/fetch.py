@@ -8,9 +8,7 @@ replies and their bodies in etl/responses.py, and the snapshot files in etl/snap
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from etl.politeness import (
     ROBOTS_MAX_BYTES,
     SCHEMES,
     PoliteClient,
+    Politeness,
     Robots,
     is_retryable,
     origin,
@@ -86,6 +85,7 @@ __all__ = [
     "FetchResult",
     "Fetcher",
     "PoliteClient",
+    "Politeness",
     "Reply",
     "Robots",
     "Status",
@@ -155,33 +155,12 @@ class Fetcher(PoliteClient):
     """Archives pages into raw/ one at a time, sharing robots.txt and request times across calls."""
 
     def __init__(
-        self,
-        raw_dir: Path,
-        *,
-        client: httpx.Client | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], dt.datetime] = utc_now,
-        user_agent: str = DEFAULT_USER_AGENT,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_attempts: int = MAX_ATTEMPTS,
-        min_interval: float = MIN_INTERVAL,
+        self, raw_dir: Path, settings: Politeness | None = None, *, client: httpx.Client | None = None
     ) -> None:
         if not raw_dir.is_dir():
             raise FileNotFoundError(f"{raw_dir}: no such folder to archive pages into")
         self.raw_dir = raw_dir
-        super().__init__(
-            client=client,
-            clock=clock,
-            sleep=sleep,
-            now=now,
-            user_agent=user_agent,
-            max_bytes=max_bytes,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            min_interval=min_interval,
-        )
+        super().__init__(settings, client=client)
 
     def fetch(self, url: str) -> FetchResult:
         """Archive one page; whatever happens, a result saying what became of it."""
@@ -237,32 +216,14 @@ class Fetcher(PoliteClient):
 def fetch_urls(
     urls: Iterable[str],
     raw_dir: Path,
+    settings: Politeness | None = None,
     *,
     client: httpx.Client | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    now: Callable[[], dt.datetime] = utc_now,
-    user_agent: str = DEFAULT_USER_AGENT,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_attempts: int = MAX_ATTEMPTS,
-    min_interval: float = MIN_INTERVAL,
     on_result: Callable[[FetchResult], None] | None = None,
 ) -> list[FetchResult]:
     """Archive each URL's page into raw_dir, in order; one result per URL, a bad one never stops the rest."""
     results = []
-    with Fetcher(
-        raw_dir,
-        client=client,
-        clock=clock,
-        sleep=sleep,
-        now=now,
-        user_agent=user_agent,
-        max_bytes=max_bytes,
-        timeout=timeout,
-        max_attempts=max_attempts,
-        min_interval=min_interval,
-    ) as fetcher:
+    with Fetcher(raw_dir, settings, client=client) as fetcher:
         for url in urls:
             result = fetcher.fetch(url)
             results.append(result)

@@ -8,7 +8,6 @@ readers, so the pages, the DCAT-AP records and the schema.org record always agre
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from etl.catalog import (
     Distribution,
     ReleaseFacts,
     distribution_text,
+    file_distribution,
     publisher_name,
     release_facts,
 )
@@ -62,21 +62,12 @@ def human_size(byte_size: int) -> str:
 
 
 @dataclass(frozen=True)
-class FileLink:
-    """A published file as the pages show it: its path on the site, what it is, size and sha256."""
+class FileLink(Distribution):
+    """A published file as the pages show it: the catalogue's distribution, and what it is."""
 
-    path: str
     title: str
     description: str
     format: str
-    byte_size: int
-    sha256: str
-    media_type: str
-
-    @property
-    def file_name(self) -> str:
-        """The last segment of the path."""
-        return self.path.rsplit("/", 1)[-1]
 
     @property
     def size(self) -> str:
@@ -197,17 +188,15 @@ class SiteRelease:
 
 def hashed_file(root: Path, path: str, title: str, description: str, fmt: str, media_type: str) -> FileLink:
     """A FileLink of a file of the release, its size and sha256 read from the file."""
-    file = root / path.lstrip("/")
-    with file.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return FileLink(path, title, description, fmt, file.stat().st_size, digest, media_type)
+    found = file_distribution(root, path, media_type)
+    return FileLink(path, found.byte_size, found.sha256, media_type, title, description, fmt)
 
 
 def distribution_link(package: PackageSpec | None, project: dict[str, Any], dist: Distribution) -> FileLink:
     """A FileLink of one of the catalogue's distributions, titled as the catalogue titles it."""
     title, description = distribution_text(package, project, dist)
     fmt = DESCRIPTOR if dist.file_name == DESCRIPTOR else FORMATS.get(dist.suffix, dist.suffix)
-    return FileLink(dist.path, title, description, fmt, dist.byte_size, dist.sha256, dist.media_type)
+    return FileLink(dist.path, dist.byte_size, dist.sha256, dist.media_type, title, description, fmt)
 
 
 def release_stamp(root: Path) -> tuple[int, ...]:

@@ -88,28 +88,36 @@ class Robots:
     crawl_delay: float | None = None
 
 
+@dataclass(frozen=True)
+class Politeness:
+    """How to fetch: the clock and sleep (injectable for tests), the user agent, size and time limits,
+    attempts per request and the interval between requests to one host."""
+
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], dt.datetime] = utc_now
+    user_agent: str = DEFAULT_USER_AGENT
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout: float = DEFAULT_TIMEOUT
+    max_attempts: int = MAX_ATTEMPTS
+    min_interval: float = MIN_INTERVAL
+
+
 class PoliteClient:
     """GETs URLs politely, sharing robots.txt and request times across calls: robots.txt of each origin
     obeyed, one request per interval per host, 429, 5xx and transient failures retried with backoff."""
 
-    def __init__(
-        self,
-        *,
-        client: httpx.Client | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], dt.datetime] = utc_now,
-        user_agent: str = DEFAULT_USER_AGENT,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_attempts: int = MAX_ATTEMPTS,
-        min_interval: float = MIN_INTERVAL,
-    ) -> None:
+    def __init__(self, settings: Politeness | None = None, *, client: httpx.Client | None = None) -> None:
+        settings = settings or Politeness()
         self.own_client = client is None
-        self.client = client if client is not None else httpx.Client(timeout=timeout)
-        self.clock, self.sleep, self.now = clock, sleep, now
-        self.user_agent, self.max_bytes, self.timeout = user_agent, max_bytes, timeout
-        self.max_attempts, self.min_interval = max(1, max_attempts), min_interval
+        self.client = client if client is not None else httpx.Client(timeout=settings.timeout)
+        self.clock, self.sleep, self.now = settings.clock, settings.sleep, settings.now
+        self.user_agent, self.max_bytes, self.timeout = (
+            settings.user_agent,
+            settings.max_bytes,
+            settings.timeout,
+        )
+        self.max_attempts, self.min_interval = max(1, settings.max_attempts), settings.min_interval
         self.robots: dict[str, Robots] = {}
         self.last_request: dict[str, float] = {}
         self.intervals: dict[str, float] = {}

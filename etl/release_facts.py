@@ -82,12 +82,13 @@ def media_type(path: str) -> str:
     return MEDIA_TYPES[suffix]
 
 
-def file_distribution(root: Path, path: str) -> Distribution:
-    """The Distribution of a file of the release, by its URL path relative to the root."""
+def file_distribution(root: Path, path: str, media: str | None = None) -> Distribution:
+    """The Distribution of a file of the release, by its URL path relative to the root (its media
+    type known from its extension unless given)."""
     file = root / path.lstrip("/")
     with file.open("rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return Distribution(path, file.stat().st_size, digest, media_type(path))
+    return Distribution(path, file.stat().st_size, digest, media or media_type(path))
 
 
 def iso_date(value: str) -> str:

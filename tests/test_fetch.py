@@ -27,6 +27,7 @@ from etl.fetch import (
     BodyError,
     FetchError,
     FetchResult,
+    Politeness,
     decode_body,
     fetch_urls,
     parse_retry_after,
@@ -198,12 +199,17 @@ def raw(tmp_path: Path) -> Path:
     return folder
 
 
-def run(urls: list[str], raw_dir: Path, clock: FakeClock, **options: Any) -> list[FetchResult]:
+def run(
+    urls: list[str],
+    raw_dir: Path,
+    clock: FakeClock,
+    on_result: Callable[[FetchResult], None] | None = None,
+    **options: Any,
+) -> list[FetchResult]:
     """fetch_urls on the fake clock, with a client that ignores proxy settings."""
     with httpx.Client(trust_env=False) as client:
-        return fetch_urls(
-            urls, raw_dir, client=client, clock=clock.clock, sleep=clock.sleep, now=clock.now, **options
-        )
+        settings = Politeness(clock=clock.clock, sleep=clock.sleep, now=clock.now, **options)
+        return fetch_urls(urls, raw_dir, settings, client=client, on_result=on_result)
 
 
 def added(raw_dir: Path) -> list[str]:
@@ -620,7 +626,9 @@ def test_fetch_urls_uses_its_own_client_when_none_given(
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     server.routes["/en/a"] = Reply(body=PAGE)
-    [result] = fetch_urls([server.url("/en/a")], raw, clock=clock.clock, sleep=clock.sleep, now=clock.now)
+    [result] = fetch_urls(
+        [server.url("/en/a")], raw, Politeness(clock=clock.clock, sleep=clock.sleep, now=clock.now)
+    )
     assert result.status == "archived"
     assert server.paths("/en/a")[0].headers["User-Agent"] == DEFAULT_USER_AGENT
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from etl.extract.text import Span, memo
+from etl.extract.text import Span, alternation, memo
 
 
 @dataclass(frozen=True)
@@ -18,11 +18,6 @@ class DateRange:
     first: dt.date | None
     last: dt.date | None
     warnings: tuple[str, ...] = ()
-
-
-def alternation(words: Any) -> str:
-    """A regex alternation of words, longest first so that prefixes do not win."""
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def day_pattern(n: int, months: str, weekdays: str, suffixes: str) -> str:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from etl.extract.dates import DateRange, find_date_ranges
-from etl.extract.quantities import alternation, amount_pattern, to_amount
-from etl.extract.text import Span, fold, memo, split_list
+from etl.extract.quantities import amount_pattern, to_amount
+from etl.extract.text import Span, alternation, fold, memo, split_list
 
 
 @dataclass

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from etl.extract.quantities import alternation, number_pattern, read_number
-from etl.extract.text import Span, fold
+from etl.extract.quantities import number_pattern, read_number
+from etl.extract.text import Span, alternation, fold
 
 
 @dataclass(frozen=True)

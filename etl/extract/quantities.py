@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from etl.extract.text import Span, memo
+from etl.extract.text import Span, alternation, memo
 
 DIGITS = r"\d{1,3}(?:[ .,\u202f]\d{3})+(?!\d)|\d+"
 WORD_JOINERS = ("and", "et", "en")
@@ -21,11 +21,6 @@ class Amount:
     span: Span
     value: int
     qualifier: str
-
-
-def alternation(words: Any) -> str:
-    """Regex alternation of words, longest first."""
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def number_pattern(table: dict[str, Any]) -> str:

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from etl.extract.people import NAME, NAME_WORD, Mention, resolve_person, role_after
-from etl.extract.quantities import alternation
-from etl.extract.text import Span, memo
+from etl.extract.text import Span, alternation, memo
 
 MIN_QUOTE_WORDS = 4
 MAX_QUOTE = 5000

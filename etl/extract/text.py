@@ -37,6 +37,11 @@ class Block:
     language: str | None = None
 
 
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of words, longest first so that prefixes do not win."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 def fold(text: str) -> str:
     """Lower-case text without accents, for matching names and labels."""
     decomposed = unicodedata.normalize("NFKD", text)
