@@ -11,11 +11,11 @@ import tracemalloc
 from pathlib import Path
 
 from etl.build import build
-from etl.evaluate import gold_articles, gold_reference
 from etl.extract import extract_source
+from etl.extract.evaluation import gold_articles, gold_reference
 from etl.layout import RAW_DIR, ROOT
+from etl.raw.sources import read_source, source_from_bytes
 from etl.reference import load_reference
-from etl.sources import read_source, source_from_bytes
 
 GOLD = ROOT / "tests" / "gold"
 ROUNDS = 5

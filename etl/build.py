@@ -1,34 +1,19 @@
-"""The build: raw sources → extraction → packages → validation → database and site metadata,
-staged aside and swapped in only when everything validated, so a failed build changes nothing.
+"""The build: the stages one after the other, raw sources → extraction → curation → packages →
+validation → release (database, site metadata and catalogue records beside it), staged aside and
+swapped in only when everything validated, so a failed build changes nothing.
 
-One build at a time per root (etl/lock.py); the swap is atomic and a killed build is undone by the
-next one (etl/release.py); the release's version follows the previous release and its changes go into
-CHANGELOG.md; each build publishes its report (etl/report.py)."""
+One build at a time per root (the release's lock); the swap is atomic and a killed build is undone
+by the next one; the release's version is chosen from the rows before anything is written, so that
+each file is written once; its changes go into CHANGELOG.md and each build publishes its report."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from etl.catalog import (
-    DEFAULT_BASE_URL,
-    dcat_graph,
-    release_facts,
-    render_jsonld,
-    render_turtle,
-    schema_org_dataset,
-)
-from etl.curate import assemble
-from etl.curated import curated_rows
-from etl.database import build_database
-from etl.descriptors import load_packages, load_project
-from etl.dictionary import render_dictionary
-from etl.diff import DiffError, Release, load_release
+from etl.curate import assemble, curated_rows
 from etl.extract import extract_source
 from etl.layout import (
     CHANGELOG,
@@ -44,11 +29,13 @@ from etl.layout import (
     ROOT,
     STAGING,
 )
-from etl.lock import build_lock
-from etl.package import render_package, write_files, write_zip
+from etl.package import Problem, render_dictionary, render_package, validate_release, write_files, write_zip
+from etl.raw import Source, read_raw
 from etl.reference import load_reference
 from etl.release import (
-    ReleaseError,
+    BuildReport,
+    add_report_tables,
+    build_lock,
     checkpoint,
     choose_version,
     describe,
@@ -56,26 +43,25 @@ from etl.release import (
     lineage,
     publish,
     recover,
+    release_of_rows,
     remove,
+    render_report,
+    report_inputs,
     stage_changelog,
     staging_folder,
 )
-from etl.report import (
-    STATUS_PUBLISHED,
-    STATUS_SUPERSEDED,
-    BuildReport,
-    add_report_tables,
-    input_entry,
-    render_report,
+from etl.site import (
+    DEFAULT_BASE_URL,
+    build_database,
+    inspect_data,
+    render_metadata,
+    site_metadata,
+    write_catalog,
 )
-from etl.site import render_metadata, site_metadata
-from etl.sources import Source, SourceError, find_sources, newest_snapshots, read_source
-from etl.validate import Problem, validate_release
+from etl.specs import PackageSpec, load_packages, load_project
 
-CATALOG_TURTLE = "catalog.ttl"
-CATALOG_JSONLD = "catalog.jsonld"
-SCHEMA_ORG = "dataset.schema.jsonld"
 Progress = Callable[[str], None]
+Tables = dict[str, dict[str, list[dict[str, Any]]]]
 
 
 class BuildFailed(Exception):
@@ -86,66 +72,24 @@ class BuildFailed(Exception):
         self.problems = problems
 
 
-def read_sources(raw_dir: Path, report: BuildReport, progress: Progress) -> list[Source]:
-    """Every readable source of the raw folder; the unreadable ones are recorded as rejected."""
-    paths, strays = find_sources(raw_dir)
-    report.read = len(paths) + len(strays)
-    report.rejected.extend(strays)
-    sources: list[Source] = []
-    seen: dict[str, str] = {}
-    for path in paths:
-        try:
-            source = read_source(path)
-            if source.id in seen:
-                raise SourceError(path, f"id {source.id} is already used by {seen[source.id]}")
-        except SourceError as exc:
-            report.rejected.append(exc)
-            continue
-        seen[source.id] = source.file
-        sources.append(source)
-    for rejected in report.rejected:
-        progress(f"rejected {rejected}")
-    sources, superseded = newest_snapshots(sources)
-    for old in superseded:
-        progress(f"superseded {old.source.file}: {old.reason}")
-    report.inputs = [input_entry(s.file, STATUS_PUBLISHED, s.id, s.record.get("url")) for s in sources]
-    for old in superseded:
-        url = old.source.record.get("url")
-        report.inputs.append(
-            input_entry(old.source.file, STATUS_SUPERSEDED, old.source.id, url, old.reason, old.newer.id)
-        )
-    return sources
-
-
 def created_date(sources: list[Source]) -> str:
     """The release's creation time, taken from the inputs (the newest archiving date), not the clock."""
     dates = [str(s.record.get(k)) for s in sources for k in ("archived", "retrieved") if s.record.get(k)]
     return f"{max(dates, default='1970-01-01')[:10]}T00:00:00Z"
 
 
-def inspect_data(database: Path) -> dict[str, Any]:
-    """Datasette's inspect data (sha256, size, row counts), so an immutable start does not hash the
-    file; computed here as `datasette inspect` does, without an event loop (a caller may run one)."""
-    data = database.read_bytes()
-    with contextlib.closing(sqlite3.connect(database)) as connection:
-        names = [row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")]
-        counts = {name: connection.execute(f'select count(*) from "{name}"').fetchone()[0] for name in names}
-    return {
-        database.stem: {
-            "hash": hashlib.sha256(data).hexdigest(),
-            "size": len(data),
-            "file": database.name,
-            "tables": {name: {"count": count} for name, count in sorted(counts.items())},
-        }
-    }
-
-
-def read_staged(stage: Path) -> Release:
-    """The staged packages, read back as the diff reads a release."""
-    try:
-        return load_release(stage / DATAPACKAGES)
-    except DiffError as exc:
-        raise ReleaseError(f"the staged release cannot be read back: {exc}") from None
+def write_packages(
+    stage: Path, packages: tuple[PackageSpec, ...], tables: Tables, project: dict[str, Any], created: str
+) -> None:
+    """Write every package of the release, and its zip, once, with the release's version."""
+    for package in packages:
+        rows = tables[package.name]
+        files = render_package(
+            package, rows, project, created, rows.get("sources") or rows.get("articles", [])
+        )
+        write_files(stage / DATAPACKAGES / package.name, files)
+        write_zip(stage / DOWNLOADS / f"{package.name}.zip", package.name, files)
+    (stage / DATAPACKAGES / "README.md").write_bytes(render_dictionary(packages, project))
 
 
 def stage_release(
@@ -158,10 +102,15 @@ def stage_release(
 ) -> BuildReport:
     """Build a complete release into a staging folder and validate it; raise BuildFailed if invalid.
     Its version and changelog follow the release published under root (or the checkout's)."""
-    report = BuildReport()
     reference = load_reference(reference_dir)
     packages, project = load_packages(), load_project()
-    sources = read_sources(raw_dir, report, progress)
+    raw = read_raw(raw_dir)
+    report = report_inputs(raw)
+    for rejected in raw.rejected:
+        progress(f"rejected {rejected}")
+    for old in raw.superseded:
+        progress(f"superseded {old.source.file}: {old.reason}")
+    sources = raw.sources
     progress(f"extracting {len(sources)} source(s)")
     extractions = [extract_source(source, reference) for source in sources]
     report.published = [s.id for s in sources]
@@ -171,29 +120,12 @@ def stage_release(
     report.warnings += merge_warnings
     created = created_date(sources)
     checkpoint("extracted")
-    progress("writing packages")
     previous = find_previous(root)
-
-    def write_packages(version: str) -> None:
-        """Write every package, and its zip, with the release's version."""
-        release_project = {**project, "version": version}
-        for package in packages:
-            rows = tables[package.name]
-            files = render_package(
-                package, rows, release_project, created, rows.get("sources") or rows.get("articles", [])
-            )
-            write_files(stage / DATAPACKAGES / package.name, files)
-            write_zip(stage / DOWNLOADS / f"{package.name}.zip", package.name, files)
-
-    provisional = previous.version if previous is not None else str(project["version"])
-    write_packages(provisional)
-    staged = read_staged(stage)
+    staged = release_of_rows(packages, tables)
     versioning = choose_version(previous, staged, str(project["version"]))
-    if versioning.version != provisional:
-        write_packages(versioning.version)
-        staged = read_staged(stage)
     project = {**project, "version": versioning.version}
-    (stage / DATAPACKAGES / "README.md").write_bytes(render_dictionary(packages, project))
+    progress("writing packages")
+    write_packages(stage, packages, tables, project, created)
     progress("validating packages")
     problems = validate_release(stage / DATAPACKAGES)
     if problems:
@@ -211,18 +143,6 @@ def stage_release(
     (stage / DOWNLOADS / REPORT).write_bytes(render_report(report))
     progress(describe(versioning))
     return report
-
-
-def write_catalog(stage: Path, base_url: str, packages: Any, project: dict[str, Any]) -> None:
-    """Catalogue records of the staged release (DCAT-AP as Turtle and JSON-LD, schema.org JSON-LD)."""
-    facts = release_facts(stage, base_url, project)
-    graph = dcat_graph(packages, project, facts)
-    (stage / DOWNLOADS / CATALOG_TURTLE).write_bytes(render_turtle(graph))
-    (stage / DOWNLOADS / CATALOG_JSONLD).write_bytes(render_jsonld(graph))
-    dataset = schema_org_dataset(packages, project, facts)
-    (stage / DOWNLOADS / SCHEMA_ORG).write_text(
-        json.dumps(dataset, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    )
 
 
 def build(

@@ -20,9 +20,9 @@ import yaml
 from etl.build import build
 from etl.extract import extract_source
 from etl.layout import RAW_DIR
+from etl.raw.sources import Source, read_source
 from etl.reference import Reference, load_reference
-from etl.site import datasette_app
-from etl.sources import Source, read_source
+from etl.site.metadata import datasette_app
 
 SEED = RAW_DIR / "000_03760b43a54f4e20.txt"
 

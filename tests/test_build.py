@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 import etl.build
+import etl.release.versioning
 from etl.build import BuildFailed, build
 from etl.cli import main
-from etl.layout import DATABASE, DATAPACKAGES, METADATA, RAW_DIR
-from tests.conftest import SEED
-from tests.test_packages import files_under
+from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, METADATA, RAW_DIR, STAGING
+from etl.specs import load_packages
+from tests.conftest import EXTRA_ARTICLES, SEED, add_article
+from tests.package.test_packages import files_under
 
 
 def published(root: Path) -> dict[str, bytes]:
@@ -97,3 +101,51 @@ def test_build_rejects_a_duplicate_source_id(tmp_path: Path) -> None:
     report = build(root=tmp_path / "out", raw_dir=raw)
     assert [Path(e.path).name for e in report.rejected] == ["999_copy.txt"]
     assert "already used by" in report.rejected[0].reason
+
+
+def test_build_writes_each_package_file_once_and_reads_no_staged_package_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    stem, (language, title, text) = next(iter(EXTRA_ARTICLES.items()))
+    add_article(raw, stem, language, title, text)
+    root = tmp_path / "out"
+    writes: Counter[Path] = Counter()
+    loaded: list[Path] = []
+    write_bytes, write_text, open_zip = Path.write_bytes, Path.write_text, zipfile.ZipFile.__init__
+    load_release = etl.release.versioning.load_release
+
+    def counted_bytes(path: Path, data: Any) -> int:
+        writes[path] += 1
+        return write_bytes(path, data)
+
+    def counted_text(path: Path, data: str, *args: Any, **kwargs: Any) -> int:
+        writes[path] += 1
+        return write_text(path, data, *args, **kwargs)
+
+    def counted_zip(archive: zipfile.ZipFile, file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> None:
+        if mode == "w":
+            writes[Path(file)] += 1
+        open_zip(archive, file, mode, *args, **kwargs)
+
+    def recorded_load(path: Path) -> Any:
+        loaded.append(path)
+        return load_release(path)
+
+    monkeypatch.setattr(Path, "write_bytes", counted_bytes)
+    monkeypatch.setattr(Path, "write_text", counted_text)
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", counted_zip)
+    monkeypatch.setattr(etl.release.versioning, "load_release", recorded_load)
+    report = build(root=root, raw_dir=raw)
+    # A new article: the version moves on from the committed release, so it is chosen before writing.
+    assert report.bump == "minor"
+    stage = root / STAGING / "next"
+    packages = [p for p in writes if p.is_relative_to(stage / DATAPACKAGES)]
+    zips = [p for p in writes if p.is_relative_to(stage / DOWNLOADS) and p.suffix == ".zip"]
+    specs = load_packages()
+    # Each resource as CSV and JSON, each package's datapackage.json, and the data dictionary.
+    assert len(packages) == 2 * sum(len(p.resources) for p in specs) + len(specs) + 1
+    assert len(zips) == len(specs)
+    assert {p: n for p, n in writes.items() if n > 1} == {}
+    assert loaded and not any(p.is_relative_to(stage) for p in loaded)

@@ -39,7 +39,7 @@ def test_extract_json_prints_one_object_per_file() -> None:
 
 
 def test_extract_json_keys_are_resource_columns() -> None:
-    from etl.descriptors import resource_specs
+    from etl.specs import resource_specs
 
     facts = json.loads(CliRunner().invoke(main, ["extract", str(SEED), "--json"]).output)
     specs = resource_specs()

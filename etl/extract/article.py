@@ -25,8 +25,8 @@ from etl.extract.people import find_mentions, known_names
 from etl.extract.posts import find_post_counts
 from etl.extract.quotes import Quote, find_quotes
 from etl.extract.text import Block, Span, count_words, fold, sentences
+from etl.raw import Source
 from etl.reference import Reference
-from etl.sources import Source
 
 URL_LANGUAGE = re.compile(r"^https?://[^/]+/(?P<lang>[a-z]{2})/")
 URL_YEAR = re.compile(r"/((?:19|20)\d{2})/")  # the old site's addresses hold the year of the article

@@ -1,0 +1,80 @@
+"""The `diplodata build` command: build, validate and publish a release."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from etl.cli.exits import EXIT_BUSY, EXIT_INTERRUPTED, EXIT_REJECTED, fail
+from etl.layout import RAW_DIR, ROOT
+from etl.reference import ReferenceError
+from etl.site import DEFAULT_BASE_URL
+
+
+@click.command()
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the final summary.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=ROOT,
+    show_default="the checkout",
+    help="Folder the release is published into.",
+)
+@click.option(
+    "--raw",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=RAW_DIR,
+    show_default="raw/",
+    help="Folder of the archived sources.",
+)
+@click.option(
+    "--base-url",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    help="Public address of the site, used in the catalogue records.",
+)
+def build(quiet: bool, root: Path, raw: Path, base_url: str) -> None:
+    """Build everything: raw/ sources → packages → validation → diplomacy.db → metadata.yml.
+
+    The release is built aside and swapped in only once it validates, in one step: a failed
+    or killed build leaves the published packages, metadata and database as they were (a
+    killed one is undone when the next build starts). Its version follows the previous
+    release (major, minor or patch as the data changed) and CHANGELOG.md gets a section when
+    the data change; the build report is in downloads/build-report.json and in the
+    database's build_* tables. Exit status: 0 when every source was published, 3 when some
+    sources were rejected (the others are published), 1 when the build failed (nothing
+    changed), 4 when another build is running in the same folder.
+
+    \b
+    Example:
+        diplodata build --quiet
+    """
+    from etl.build import BuildFailed
+    from etl.build import build as run_build
+    from etl.release import LockBusy, ReleaseError
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
+
+    try:
+        report = run_build(root=root, raw_dir=raw, progress=progress, base_url=base_url)
+    except BuildFailed as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        fail(str(exc))
+    except LockBusy as exc:
+        fail(str(exc), EXIT_BUSY)
+    except (ReferenceError, ReleaseError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted; the published release is whole (a swap under way was undone)", EXIT_INTERRUPTED)
+    for warning in report.warnings if not quiet else []:
+        click.echo(f"warning: {warning['source']}: {warning['field']}: {warning['message']}", err=True)
+    for rejected in report.rejected:
+        click.echo(f"error: {rejected}", err=True)
+    click.echo(report.summary())
+    if report.rejected:
+        sys.exit(EXIT_REJECTED)

@@ -1,0 +1,45 @@
+"""The `diplodata serve` command: Datasette on the published release."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from etl.cli.exits import fail
+from etl.layout import ROOT
+from etl.site import DEFAULT_HOST, DEFAULT_PORT
+
+
+@click.command()
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=ROOT,
+    show_default="the checkout",
+    help="Folder of the built release.",
+)
+def serve(host: str, port: int, root: Path) -> None:
+    """Serve the built database with Datasette: immutable, read-only, with the generated metadata.
+
+    \b
+    Example:
+        diplodata serve --port 8001
+    """
+    from etl.layout import DATABASE
+    from etl.release import LockBusy, ReleaseError, recover_interrupted
+    from etl.site import serve as run_server
+
+    try:
+        if recover_interrupted(root):
+            click.echo("undid an interrupted publish: the previous release is back in place", err=True)
+    except LockBusy:
+        click.echo("a build is running; serving the release published now", err=True)
+    except ReleaseError as exc:
+        fail(str(exc))
+    if not (root / DATABASE).exists():
+        fail(f"{root / DATABASE} does not exist; run `diplodata build` first")
+    click.echo(f"serving on http://{host}:{port}/", err=True)
+    run_server(root, host, port)

@@ -1,0 +1,11 @@
+"""Stage 3, curate: the facts of cited publications, merged with the extracted ones.
+
+Reads `reference/curated/*.yml` (facts from cited publications, checked against their JSON Schema)
+and the extractions of stage extract; produces the rows of every resource of every package, one
+row per key, in key order, with the warnings of what was merged or left out, and the reconciliation
+of consecutive network snapshots with the openings and closures between them."""
+
+from etl.curate.merge import assemble
+from etl.curate.publications import CuratedError, curated_rows, read_curated
+
+__all__ = ["CuratedError", "assemble", "curated_rows", "read_curated"]

@@ -1,0 +1,126 @@
+"""The facts of many sources merged into the rows of each package: one row per key, in key order,
+with every source a package's rows cite."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from etl.curate.reconcile import reconcile
+from etl.reference import Reference
+from etl.specs import PackageSpec, ResourceSpec
+
+Row = dict[str, Any]
+EXTRACTED = {
+    "articles": "article",
+    "paragraphs": "paragraphs",
+    "quotes": "quotes",
+    "persons": "persons",
+    "person_roles": "person_roles",
+    "events": "events",
+    "event_participant_groups": "event_participant_groups",
+    "event_themes": "event_themes",
+    "event_speakers": "event_speakers",
+    "post_counts": "post_counts",
+    "post_totals": "post_totals",
+}
+CITING_COLUMNS = ("source", "article", "from_source", "to_source")
+
+
+def sort_key(row: Row, keys: list[str]) -> tuple[Any, ...]:
+    """A key that sorts rows by primary key, with empty values first."""
+    return tuple((row.get(k) is not None, row.get(k) if row.get(k) is not None else "") for k in keys)
+
+
+def post_type_rows(reference: Reference) -> list[Row]:
+    """The post_types rows from reference/post_types.yml."""
+    return [
+        {
+            "code": t["code"],
+            "typology": t["typology"],
+            "label_en": t["labels"]["en"],
+            "label_nl": t["labels"]["nl"],
+            "label_fr": t["labels"]["fr"],
+            "definition": t["definition"],
+        }
+        for t in reference.post_types
+    ]
+
+
+def collect(
+    extractions: list[dict[str, Any]], curated: dict[str, list[Row]], reference: Reference
+) -> dict[str, list[Row]]:
+    """Every row of every source, extracted first, then curated, by resource name, before merging."""
+    rows: dict[str, list[Row]] = defaultdict(list)
+    for extraction in extractions:
+        rows["sources"].append(extraction["source"])
+        for resource, key in EXTRACTED.items():
+            found = extraction[key]
+            rows[resource].extend(found if isinstance(found, list) else [found])
+    for resource, found in curated.items():
+        rows[resource].extend(found)
+    rows["post_types"] = post_type_rows(reference)
+    rows["network_reconciliation"] = reconcile(rows["post_counts"], rows["network_changes"])
+    return rows
+
+
+def deduplicate(spec: ResourceSpec, rows: list[Row], warnings: list[Row]) -> list[Row]:
+    """Rows with one row per primary key (the first kept, a warning for a differing duplicate)."""
+    kept: dict[tuple[Any, ...], Row] = {}
+    for row in rows:
+        key = tuple(row.get(k) for k in spec.primary_key)
+        if key not in kept:
+            kept[key] = row
+        elif kept[key] != row:
+            warnings.append(
+                {
+                    "source": row.get("source") or row.get("article") or row.get("id"),
+                    "field": f"{spec.name}.{','.join(spec.primary_key)}",
+                    "message": f"{spec.name} {'/'.join(map(str, key))} is stated differently by another "
+                    "source; the first statement is kept",
+                    "char_start": row.get("char_start"),
+                    "char_end": row.get("char_end"),
+                }
+            )
+    return sorted(kept.values(), key=lambda r: sort_key(r, spec.primary_key))
+
+
+def cited(rows: dict[str, list[Row]], column: str) -> set[str]:
+    """Values of a column over the rows of several resources."""
+    return {r[column] for found in rows.values() for r in found if r.get(column)}
+
+
+def assemble(
+    packages: tuple[PackageSpec, ...],
+    extractions: list[dict[str, Any]],
+    reference: Reference,
+    curated: dict[str, list[Row]] | None = None,
+) -> tuple[dict[str, dict[str, list[Row]]], list[Row]]:
+    """The rows of every package's resources, and the warnings raised while merging."""
+    warnings: list[Row] = []
+    everything = collect(extractions, curated or {}, reference)
+    result: dict[str, dict[str, list[Row]]] = {}
+    for package in packages:
+        own = {
+            r.name: deduplicate(r, everything[r.name], warnings)
+            for r in package.resources
+            if r.name not in ("sources", "persons")
+        }
+        if "sources" in package.resource_names:
+            wanted = set().union(*(cited(own, c) for c in CITING_COLUMNS))
+            own["sources"] = deduplicate(
+                package.resource("sources"),
+                [r for r in everything["sources"] if r["id"] in wanted],
+                warnings,
+            )
+        if "persons" in package.resource_names:
+            # The news package holds every person; others hold the persons their rows cite.
+            everyone = {r["id"] for r in everything["persons"]}
+            wanted = everyone if "articles" in own else cited(own, "person")
+            own["persons"] = deduplicate(
+                package.resource("persons"),
+                [r for r in everything["persons"] if r["id"] in wanted],
+                warnings,
+            )
+        result[package.name] = {r.name: own[r.name] for r in package.resources}
+    return result, warnings

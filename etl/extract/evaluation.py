@@ -1,0 +1,206 @@
+"""Scores of the extractor against a gold set of hand-labelled articles: precision, recall and F1
+per fact type, and the list of misses."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from etl.extract.article import extract_source
+from etl.extract.text import fold
+from etl.raw import SOURCE_SUFFIXES, source_from_bytes
+from etl.reference import Reference
+
+FACT_TYPES = (
+    "dates",
+    "events",
+    "participants",
+    "speakers",
+    "roles",
+    "post_counts",
+    "post_totals",
+    "published",
+    "language",
+    "weekday_warnings",
+)
+QUOTE_KEY_WORDS = 3
+# The floors the test suite holds the extractor to on the project's gold set.
+FLOORS = {
+    ("post_counts", "precision"): 1.0,
+    ("post_counts", "recall"): 0.95,
+    ("dates", "f1"): 0.95,
+    ("speakers", "f1"): 0.9,
+}
+
+Fact = tuple[Any, ...]
+
+
+@dataclass
+class Score:
+    """Counts of true positives, false positives and false negatives of one fact type."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        """Share of extracted facts that are right (1.0 when nothing was extracted)."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Share of gold facts that were extracted (1.0 when there are none)."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Evaluation:
+    """Scores by fact type, the misses, and the facts taken from text that holds none."""
+
+    scores: dict[str, Score] = field(default_factory=lambda: {t: Score() for t in FACT_TYPES})
+    misses: list[str] = field(default_factory=list)
+    furniture_facts: list[str] = field(default_factory=list)
+    articles: int = 0
+
+    def failures(self) -> list[str]:
+        """The floors this evaluation does not reach."""
+        found = [
+            f"{kind} {metric} {getattr(self.scores[kind], metric):.3f} < {floor}"
+            for (kind, metric), floor in FLOORS.items()
+            if getattr(self.scores[kind], metric) < floor
+        ]
+        if not self.articles:
+            found.append("no gold article found (an article needs a .yml label beside it)")
+        if self.furniture_facts:
+            found.append(f"{len(self.furniture_facts)} fact(s) taken from furniture, captions or alt text")
+        return found
+
+
+def quote_key(text: str) -> str:
+    """The first words of a quotation, folded, to match a gold quote with an extracted one."""
+    return " ".join(fold(text).replace("’", "'").split()[:QUOTE_KEY_WORDS])
+
+
+def gold_facts(label: dict[str, Any]) -> dict[str, set[Fact]]:
+    """The facts of a gold label, by fact type."""
+    events = label.get("events") or []
+    return {
+        "dates": {(str(e["start"]), str(e["end"])) for e in events},
+        "events": {(e.get("series"), str(e["start"]), e.get("city"), e.get("venue")) for e in events},
+        "participants": {
+            (str(e["start"]), e["participants"], e["qualifier"])
+            for e in events
+            if e.get("participants") is not None
+        },
+        "speakers": {(quote_key(q["starts"]), q.get("person")) for q in label.get("quotes") or []},
+        "roles": {(r["person"], fold(r["role"])) for r in label.get("roles") or []},
+        "post_counts": {(c["post_type"], c["count"]) for c in label.get("post_counts") or []},
+        "post_totals": {(t["total"], t["consistent"]) for t in label.get("post_totals") or []},
+        "published": {(str(label["published"]),)} if label.get("published") else set(),
+        "language": {(label["language"],)},
+        "weekday_warnings": {("weekday", n) for n in range(int(label.get("weekday_warnings") or 0))},
+    }
+
+
+def extracted_facts(facts: dict[str, Any]) -> dict[str, set[Fact]]:
+    """The facts the extractor found, by fact type, shaped like gold_facts."""
+    events = facts["events"]
+    weekday = [w for w in facts["warnings"] if "contradicts" in w["message"]]
+    return {
+        "dates": {(e["start_date"], e["end_date"]) for e in events},
+        "events": {(e["series"], e["start_date"], e["city"], e["venue"]) for e in events},
+        "participants": {
+            (e["start_date"], e["participants"], e["participants_qualifier"])
+            for e in events
+            if e["participants"] is not None
+        },
+        "speakers": {(quote_key(q["text"]), q["person"]) for q in facts["quotes"]},
+        "roles": {(r["person"], fold(r["role"])) for r in facts["person_roles"]},
+        "post_counts": {(c["post_type"], c["count"]) for c in facts["post_counts"]},
+        "post_totals": {
+            (t["total"], t["consistent"]) for t in facts["post_totals"] if t["total_kind"] == "stated"
+        },
+        "published": {(facts["article"]["published"],)} if facts["article"]["published"] else set(),
+        "language": {(facts["article"]["language"],)},
+        "weekday_warnings": {("weekday", n) for n in range(len(weekday))},
+    }
+
+
+def furniture_violations(name: str, label: dict[str, Any], facts: dict[str, Any]) -> list[str]:
+    """Numbers that the label says are no facts, found as participants or post counts."""
+    forbidden = set(label.get("not_facts") or [])
+    found = [e["participants"] for e in facts["events"]] + [c["count"] for c in facts["post_counts"]]
+    return [f"{name}: {value} taken as a fact" for value in found if value in forbidden]
+
+
+def gold_articles(folder: Path) -> Iterable[tuple[Path, dict[str, Any]]]:
+    """Each gold article with its label, in name order."""
+    for path in sorted(p for p in folder.iterdir() if p.suffix in SOURCE_SUFFIXES):
+        label_path = path.with_suffix(".yml")
+        if label_path.exists():
+            yield path, yaml.safe_load(label_path.read_text(encoding="utf-8"))
+
+
+def gold_reference(reference: Reference, folder: Path) -> Reference:
+    """The reference tables with the gold set's own (fictional) persons added."""
+    extra = folder / "persons.yml"
+    persons = yaml.safe_load(extra.read_text(encoding="utf-8")) if extra.exists() else []
+    return dataclasses.replace(reference, persons=[*reference.persons, *persons])
+
+
+def evaluate(folder: Path, reference: Reference) -> Evaluation:
+    """Extract every gold article and score the facts against its labels."""
+    reference = gold_reference(reference, folder)
+    result = Evaluation()
+    for path, label in gold_articles(folder):
+        record = {
+            **(label.get("source") or {}),
+            "format": "text/html" if path.suffix == ".html" else "text/plain",
+        }
+        source = source_from_bytes(
+            path, path.read_bytes(), {k: v for k, v in record.items() if v is not None}
+        )
+        facts = extract_source(source, reference)
+        result.articles += 1
+        gold, found = gold_facts(label), extracted_facts(facts)
+        for kind in FACT_TYPES:
+            score = result.scores[kind]
+            score.tp += len(gold[kind] & found[kind])
+            score.fp += len(found[kind] - gold[kind])
+            score.fn += len(gold[kind] - found[kind])
+            result.misses += [
+                f"{path.name}: {kind} missed {f}" for f in sorted(gold[kind] - found[kind], key=str)
+            ]
+            result.misses += [
+                f"{path.name}: {kind} wrong {f}" for f in sorted(found[kind] - gold[kind], key=str)
+            ]
+        result.furniture_facts += furniture_violations(path.name, label, facts)
+    return result
+
+
+def render_evaluation(evaluation: Evaluation) -> str:
+    """A table of precision, recall and F1 per fact type, then the misses."""
+    lines = [
+        f"{evaluation.articles} gold article(s)",
+        "",
+        f"{'fact type':<18}{'tp':>5}{'fp':>5}{'fn':>5}{'precision':>11}{'recall':>8}{'f1':>7}",
+    ]
+    for kind, s in evaluation.scores.items():
+        lines.append(f"{kind:<18}{s.tp:>5}{s.fp:>5}{s.fn:>5}{s.precision:>11.3f}{s.recall:>8.3f}{s.f1:>7.3f}")
+    lines += ["", f"facts from furniture, captions or alt text: {len(evaluation.furniture_facts)}"]
+    lines += [f"  {v}" for v in evaluation.furniture_facts]
+    if evaluation.misses:
+        lines += ["", "misses:"] + [f"  {m}" for m in evaluation.misses]
+    return "\n".join(lines)

@@ -1,0 +1,33 @@
+"""Stage 4, package: the rows of each package as a Frictionless data package, and its validation.
+
+Reads the rows of stage curate and the package specs (etl/specs.py, from etl/schemas/*.yml);
+produces each package's files (every resource as CSV and JSON, and a datapackage.json with their
+sizes and sha256 checksums), its zip, the data dictionary (datapackages/README.md), and the
+problems of a full frictionless validation plus the project's own checks."""
+
+from etl.package.dictionary import render_dictionary
+from etl.package.files import FolderFiles, PackageFiles, ZipFiles
+from etl.package.render import (
+    JSON_SUFFIX,
+    csv_value,
+    package_descriptor,
+    render_package,
+    write_files,
+    write_zip,
+)
+from etl.package.validate import Problem, validate_release
+
+__all__ = [
+    "JSON_SUFFIX",
+    "FolderFiles",
+    "PackageFiles",
+    "Problem",
+    "ZipFiles",
+    "csv_value",
+    "package_descriptor",
+    "render_dictionary",
+    "render_package",
+    "validate_release",
+    "write_files",
+    "write_zip",
+]

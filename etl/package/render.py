@@ -1,0 +1,129 @@
+"""Data packages on disk: each resource as CSV and JSON, and a datapackage.json describing both
+with sizes and sha256 checksums."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from etl.specs import PackageSpec, ResourceSpec
+
+Row = dict[str, Any]
+JSON_SUFFIX = "_json"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def csv_value(value: Any) -> str:
+    """A value as written in the CSV files: empty for null, true/false for booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def render_csv(spec: ResourceSpec, rows: list[Row]) -> bytes:
+    """CSV bytes of a resource: a header, then one line per row, LF line ends, UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(spec.field_names)
+    for row in rows:
+        writer.writerow([csv_value(row.get(name)) for name in spec.field_names])
+    return buffer.getvalue().encode("utf-8")
+
+
+def render_json(spec: ResourceSpec, rows: list[Row]) -> bytes:
+    """JSON bytes of a resource: an array of objects keyed by field name, in field order."""
+    objects = [{name: row.get(name) for name in spec.field_names} for row in rows]
+    return (json.dumps(objects, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def file_facts(data: bytes) -> dict[str, Any]:
+    """The bytes and hash properties of a file's content."""
+    return {"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+
+
+def resource_descriptor(spec: ResourceSpec, path: str, fmt: str, data: bytes) -> dict[str, Any]:
+    """The datapackage.json entry of one file of a resource."""
+    suffix = JSON_SUFFIX if fmt == "json" else ""
+    return {
+        "name": spec.name + suffix,
+        "title": spec.title + (" (JSON)" if fmt == "json" else ""),
+        "description": spec.description,
+        "path": path,
+        "scheme": "file",
+        "format": fmt,
+        "mediatype": "application/json" if fmt == "json" else "text/csv",
+        "encoding": "utf-8",
+        **file_facts(data),
+        "schema": spec.schema,
+    }
+
+
+def package_descriptor(
+    package: PackageSpec,
+    project: dict[str, Any],
+    sources: list[Row],
+    created: str,
+    resources: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The datapackage.json of a package."""
+    cited = [{"title": s["title"] or s["id"], "path": s["url"]} for s in sources if s.get("url")]
+    return {
+        "name": package.name,
+        "title": package.title,
+        "description": package.description,
+        "version": project["version"],
+        "created": created,
+        "licenses": project["licenses"],
+        "sources": cited,
+        "contributors": project["contributors"],
+        "keywords": ["Belgium", "diplomacy", "FPS Foreign Affairs", "open data"],
+        "resources": resources,
+    }
+
+
+def render_package(
+    package: PackageSpec,
+    rows: dict[str, list[Row]],
+    project: dict[str, Any],
+    created: str,
+    sources: list[Row],
+) -> dict[str, bytes]:
+    """Every file of a package, by path relative to the package folder."""
+    files: dict[str, bytes] = {}
+    csv_entries, json_entries = [], []
+    for spec in package.resources:
+        csv_path, json_path = f"data/{spec.name}.csv", f"data/{spec.name}.json"
+        files[csv_path] = render_csv(spec, rows[spec.name])
+        files[json_path] = render_json(spec, rows[spec.name])
+        csv_entries.append(resource_descriptor(spec, csv_path, "csv", files[csv_path]))
+        json_entries.append(resource_descriptor(spec, json_path, "json", files[json_path]))
+    descriptor = package_descriptor(package, project, sources, created, csv_entries + json_entries)
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    files["datapackage.json"] = text.encode("utf-8")
+    return files
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write files under a folder, creating sub-folders."""
+    for relative, data in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def write_zip(path: Path, name: str, files: dict[str, bytes]) -> None:
+    """A reproducible zip of a package: fixed dates, files in name order under one folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for relative in sorted(files):
+            info = zipfile.ZipInfo(f"{name}/{relative}", date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[relative])

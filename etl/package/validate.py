@@ -1,0 +1,302 @@
+"""Validation of published packages: full frictionless validation plus the project's own checks
+(spans reproduce their evidence, totals match their parts, dates in order, CSV and JSON agree)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import frictionless
+
+from etl.specs import PackageSpec, ResourceSpec, load_packages
+
+NEWS_PACKAGE = "diplomacy-news"
+HEADER_ROWS = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation error, located by package, resource, row and field."""
+
+    package: str
+    resource: str | None
+    row: int | None
+    field: str | None
+    message: str
+    check: str
+
+    def __str__(self) -> str:
+        where = "/".join(p for p in (self.package, self.resource) if p)
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.field:
+            where += f" field {self.field}"
+        return f"{where}: {self.message} [{self.check}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem as a JSON-ready dict."""
+        return asdict(self)
+
+
+def frictionless_problems(descriptor: Path, package: str) -> list[Problem]:
+    """Every error of a full frictionless validation (no row or error limit, hashes checked)."""
+    try:
+        report = frictionless.validate(str(descriptor))
+    except Exception as exc:  # frictionless raises its own errors for unreadable descriptors
+        return [Problem(package, None, None, None, f"cannot be validated: {exc}", "frictionless")]
+    problems = [Problem(package, None, None, None, e.message, e.type) for e in report.errors]
+    for task in report.tasks:
+        for error in task.errors:
+            problems.append(
+                Problem(
+                    package,
+                    task.name,
+                    getattr(error, "row_number", None),
+                    getattr(error, "field_name", None),
+                    error.message,
+                    error.type,
+                )
+            )
+        problems.extend(Problem(package, task.name, None, None, w, "warning") for w in task.warnings)
+    problems.extend(Problem(package, None, None, None, w, "warning") for w in report.warnings)
+    return problems
+
+
+def read_rows(folder: Path, resource: str) -> list[dict[str, str]]:
+    """Rows of a resource's CSV file as strings."""
+    with (folder / "data" / f"{resource}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def numbered(rows: list[dict[str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows with their row number in the file (the header is row 1, as frictionless counts)."""
+    return enumerate(rows, start=HEADER_ROWS + 1)
+
+
+def check_rows_agree(folder: Path, package: str, spec: ResourceSpec) -> list[Problem]:
+    """The CSV and the JSON of a resource hold the same number of rows (a stray quote can merge rows)."""
+    csv_rows = read_rows(folder, spec.name)
+    json_rows = json.loads((folder / "data" / f"{spec.name}.json").read_text(encoding="utf-8"))
+    if len(csv_rows) == len(json_rows):
+        return []
+    return [
+        Problem(
+            package,
+            spec.name,
+            None,
+            None,
+            f"CSV has {len(csv_rows)} rows, JSON has {len(json_rows)}",
+            "row-count",
+        )
+    ]
+
+
+def check_bodies(folder: Path, package: str) -> list[Problem]:
+    """Each plain-text article's body is the archived text whose sha256 the row records."""
+    problems = []
+    for number, row in numbered(read_rows(folder, "articles")):
+        if (
+            row["format"] == "text/plain"
+            and hashlib.sha256(row["body"].encode("utf-8")).hexdigest() != row["sha256"]
+        ):
+            problems.append(
+                Problem(
+                    package,
+                    "articles",
+                    number,
+                    "body",
+                    "body differs from the archived text (sha256 mismatch)",
+                    "body-hash",
+                )
+            )
+    return problems
+
+
+def check_spans(folder: Path, package: str, spec: ResourceSpec, texts: dict[str, str]) -> list[Problem]:
+    """The text between char_start and char_end of each row's source is the row's evidence."""
+    if spec.span is None:
+        return []
+    source_column, text_column = spec.span["source"], spec.span["text"]
+    problems = []
+    for number, row in numbered(read_rows(folder, spec.name)):
+        if not row["char_start"]:
+            if row.get("provenance") == "archived_text" and row[text_column]:
+                problems.append(
+                    Problem(
+                        package,
+                        spec.name,
+                        number,
+                        "char_start",
+                        "a fact extracted from an archived text has no span",
+                        "span",
+                    )
+                )
+            continue
+        body = texts.get(row[source_column])
+        if body is None:
+            problems.append(
+                Problem(
+                    package,
+                    spec.name,
+                    number,
+                    source_column,
+                    f"no archived text for source {row[source_column]!r}",
+                    "span",
+                )
+            )
+            continue
+        start, end = int(row["char_start"]), int(row["char_end"])
+        if body[start:end] != row[text_column]:
+            problems.append(
+                Problem(
+                    package,
+                    spec.name,
+                    number,
+                    text_column,
+                    f"text at [{start}, {end}) is {body[start:end][:60]!r}, "
+                    f"not the evidence {row[text_column][:60]!r}",
+                    "span",
+                )
+            )
+    return problems
+
+
+def check_event_dates(folder: Path, package: str) -> list[Problem]:
+    """No event ends before it starts."""
+    problems = []
+    for number, row in numbered(read_rows(folder, "events")):
+        if (
+            row["start_date"]
+            and row["end_date"]
+            and (dt.date.fromisoformat(row["end_date"]) < dt.date.fromisoformat(row["start_date"]))
+        ):
+            problems.append(
+                Problem(
+                    package,
+                    "events",
+                    number,
+                    "end_date",
+                    f"ends {row['end_date']}, before it starts {row['start_date']}",
+                    "dates",
+                )
+            )
+    return problems
+
+
+def check_speaker_days(folder: Path, package: str) -> list[Problem]:
+    """A speaker's day falls inside the dates of the event they spoke at."""
+    events = {row["id"]: row for row in read_rows(folder, "events")}
+    problems = []
+    for number, row in numbered(read_rows(folder, "event_speakers")):
+        event = events.get(row["event"])
+        if not row["day"] or event is None:
+            continue
+        start, end = event["start_date"] or row["day"], event["end_date"] or row["day"]
+        if not start <= row["day"] <= end:
+            problems.append(
+                Problem(
+                    package,
+                    "event_speakers",
+                    number,
+                    "day",
+                    f"{row['day']} is outside {row['event']} ({start} to {end})",
+                    "dates",
+                )
+            )
+    return problems
+
+
+def check_totals(folder: Path, package: str) -> list[Problem]:
+    """A total's parts_sum is the sum of its counts, and consistent says whether the total equals it."""
+    sums: dict[tuple[str, str, str], int] = {}
+    for row in read_rows(folder, "post_counts"):
+        key = (row["source"], row["as_of"], row["typology"])
+        sums[key] = sums.get(key, 0) + int(row["count"])
+    problems = []
+    for number, row in numbered(read_rows(folder, "post_totals")):
+        parts = sums.get((row["source"], row["as_of"], row["typology"]))
+        if row["parts_sum"] and parts != int(row["parts_sum"]):
+            problems.append(
+                Problem(
+                    package,
+                    "post_totals",
+                    number,
+                    "parts_sum",
+                    f"parts_sum {row['parts_sum']} but the counts sum to {parts}",
+                    "totals",
+                )
+            )
+        if not row["parts_sum"]:
+            if row["consistent"]:
+                problems.append(
+                    Problem(
+                        package,
+                        "post_totals",
+                        number,
+                        "consistent",
+                        "a total without parts cannot be consistent or not; leave it empty",
+                        "totals",
+                    )
+                )
+            continue
+        agrees = int(row["total"]) == int(row["parts_sum"])
+        if (row["consistent"] == "true") != agrees:
+            problems.append(
+                Problem(
+                    package,
+                    "post_totals",
+                    number,
+                    "consistent",
+                    f"total {row['total']} and parts {row['parts_sum']} but consistent is "
+                    f"{row['consistent']}; flag the mismatch",
+                    "totals",
+                )
+            )
+    return problems
+
+
+def archived_texts(root: Path) -> dict[str, str]:
+    """Article bodies by id, from the news package of a datapackages folder."""
+    folder = root / NEWS_PACKAGE
+    if not (folder / "data" / "articles.csv").exists():
+        return {}
+    return {row["id"]: row["body"] for row in read_rows(folder, "articles")}
+
+
+def validate_package(folder: Path, spec: PackageSpec, texts: dict[str, str]) -> list[Problem]:
+    """Every problem of one package folder."""
+    descriptor = folder / "datapackage.json"
+    if not descriptor.exists():
+        return [Problem(spec.name, None, None, None, f"{descriptor} is missing", "missing")]
+    problems = frictionless_problems(descriptor, spec.name)
+    if any(p.check in ("hash-count", "byte-count", "scheme-error") for p in problems):
+        return problems
+    for resource in spec.resources:
+        problems += check_rows_agree(folder, spec.name, resource)
+        problems += check_spans(folder, spec.name, resource, texts)
+    names = spec.resource_names
+    if "articles" in names:
+        problems += check_bodies(folder, spec.name)
+    if "events" in names:
+        problems += check_event_dates(folder, spec.name)
+        problems += check_speaker_days(folder, spec.name)
+    if "post_totals" in names:
+        problems += check_totals(folder, spec.name)
+    return problems
+
+
+def validate_release(root: Path, names: list[str] | None = None) -> list[Problem]:
+    """Every problem of the packages of a datapackages folder (all packages, or those named)."""
+    texts = archived_texts(root)
+    problems = []
+    for spec in load_packages():
+        if names and spec.name not in names:
+            continue
+        problems += validate_package(root / spec.name, spec, texts)
+    return problems

@@ -1,0 +1,231 @@
+"""Archived sources: their bytes read strictly, checked against their provenance records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SOURCE_SUFFIXES = (".txt", ".html")
+RECORD_SUFFIX = ".yml"
+REQUIRED_RECORD_KEYS = ("id", "file", "sha256", "bytes", "language", "archived")
+
+
+class SourceError(Exception):
+    """A source that cannot be read; str() is one line naming the file and the reason."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Source:
+    """One archived text, decoded, with its provenance record (empty when it has none)."""
+
+    id: str
+    file: str
+    text: str
+    sha256: str
+    size: int
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+def find_sources(raw_dir: Path) -> tuple[list[Path], list[SourceError]]:
+    """The archived texts of a raw folder in name order, and an error for every other file there
+    (an unsupported type, a provenance record without its text), so no input goes unaccounted."""
+    texts, strays = [], []
+    for path in sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
+        if path.suffix in SOURCE_SUFFIXES:
+            texts.append(path)
+        elif path.suffix == RECORD_SUFFIX:
+            if not any(path.with_suffix(s).exists() for s in SOURCE_SUFFIXES):
+                strays.append(SourceError(path, "provenance record without its archived text"))
+        else:
+            supported = ", ".join(SOURCE_SUFFIXES)
+            strays.append(SourceError(path, f"unsupported file type (archived texts are {supported})"))
+    return texts, strays
+
+
+def decode_text(path: Path | str, data: bytes, encoding: str = "utf-8") -> str:
+    """Decode archived bytes (UTF-8 unless the record says otherwise), refusing empty, binary and
+    undecodable content."""
+    if not data:
+        raise SourceError(path, "empty file (0 bytes); re-archive the page")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise SourceError(path, f"binary content (NUL byte at offset {nul}); expected UTF-8 text")
+    try:
+        return (
+            data.decode(encoding).removeprefix("\ufeff")
+            if encoding.lower() != "utf-8"
+            else data.decode(encoding)
+        )
+    except LookupError:
+        raise SourceError(path, f"unknown encoding {encoding!r} in its provenance record") from None
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        name = "UTF-8" if encoding.lower() in ("utf-8", "utf8") else encoding
+        raise SourceError(
+            path, f"not {name} (byte 0x{bad} at offset {exc.start}); convert it to UTF-8"
+        ) from None
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """Read a provenance record, with dates as ISO 8601 strings."""
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise SourceError(path, f"unreadable provenance record ({reason})") from None
+    if not isinstance(loaded, dict):
+        raise SourceError(path, "provenance record is not a mapping of keys to values")
+    missing = [key for key in REQUIRED_RECORD_KEYS if loaded.get(key) in (None, "")]
+    if missing:
+        raise SourceError(path, f"provenance record lacks {', '.join(missing)}")
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in loaded.items()}
+
+
+def source_from_bytes(path: Path, data: bytes, record: dict[str, Any]) -> Source:
+    """A Source from archived bytes and the record that describes them (possibly empty)."""
+    text = decode_text(path, data, str(record.get("encoding") or "utf-8"))
+    digest = hashlib.sha256(data).hexdigest()
+    return Source(
+        id=str(record.get("id") or path.stem),
+        file=path.name,
+        text=text,
+        sha256=digest,
+        size=len(data),
+        record=record,
+    )
+
+
+def read_source(path: Path, *, require_record: bool = True) -> Source:
+    """Read one archived text and check it against the provenance record beside it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(path, "file not found") from None
+    except OSError as exc:
+        raise SourceError(path, f"cannot be read ({exc.strerror})") from None
+    digest = hashlib.sha256(data).hexdigest()
+    record_path = path.with_suffix(RECORD_SUFFIX)
+    record: dict[str, Any] = {}
+    if record_path.exists():
+        record = read_record(record_path)
+    text = decode_text(path, data, str(record.get("encoding") or "utf-8"))
+    if record:
+        check_against_record(path, data, digest, record)
+    elif require_record:
+        raise SourceError(path, f"no provenance record ({record_path.name}); write one beside it")
+    source_id = str(record.get("id") or path.stem)
+    return Source(id=source_id, file=path.name, text=text, sha256=digest, size=len(data), record=record)
+
+
+def check_against_record(path: Path, data: bytes, digest: str, record: dict[str, Any]) -> None:
+    """Refuse a text whose bytes are not those its provenance record describes."""
+    expected_size = int(record["bytes"])
+    if len(data) < expected_size:
+        raise SourceError(path, f"truncated: {len(data)} bytes, its provenance record says {expected_size}")
+    if digest != record["sha256"]:
+        raise SourceError(
+            path, f"sha256 {digest[:12]}… differs from its provenance record; the text was altered"
+        )
+    if record["file"] != path.name:
+        raise SourceError(path, f"provenance record names another file ({record['file']})")
+
+
+# Snapshots: several archived captures of one address (diplodata fetch keeps every changed page).
+
+SEQUENCE = re.compile(r"^(\d+)_")
+EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """An older snapshot of an address that a newer one replaces in the build (kept in raw/)."""
+
+    source: Source
+    newer: Source
+
+    @property
+    def reason(self) -> str:
+        """One line: which snapshot replaces it."""
+        return f"an older snapshot of {self.source.record.get('url')}; {self.newer.id} is newer"
+
+
+def capture_time(record: dict[str, Any]) -> dt.datetime:
+    """When a snapshot was captured: its `retrieved` time, else its `archived` date (UTC)."""
+    for key in ("retrieved", "archived"):
+        value = record.get(key)
+        if value in (None, ""):
+            continue
+        try:
+            moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return EPOCH
+
+
+def snapshot_order(source: Source) -> tuple[dt.datetime, int, str]:
+    """How snapshots of one address sort, oldest first: capture time, then sequence number, then name."""
+    number = SEQUENCE.match(source.file)
+    return capture_time(source.record), int(number.group(1)) if number else -1, source.file
+
+
+def newest_snapshots(sources: list[Source]) -> tuple[list[Source], list[Superseded]]:
+    """The sources to build from (the newest snapshot of each address, and every source without an
+    address), in their order, and the older snapshots each newer one supersedes."""
+    newest: dict[str, Source] = {}
+    for source in sources:
+        url = source.record.get("url")
+        if url and (url not in newest or snapshot_order(source) > snapshot_order(newest[url])):
+            newest[url] = source
+    kept, superseded = [], []
+    for source in sources:
+        url = source.record.get("url")
+        if url and newest[url] is not source:
+            superseded.append(Superseded(source, newest[url]))
+        else:
+            kept.append(source)
+    return kept, superseded
+
+
+@dataclass(frozen=True)
+class RawInputs:
+    """What a raw folder holds: the sources to build from, the files that cannot be used, and the
+    older snapshots a newer one supersedes."""
+
+    found: int
+    sources: list[Source]
+    rejected: list[SourceError]
+    superseded: list[Superseded]
+
+
+def read_raw(raw_dir: Path) -> RawInputs:
+    """Every input of a raw folder, accounted for: each readable source (the newest snapshot of each
+    address), and each file that cannot be used with the reason (a source reusing another's id among
+    them), so that one bad file never hides the others."""
+    paths, rejected = find_sources(raw_dir)
+    found = len(paths) + len(rejected)
+    sources: list[Source] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            source = read_source(path)
+            if source.id in seen:
+                raise SourceError(path, f"id {source.id} is already used by {seen[source.id]}")
+        except SourceError as exc:
+            rejected.append(exc)
+            continue
+        seen[source.id] = source.file
+        sources.append(source)
+    kept, superseded = newest_snapshots(sources)
+    return RawInputs(found, kept, rejected, superseded)

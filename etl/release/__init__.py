@@ -1,0 +1,63 @@
+"""Stage 5, release: a staged release published all at once or not at all, versioned and explained.
+
+Reads the rows of stage curate (to choose the version before anything is written) and the
+previous release (published under the root, else committed in the checkout); produces the version,
+CHANGELOG.md, the build report, and the atomic swap of the staged release into place, one build at
+a time under a lock, with the undoing of a swap that was interrupted. Also compares any two releases
+row by row (`diplodata diff`)."""
+
+from etl.release.changelog import render_text
+from etl.release.diff import diff_releases, diff_to_dict
+from etl.release.lock import LockBusy, build_lock
+from etl.release.publish import (
+    ReleaseError,
+    checkpoint,
+    publish,
+    recover,
+    recover_interrupted,
+    remove,
+    staging_folder,
+)
+from etl.release.read import DiffError
+from etl.release.report import (
+    BuildReport,
+    add_report_tables,
+    render_report,
+    report_inputs,
+    report_tables_metadata,
+)
+from etl.release.versioning import (
+    choose_version,
+    describe,
+    find_previous,
+    lineage,
+    release_of_rows,
+    stage_changelog,
+)
+
+__all__ = [
+    "BuildReport",
+    "DiffError",
+    "LockBusy",
+    "ReleaseError",
+    "add_report_tables",
+    "build_lock",
+    "checkpoint",
+    "choose_version",
+    "describe",
+    "diff_releases",
+    "diff_to_dict",
+    "find_previous",
+    "lineage",
+    "publish",
+    "recover",
+    "recover_interrupted",
+    "release_of_rows",
+    "remove",
+    "render_report",
+    "render_text",
+    "report_inputs",
+    "report_tables_metadata",
+    "stage_changelog",
+    "staging_folder",
+]

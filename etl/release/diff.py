@@ -1,0 +1,217 @@
+"""Two releases of the data packages compared row by row: rows added, removed and changed by primary
+key, resources and packages added or removed, and schema changes. Releases are read in read.py, the
+change records are in changes.py, the semantic-version bump the change needs is in versions.py, and
+the text report and the Markdown changelog are in changelog.py (all in etl/release/)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from etl.release.changes import (
+    ConstraintChange,
+    FieldChange,
+    KeyChange,
+    KeyedRow,
+    PackageDiff,
+    PackageSummary,
+    ReleaseDiff,
+    ResourceDiff,
+    ResourceSummary,
+    RowChange,
+    SchemaDiff,
+    TypeChange,
+)
+from etl.release.read import (
+    Key,
+    Package,
+    Release,
+    Table,
+    find_duplicate,
+    key_of,
+    load_release,
+    primary_key_of,
+)
+from etl.release.versions import classify
+
+DEFAULT_TYPE = "string"
+DEFAULT_FORMAT = "default"
+FLAG_CONSTRAINTS = frozenset({"required", "unique"})
+LOWER_BOUNDS = frozenset({"minimum", "exclusiveMinimum", "minLength"})
+UPPER_BOUNDS = frozenset({"maximum", "exclusiveMaximum", "maxLength"})
+
+
+def diff_releases(old: Path, new: Path) -> ReleaseDiff:
+    """Compare two releases (datapackages folders, package folders or package zips) row by row."""
+    return compare_releases(load_release(old), load_release(new))
+
+
+# Comparing (pure functions of the releases read in etl/release/read.py).
+
+
+def matching_key(old: Table, new: Table) -> Key:
+    """The key rows are matched by: the new primary key, else the old one, when its fields are
+    columns of both files and unique in both; empty when neither is."""
+    for key in (new.primary_key, old.primary_key):
+        columns = set(old.header) & set(new.header)
+        if (
+            key
+            and set(key) <= columns
+            and not find_duplicate(old.rows, key)
+            and not find_duplicate(new.rows, key)
+        ):
+            return key
+    return ()
+
+
+def compare_releases(old: Release, new: Release) -> ReleaseDiff:
+    """What changed from one release to the other, packages in name order."""
+    return ReleaseDiff(
+        old=old.where,
+        new=new.where,
+        packages_added=tuple(summarize(new.packages[n]) for n in sorted(new.packages.keys() - old.packages)),
+        packages_removed=tuple(
+            summarize(old.packages[n]) for n in sorted(old.packages.keys() - new.packages)
+        ),
+        packages=tuple(
+            compare_packages(old.packages[n], new.packages[n])
+            for n in sorted(old.packages.keys() & new.packages)
+        ),
+    )
+
+
+def summarize(package: Package) -> PackageSummary:
+    """A package's name, version and the number of rows of each resource."""
+    resources = tuple(ResourceSummary(t.name, len(t.rows)) for t in package.tables.values())
+    return PackageSummary(package.name, package.version, resources)
+
+
+def compare_packages(old: Package, new: Package) -> PackageDiff:
+    """What changed in a package: resources added, removed, and each common resource compared."""
+    return PackageDiff(
+        name=new.name,
+        old_version=old.version,
+        new_version=new.version,
+        resources_added=tuple(
+            ResourceSummary(t.name, len(t.rows)) for n, t in new.tables.items() if n not in old.tables
+        ),
+        resources_removed=tuple(
+            ResourceSummary(t.name, len(t.rows)) for n, t in old.tables.items() if n not in new.tables
+        ),
+        resources=tuple(compare_tables(old.tables[n], t) for n, t in new.tables.items() if n in old.tables),
+    )
+
+
+def compare_tables(old: Table, new: Table) -> ResourceDiff:
+    """Rows added, removed and changed (in the columns both files have), and schema changes."""
+    schema = compare_schemas(old.schema, new.schema)
+    key = matching_key(old, new)
+    if not key:
+        added = tuple(KeyedRow(key_of(r, new.primary_key), r) for r in new.rows)
+        removed = tuple(KeyedRow(key_of(r, old.primary_key), r) for r in old.rows)
+        return ResourceDiff(new.name, (), added, removed, (), 0, schema)
+    old_columns = set(old.header)
+    shared = [field for field in new.header if field in old_columns]
+    before = {key_of(row, key): row for row in old.rows}
+    seen: set[Key] = set()
+    added_rows, changed = [], []
+    for row in new.rows:
+        value = key_of(row, key)
+        seen.add(value)
+        previous = before.get(value)
+        if previous is None:
+            added_rows.append(KeyedRow(value, row))
+            continue
+        cells = tuple(FieldChange(f, previous[f], row[f]) for f in shared if previous[f] != row[f])
+        if cells:
+            changed.append(RowChange(value, cells))
+    removed_rows = tuple(KeyedRow(value, row) for value, row in before.items() if value not in seen)
+    unchanged = len(new.rows) - len(added_rows) - len(changed)
+    return ResourceDiff(new.name, key, tuple(added_rows), removed_rows, tuple(changed), unchanged, schema)
+
+
+def fields_by_name(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A schema's field descriptors by name, in order."""
+    return {f["name"]: f for f in schema.get("fields", []) if isinstance(f, dict) and "name" in f}
+
+
+def type_of(field: dict[str, Any]) -> str:
+    """A field's type, with its format when it is not the default one."""
+    kind = str(field.get("type", DEFAULT_TYPE))
+    form = field.get("format", DEFAULT_FORMAT)
+    return kind if form == DEFAULT_FORMAT else f"{kind} ({form})"
+
+
+def compare_schemas(old: dict[str, Any], new: dict[str, Any]) -> SchemaDiff:
+    """Fields added and removed, types and constraints changed, and a changed primary key."""
+    before, after = fields_by_name(old), fields_by_name(new)
+    common = [name for name in after if name in before]
+    old_key, new_key = primary_key_of(old), primary_key_of(new)
+    return SchemaDiff(
+        fields_added=tuple(name for name in after if name not in before),
+        fields_removed=tuple(name for name in before if name not in after),
+        types_changed=tuple(
+            TypeChange(n, type_of(before[n]), type_of(after[n]))
+            for n in common
+            if type_of(before[n]) != type_of(after[n])
+        ),
+        constraints_changed=tuple(c for n in common for c in compare_constraints(n, before[n], after[n])),
+        primary_key=KeyChange(old_key, new_key) if old_key != new_key else None,
+    )
+
+
+def compare_constraints(name: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[ConstraintChange]:
+    """Each constraint of a field that was added, removed or changed, in name order."""
+    before, after = old.get("constraints") or {}, new.get("constraints") or {}
+    for constraint in sorted(before.keys() | after.keys()):
+        was, now = before.get(constraint), after.get(constraint)
+        if was != now:
+            yield ConstraintChange(name, constraint, was, now, tightens(constraint, was, now))
+
+
+def is_number(value: Any) -> bool:
+    """True for an int or float (not a bool)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def tightens(constraint: str, old: Any, new: Any) -> bool:
+    """True when data valid under the old constraint may fail the new one (unknown changes count)."""
+    if new is None or (constraint in FLAG_CONSTRAINTS and not new):
+        return False
+    if old is None or constraint in FLAG_CONSTRAINTS:
+        return True
+    comparable = (is_number(old) and is_number(new)) or (isinstance(old, str) and isinstance(new, str))
+    if constraint in LOWER_BOUNDS:
+        return not comparable or new > old
+    if constraint in UPPER_BOUNDS:
+        return not comparable or new < old
+    if constraint == "enum" and isinstance(old, list) and isinstance(new, list):
+        allowed = {json.dumps(value, sort_keys=True) for value in new}
+        return any(json.dumps(value, sort_keys=True) not in allowed for value in old)
+    return True
+
+
+# JSON.
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses as dicts and tuples as lists, recursively."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+def diff_to_dict(diff: ReleaseDiff) -> dict[str, Any]:
+    """The diff as JSON-ready dicts and lists, with its bump and each resource's counts."""
+    result: dict[str, Any] = {"bump": classify(diff), **jsonable(diff)}
+    for package, entry in zip(diff.packages, result["packages"], strict=True):
+        for resource, resource_entry in zip(package.resources, entry["resources"], strict=True):
+            resource_entry["counts"] = resource.counts
+    return result

@@ -1,0 +1,260 @@
+"""The build report: the inputs a build read (published, superseded or rejected, with the reason), the
+facts it published per table, and its warnings. Published twice in each release: as JSON among the
+downloads (`downloads/build-report.json`) and as the `build_*` tables of the database, so that users of
+the site see the data's quality beside the data. Nothing in it comes from the clock or from where the
+build ran, so the same inputs give the same report."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from etl.raw import RawInputs, SourceError
+
+STATUS_PUBLISHED = "published"
+STATUS_SUPERSEDED = "superseded"
+STATUS_REJECTED = "rejected"
+
+# The database tables of the report, described as Datasette's metadata describes a table, so that they
+# can be merged into metadata.yml beside the tables of the packages.
+REPORT_TABLES: dict[str, dict[str, Any]] = {
+    "build_release": {
+        "title": "Build: the release",
+        "description": "The release this database belongs to: its version, how it follows from the "
+        "previous release, its date, and how many inputs and warnings its build had.",
+        "columns": {
+            "version": "Version of the release (X.Y.Z), also in every datapackage.json.",
+            "previous_version": "Version of the release it was compared with; empty for a first release.",
+            "bump": "What changed since the previous release: major (a schema broke), minor (data "
+            "added), patch (corrections) or none.",
+            "created": "Date of the release, taken from its inputs (the newest capture of a source).",
+            "sources_read": "Files the build found among the archived sources.",
+            "sources_published": "Sources whose facts are published.",
+            "sources_superseded": "Older snapshots of an address that a newer snapshot replaces.",
+            "sources_rejected": "Files the build could not use, each with its reason in build_sources.",
+            "warnings": "Warnings of the build, each in build_warnings.",
+        },
+    },
+    "build_sources": {
+        "title": "Build: inputs",
+        "description": "Every file among the archived sources and what the build did with it: published, "
+        "superseded by a newer snapshot of the same address (kept in raw/ and still citable), or "
+        "rejected with the reason.",
+        "columns": {
+            "file": "Name of the file in raw/.",
+            "source": "Identifier of the source (its provenance record's id); empty when unreadable.",
+            "url": "Address the source was captured from, as its provenance record gives it.",
+            "status": "published, superseded or rejected.",
+            "reason": "Why the file was rejected or superseded; empty when published.",
+            "superseded_by": "Identifier of the newer snapshot of the same address that is published "
+            "instead; empty unless superseded.",
+        },
+    },
+    "build_tables": {
+        "title": "Build: facts published",
+        "description": "How many rows each table of the database holds (a table shared by several "
+        "packages is counted once).",
+        "columns": {
+            "table_name": "Name of the table (the resource of the data packages).",
+            "rows": "Number of rows published.",
+        },
+    },
+    "build_warnings": {
+        "title": "Build: warnings",
+        "description": "What the build found unknown or doubtful in a source: a value left empty, a "
+        "fact stated differently by two sources. Each names the source, the field and, when it has "
+        "one, the character span of the source text it is about.",
+        "columns": {
+            "id": "Number of the warning, in the order the build raised it.",
+            "source": "Identifier of the source the warning is about.",
+            "field": "Field (or table.field) the warning is about.",
+            "message": "What is unknown or doubtful, and what the build did about it.",
+            "char_start": "Character offset (0-based, inclusive) in the source text where the passage "
+            "the warning is about starts; empty when it is about no passage.",
+            "char_end": "Character offset (exclusive) in the source text where that passage ends.",
+        },
+    },
+}
+
+
+@dataclass
+class BuildReport:
+    """What a build read, published, superseded and rejected, what it warned about, and its release."""
+
+    read: int = 0
+    published: list[str] = field(default_factory=list)
+    rejected: list[SourceError] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    version: str | None = None
+    previous_version: str | None = None
+    bump: str | None = None
+    created: str | None = None
+
+    @property
+    def superseded(self) -> list[dict[str, Any]]:
+        """The inputs that a newer snapshot of the same address replaces."""
+        return [entry for entry in self.inputs if entry["status"] == STATUS_SUPERSEDED]
+
+    def summary(self) -> str:
+        """One line: sources read, published, rejected and superseded, and warnings."""
+        superseded = f", {len(self.superseded)} superseded" if self.superseded else ""
+        return (
+            f"{self.read} source(s) read, {len(self.published)} published, "
+            f"{len(self.rejected)} rejected{superseded}, {len(self.warnings)} warning(s)"
+        )
+
+
+def input_entry(
+    file: str,
+    status: str,
+    source: str | None = None,
+    url: str | None = None,
+    reason: str | None = None,
+    superseded_by: str | None = None,
+) -> dict[str, Any]:
+    """One input of the report."""
+    return {
+        "file": file,
+        "source": source,
+        "url": url,
+        "status": status,
+        "reason": reason,
+        "superseded_by": superseded_by,
+    }
+
+
+def report_inputs(raw: RawInputs) -> BuildReport:
+    """A new build report of the inputs of a raw folder, each published, superseded or rejected."""
+    report = BuildReport(read=raw.found, rejected=list(raw.rejected))
+    report.inputs = [input_entry(s.file, STATUS_PUBLISHED, s.id, s.record.get("url")) for s in raw.sources]
+    for old in raw.superseded:
+        url = old.source.record.get("url")
+        report.inputs.append(
+            input_entry(old.source.file, STATUS_SUPERSEDED, old.source.id, url, old.reason, old.newer.id)
+        )
+    return report
+
+
+def rejected_entry(error: SourceError) -> dict[str, Any]:
+    """The report's entry of a rejected file, named without the folder it was read from."""
+    return input_entry(Path(error.path).name, STATUS_REJECTED, reason=error.reason)
+
+
+def warning_entry(warning: dict[str, Any]) -> dict[str, Any]:
+    """A warning with exactly the report's keys."""
+    return {key: warning.get(key) for key in ("source", "field", "message", "char_start", "char_end")}
+
+
+def report_dict(report: BuildReport) -> dict[str, Any]:
+    """The report as JSON-ready data."""
+    inputs = sorted([*report.inputs, *(rejected_entry(e) for e in report.rejected)], key=lambda e: e["file"])
+    return {
+        "release": {
+            "version": report.version,
+            "previous_version": report.previous_version,
+            "bump": report.bump,
+            "created": report.created,
+        },
+        "counts": {
+            "read": report.read,
+            "published": len(report.published),
+            "superseded": len(report.superseded),
+            "rejected": len(report.rejected),
+            "warnings": len(report.warnings),
+        },
+        "inputs": inputs,
+        "tables": dict(sorted(report.tables.items())),
+        "warnings": [warning_entry(w) for w in report.warnings],
+    }
+
+
+def render_report(report: BuildReport) -> bytes:
+    """The report as JSON bytes (UTF-8, indented, keys in a fixed order)."""
+    return (json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def report_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The rows of each report table, from the report's JSON data."""
+    release, counts = data["release"], data["counts"]
+    return {
+        "build_release": [
+            {
+                **release,
+                "sources_read": counts["read"],
+                "sources_published": counts["published"],
+                "sources_superseded": counts["superseded"],
+                "sources_rejected": counts["rejected"],
+                "warnings": counts["warnings"],
+            }
+        ],
+        "build_sources": [dict(entry) for entry in data["inputs"]],
+        "build_tables": [{"table_name": name, "rows": rows} for name, rows in data["tables"].items()],
+        "build_warnings": [{"id": i, **warning} for i, warning in enumerate(data["warnings"], start=1)],
+    }
+
+
+COLUMN_TYPES: dict[str, dict[str, type]] = {
+    "build_release": {
+        "version": str,
+        "previous_version": str,
+        "bump": str,
+        "created": str,
+        "sources_read": int,
+        "sources_published": int,
+        "sources_superseded": int,
+        "sources_rejected": int,
+        "warnings": int,
+    },
+    "build_sources": {
+        "file": str,
+        "source": str,
+        "url": str,
+        "status": str,
+        "reason": str,
+        "superseded_by": str,
+    },
+    "build_tables": {"table_name": str, "rows": int},
+    "build_warnings": {
+        "id": int,
+        "source": str,
+        "field": str,
+        "message": str,
+        "char_start": int,
+        "char_end": int,
+    },
+}
+PRIMARY_KEYS = {
+    "build_release": "version",
+    "build_sources": "file",
+    "build_tables": "table_name",
+    "build_warnings": "id",
+}
+
+
+def add_report_tables(path: Path, report: BuildReport) -> None:
+    """Add the report's tables to a built database (replacing them if present) and compact it."""
+    rows = report_rows(report_dict(report))
+    db = sqlite_utils.Database(path)
+    try:
+        for name, columns in COLUMN_TYPES.items():
+            table = db.table(name)
+            if table.exists():
+                table.drop()
+            table.create(columns, pk=PRIMARY_KEYS[name], not_null={PRIMARY_KEYS[name]})
+            table.insert_all(rows[name])
+        db.vacuum()
+    finally:
+        db.close()
+
+
+def report_tables_metadata() -> dict[str, dict[str, Any]]:
+    """Datasette metadata (title, description, columns) of the report's tables, to merge into the
+    database's `tables` of metadata.yml."""
+    return copy.deepcopy(REPORT_TABLES)

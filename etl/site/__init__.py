@@ -1,0 +1,23 @@
+"""Stage 6, site: what the published release is served as.
+
+Reads the validated packages of stage package and the build report of stage release; produces the
+SQLite database Datasette serves (with its inspect file), Datasette's metadata.yml (generated from
+the package specs), the catalogue records (DCAT-AP and schema.org), and the site itself: the
+project's Datasette plugin (landing, downloads and search pages, safe links, bounded SQL functions)
+and the command that serves it."""
+
+from etl.site.catalog import DEFAULT_BASE_URL, write_catalog
+from etl.site.database import build_database, inspect_data
+from etl.site.metadata import DEFAULT_HOST, DEFAULT_PORT, render_metadata, serve, site_metadata
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "build_database",
+    "inspect_data",
+    "render_metadata",
+    "serve",
+    "site_metadata",
+    "write_catalog",
+]

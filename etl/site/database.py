@@ -1,0 +1,123 @@
+"""The SQLite database served by Datasette, built from the packages' CSV files with sqlite-utils:
+one table per resource, keys kept, full-text search that folds accents."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from etl.specs import PackageSpec, ResourceSpec
+
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+COLUMN_TYPES: dict[str, type] = {"integer": int, "number": float, "boolean": int}
+
+
+class DatabaseError(Exception):
+    """The packages cannot be loaded into one database (a shared table disagrees across packages)."""
+
+
+def cast(value: str, field: dict[str, Any]) -> Any:
+    """A CSV string as the value stored in SQLite: null, integer, 0/1 or text."""
+    if value == "":
+        return None
+    if field["type"] == "integer":
+        return int(value)
+    if field["type"] == "number":
+        return float(value)
+    if field["type"] == "boolean":
+        return 1 if value == "true" else 0
+    return value
+
+
+def read_table(folder: Path, spec: ResourceSpec) -> list[dict[str, Any]]:
+    """Typed rows of a resource's CSV file."""
+    fields = {f["name"]: f for f in spec.schema["fields"]}
+    with (folder / "data" / f"{spec.name}.csv").open(encoding="utf-8", newline="") as handle:
+        return [{k: cast(v, fields[k]) for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def merge_rows(
+    name: str, spec: ResourceSpec, tables: dict[str, list[dict[str, Any]]], rows: list[dict[str, Any]]
+) -> None:
+    """Add a package's rows of a table, refusing a key whose row differs from another package's."""
+    existing = {tuple(r[k] for k in spec.primary_key): r for r in tables.get(name, [])}
+    for row in rows:
+        key = tuple(row[k] for k in spec.primary_key)
+        if key in existing and existing[key] != row:
+            raise DatabaseError(f"table {name}: row {key} differs between packages")
+        existing.setdefault(key, row)
+    tables[name] = list(existing.values())
+
+
+def foreign_keys(spec: ResourceSpec) -> list[tuple[str, str, str]]:
+    """The single-column foreign keys of a resource as (column, table, column)."""
+    return [
+        (fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])
+        for fk in spec.schema.get("foreignKeys", [])
+    ]
+
+
+def build_database(packages_dir: Path, packages: tuple[PackageSpec, ...], path: Path) -> dict[str, int]:
+    """Build the database from packages on disk; returns the row count of each table."""
+    specs: dict[str, ResourceSpec] = {}
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for package in packages:
+        for spec in package.resources:
+            specs.setdefault(spec.name, spec)
+            merge_rows(spec.name, spec, tables, read_table(packages_dir / package.name, spec))
+    path.unlink(missing_ok=True)
+    db = sqlite_utils.Database(path)
+    created: set[str] = set()
+    pending = list(specs)
+    while pending:
+        ready = [n for n in pending if all(t in created or t == n for _, t, _ in foreign_keys(specs[n]))]
+        if not ready:
+            raise DatabaseError(f"foreign keys form a cycle among {', '.join(pending)}")
+        for name in ready:
+            create_table(db, specs[name], tables[name])
+            created.add(name)
+            pending.remove(name)
+    db.vacuum()
+    db.close()
+    return {name: len(rows) for name, rows in sorted(tables.items())}
+
+
+def create_table(db: sqlite_utils.Database, spec: ResourceSpec, rows: list[dict[str, Any]]) -> None:
+    """Create one table with its types, keys and full-text index, and insert its rows."""
+    columns = {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in spec.schema["fields"]}
+    table = db.table(spec.name)
+    table.create(
+        columns,
+        pk=spec.primary_key[0] if len(spec.primary_key) == 1 else tuple(spec.primary_key),
+        not_null={f["name"] for f in spec.schema["fields"] if f.get("constraints", {}).get("required")},
+        foreign_keys=foreign_keys(spec),
+    )
+    table.insert_all(rows)
+    if spec.datasette.get("fts"):
+        table.enable_fts(spec.datasette["fts"], tokenize=FTS_TOKENIZER)
+    for column in spec.datasette.get("facets", []):
+        if column not in spec.primary_key[:1]:
+            table.create_index([column], if_not_exists=True)
+
+
+def inspect_data(database: Path) -> dict[str, Any]:
+    """Datasette's inspect data (sha256, size, row counts), so an immutable start does not hash the
+    file; computed here as `datasette inspect` does, without an event loop (a caller may run one)."""
+    data = database.read_bytes()
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        names = [row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")]
+        counts = {name: connection.execute(f'select count(*) from "{name}"').fetchone()[0] for name in names}
+    return {
+        database.stem: {
+            "hash": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+            "file": database.name,
+            "tables": {name: {"count": count} for name, count in sorted(counts.items())},
+        }
+    }

@@ -1,0 +1,254 @@
+"""Datasette plugin of the project.
+
+- Limits every SQLite connection's value length, so a query such as
+  ``select length(hex(zeroblob(300000000)))`` is refused instead of eating memory, and replaces
+  the built-in functions one call of which could outlast the time limit (etl/site/sqlguard.py).
+- Gives the landing page (the template ``index.html`` of etl/site/templates) what it says about the
+  release, and serves the downloads page at ``/-/downloads`` (and ``/-/downloads.json``).
+- Shows long or multi-line text (an article's body) escaped, with its line breaks, cut to a preview
+  with the rest behind a "read all" toggle on table and query pages, whole on row pages.
+- Keeps every redirect on the site: a request path with a backslash or starting with ``//`` is
+  refused (Datasette 0.65 answers ``/\\example.com/`` with ``Location: /\\example.com``, which browsers
+  follow to example.com), and so is any response whose Location would leave the site.
+- Answers only GET and HEAD: the site is read-only, and Datasette 0.65 answers a POST to a table
+  or a read-only canned query with a 500 error (and a long traceback in the log) instead of a 405.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup
+
+from etl.layout import DATABASE
+from etl.site.landing import read_release, table_groups
+from etl.site.metadata import DOWNLOADS_PAGE, PLUGIN, STATIC_MOUNT, VALUE_LENGTH_LIMIT
+from etl.site.schema_org import schema_org_script
+from etl.site.sqlguard import install as install_sql_guard
+from etl.specs import load_packages
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# Text longer than this is cut to a preview on table and query pages.
+PREVIEW_CHARS = 500
+# The path of the request being answered, for render_cell (which is not given the request).
+REQUEST_PATH: ContextVar[str] = ContextVar("diplodata_request_path", default="")
+# What browsers drop from a URL before parsing it: leading and trailing C0 controls and spaces,
+# and tabs and newlines anywhere.
+URL_STRIP = "".join(chr(c) for c in range(0x21))
+URL_DROP = re.compile(r"[\t\n\r]")
+NOT_FOUND = b"Not found"
+NOT_ALLOWED = b"Method not allowed: this site is read-only"
+READ_METHODS = ("GET", "HEAD")
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    """Cap the length of any string or blob a query on this connection may build, and replace the
+    functions one call of which could outlast the time limit (etl/site/sqlguard.py)."""
+    del database, datasette
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, VALUE_LENGTH_LIMIT)
+    install_sql_guard(conn, VALUE_LENGTH_LIMIT)
+
+
+# -- Finding the release ------------------------------------------------------------------------------
+
+
+def release_database(datasette: Any) -> tuple[Path, str] | None:
+    """The folder of the release the instance serves and the name of its database, if it serves one."""
+    for name, db in datasette.databases.items():
+        if db.path and Path(db.path).name == DATABASE:
+            return Path(db.path).resolve().parent, str(name)
+    return None
+
+
+# -- Landing and downloads pages ------------------------------------------------------------------
+
+
+async def landing_vars(datasette: Any) -> dict[str, Any]:
+    """The landing page's template variables: the release, its tables, charts and queries."""
+    found = release_database(datasette)
+    if found is None:
+        return {}
+    root, name = found
+    db = datasette.get_database(name)
+    hidden = set(await db.hidden_table_names())
+    present = [t for t in await db.table_names() if t not in hidden]
+    counts = await db.table_counts(limit=1000)
+    release = read_release(root)
+    queries = await datasette.get_canned_queries(name, None)
+    config = datasette.plugin_config(PLUGIN) or {}
+    return {
+        "site": release,
+        "site_database": name,
+        "table_groups": table_groups(load_packages(), present, counts),
+        "table_counts": counts,
+        "charts": list(config.get("charts") or []),
+        "canned_queries": list(queries.values()),
+        "schema_org_script": Markup(schema_org_script(dict(release.schema_org))),
+        "downloads_page": DOWNLOADS_PAGE,
+    }
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def extra_template_vars(template: str, datasette: Any) -> Any:
+    """The landing page's variables, for the index page only."""
+    if template != "index.html":
+        return None
+
+    async def inner() -> dict[str, Any]:
+        return await landing_vars(datasette)
+
+    return inner
+
+
+async def downloads_page(datasette: Any, request: Any) -> Any:
+    """Every file of the release with its size and sha256, as HTML or (`.json`) JSON."""
+    found = release_database(datasette)
+    if found is None:
+        return Response.text("Not found", status=404)
+    release = read_release(found[0])
+    if request.url_vars.get("format") == "json":
+        return Response.json(release.downloads_json())
+    context = {"site": release, "metadata": datasette.metadata()}
+    page = await datasette.render_template("downloads.html", context, request=request)
+    return Response.html(page)
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def register_routes() -> list[tuple[str, Any]]:
+    """The downloads page."""
+    return [(rf"^{DOWNLOADS_PAGE}(\.(?P<format>json))?$", downloads_page)]
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def extra_css_urls() -> list[str]:
+    """The site's stylesheet (long text, landing and downloads pages)."""
+    return [f"/{STATIC_MOUNT}/site.css"]
+
+
+# -- Long text ------------------------------------------------------------------------------------
+
+
+def on_row_page(database: str, table: str | None) -> bool:
+    """Whether the request being answered is the page of one row of this table."""
+    if table is None:
+        return False
+    segments = REQUEST_PATH.get().strip("/").split("/")
+    return len(segments) == 3 and segments[0] == database and not segments[2].startswith("-")
+
+
+def long_text(value: str, whole: bool) -> Markup:
+    """Text as escaped HTML keeping its line breaks; unless whole, cut at a word after about
+    PREVIEW_CHARS characters with the rest behind a toggle."""
+    if whole or len(value) <= PREVIEW_CHARS:
+        return Markup('<div class="long-text">{}</div>').format(value)
+    cut = value.rfind(" ", PREVIEW_CHARS // 2, PREVIEW_CHARS)
+    cut = cut if cut > 0 else PREVIEW_CHARS
+    return Markup(
+        '<div class="long-text">{}<span class="long-text-ellipsis">…</span>'
+        '<details class="long-text-rest"><summary>Read all {:,} characters</summary>{}</details></div>'
+    ).format(value[:cut], len(value), value[cut:])
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def render_cell(value: Any, column: str, table: str | None, database: str) -> Markup | None:
+    """Long or multi-line text: escaped, with its line breaks, a preview unless on its row page."""
+    del column
+    if not isinstance(value, str) or (len(value) <= PREVIEW_CHARS and "\n" not in value):
+        return None
+    return long_text(value, whole=on_row_page(database, table))
+
+
+# -- The guard: reads only, redirects kept on the site ---------------------------------------------
+
+
+def refused_path(scope: Scope) -> bool:
+    """Whether a request path could be echoed into an off-site redirect: a backslash (raw or
+    %-encoded) anywhere, or a second slash at the start."""
+    path = str(scope.get("path") or "")
+    raw = bytes(scope.get("raw_path") or b"").partition(b"?")[0].decode("latin-1")
+    return any("\\" in p or p.startswith("//") for p in (path, unquote(raw)))
+
+
+def is_local_location(location: str) -> bool:
+    """Whether a Location header keeps a browser on this site: an absolute path or a query or
+    fragment, read the way browsers read it (backslashes as slashes, tabs and newlines dropped)."""
+    cleaned = URL_DROP.sub("", location.strip(URL_STRIP)).replace("\\", "/")
+    if cleaned.startswith(("?", "#")):
+        return True
+    if not cleaned.startswith("/") or cleaned.startswith("//"):
+        return False
+    parts = urlsplit(cleaned)
+    return not parts.scheme and not parts.netloc
+
+
+async def send_plain(
+    send: Send, status: int, body: bytes, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    """A plain-text response."""
+    start = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": status, "headers": [*start, *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def location_of(message: Message) -> str | None:
+    """The Location header of a response start message, if any."""
+    for name, value in message.get("headers") or []:
+        if bytes(name).lower() == b"location":
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def guard(app: ASGIApp) -> ASGIApp:
+    """The app answering only reads, with off-site redirects refused and the request path known to
+    render_cell."""
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http":
+            await app(scope, receive, send)
+            return
+        if str(scope.get("method") or "GET").upper() not in READ_METHODS:
+            await send_plain(send, 405, NOT_ALLOWED, ((b"allow", ", ".join(READ_METHODS).encode()),))
+            return
+        if refused_path(scope):
+            await send_plain(send, 404, NOT_FOUND)
+            return
+        refused = False
+
+        async def checked_send(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start":
+                location = location_of(message)
+                if location is not None and not is_local_location(location):
+                    refused = True
+                    await send_plain(send, 404, NOT_FOUND)
+                    return
+            if not refused:
+                await send(message)
+
+        token = REQUEST_PATH.set(str(scope.get("path") or ""))
+        try:
+            await app(scope, receive, checked_send)
+        finally:
+            REQUEST_PATH.reset(token)
+
+    return guarded
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def asgi_wrapper() -> Callable[[ASGIApp], ASGIApp]:
+    """Wrap the app in the guard (read methods only, redirects kept on the site)."""
+    return guard

@@ -1,0 +1,167 @@
+"""The published packages: valid, described, reproducible, and checked by the project's checks."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import frictionless
+import pandas as pd
+import pytest
+
+from etl.build import build
+from etl.layout import DATABASE, DATAPACKAGES, METADATA, ROOT
+from etl.package.validate import validate_release
+from etl.specs import load_packages
+
+PACKAGES = [p.name for p in load_packages()]
+SEED_ID = "000_03760b43a54f4e20"
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_committed_package_validates_without_errors_or_warnings(package: str) -> None:
+    report = frictionless.validate(str(ROOT / DATAPACKAGES / package / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])
+    assert report.warnings == [] and all(task.warnings == [] for task in report.tasks)
+    assert report.stats["tasks"] == 2 * len(load_packages()[PACKAGES.index(package)].resources)
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_field_is_described(package: str) -> None:
+    descriptor = json.loads((ROOT / DATAPACKAGES / package / "datapackage.json").read_text())
+    for key in ("name", "title", "description", "version", "created", "licenses", "sources", "contributors"):
+        assert descriptor.get(key), key
+    for resource in descriptor["resources"]:
+        assert resource["description"] and resource["bytes"] and resource["hash"].startswith("sha256:")
+        assert resource["encoding"] == "utf-8"
+        for field in resource["schema"]["fields"]:
+            assert field.get("description"), f"{resource['name']}.{field['name']} has no description"
+
+
+def test_committed_release_equals_a_fresh_build(release: Path) -> None:
+    assert files_under(release / DATAPACKAGES) == files_under(ROOT / DATAPACKAGES), (
+        "datapackages/ is stale: run `diplodata build` and commit"
+    )
+    assert (release / METADATA).read_bytes() == (ROOT / METADATA).read_bytes()
+
+
+def test_two_builds_give_identical_bytes(release: Path, tmp_path: Path) -> None:
+    build(root=tmp_path)
+    assert files_under(tmp_path / DATAPACKAGES) == files_under(release / DATAPACKAGES)
+    assert (tmp_path / DATABASE).read_bytes() == (release / DATABASE).read_bytes()
+    assert (tmp_path / "downloads").exists()
+    assert files_under(tmp_path / "downloads") == files_under(release / "downloads")
+
+
+def test_packages_load_in_pandas() -> None:
+    counts = pd.read_csv(ROOT / DATAPACKAGES / "diplomacy-network" / "data" / "post_counts.csv")
+    assert counts[counts["source"] == SEED_ID]["count"].sum() == 115
+    from_json = pd.read_json(ROOT / DATAPACKAGES / "diplomacy-network" / "data" / "post_counts.json")
+    assert sorted(from_json["post_type"]) == sorted(counts["post_type"])
+
+
+# The project's own checks, each shown failing on a deliberately broken copy of the release.
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """A writable copy of the committed packages."""
+    shutil.copytree(ROOT / DATAPACKAGES, tmp_path / DATAPACKAGES)
+    return tmp_path / DATAPACKAGES
+
+
+def rewrite_csv(root: Path, package: str, resource: str, change: dict[str, str], row: int = 0) -> None:
+    """Change cells of one row of a resource and refresh the descriptor's bytes and hash, so that
+    only the project's own checks can catch the change."""
+    path = root / package / "data" / f"{resource}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[row].update(change)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    descriptor_path = root / package / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text())
+    for entry in descriptor["resources"]:
+        if entry["path"] == f"data/{resource}.csv":
+            data = path.read_bytes()
+            entry["bytes"], entry["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+    descriptor_path.write_text(json.dumps(descriptor, indent=2))
+
+
+def row_index(root: Path, package: str, resource: str, column: str, value: str) -> int:
+    """The index of the first row of a resource whose column has a value."""
+    with (root / package / "data" / f"{resource}.csv").open(encoding="utf-8", newline="") as handle:
+        return next(i for i, row in enumerate(csv.DictReader(handle)) if row[column] == value)
+
+
+def checks_failed(root: Path) -> set[str]:
+    return {p.check for p in validate_release(root)}
+
+
+def test_validate_release_accepts_committed_packages() -> None:
+    assert validate_release(ROOT / DATAPACKAGES) == []
+
+
+def test_validate_release_catches_a_span_that_does_not_reproduce(broken: Path) -> None:
+    rewrite_csv(broken, "diplomacy-network", "post_counts", {"char_start": "3301"})
+    problems = validate_release(broken)
+    assert [p.check for p in problems] == ["span"]
+    assert "diplomacy-network/post_counts row 2 field evidence" in str(problems[0])
+
+
+def test_validate_release_catches_an_unflagged_total(broken: Path) -> None:
+    rewrite_csv(broken, "diplomacy-network", "post_totals", {"total": "116", "parts_sum": "115"})
+    assert checks_failed(broken) == {"totals"}
+
+
+def test_validate_release_catches_a_wrong_parts_sum(broken: Path) -> None:
+    rewrite_csv(broken, "diplomacy-network", "post_totals", {"parts_sum": "114", "total": "114"})
+    assert checks_failed(broken) == {"totals"}
+
+
+def test_validate_release_catches_end_before_start(broken: Path) -> None:
+    row = row_index(broken, "diplomacy-events", "events", "id", "diplomatic-contact-days-2025")
+    rewrite_csv(broken, "diplomacy-events", "events", {"end_date": "2025-02-01"}, row=row)
+    assert checks_failed(broken) == {"dates"}
+
+
+def test_validate_release_catches_a_duplicate_key(broken: Path) -> None:
+    rewrite_csv(broken, "diplomacy-network", "post_counts", {"post_type": "consulate"}, row=0)
+    assert "primary-key" in checks_failed(broken)
+
+
+def test_validate_release_catches_a_dangling_foreign_key(broken: Path) -> None:
+    rewrite_csv(broken, "diplomacy-news", "quotes", {"person": "nobody-known"})
+    assert "foreign-key" in checks_failed(broken)
+
+
+def test_validate_release_catches_a_stale_hash(broken: Path) -> None:
+    path = broken / "diplomacy-network" / "data" / "post_counts.csv"
+    path.write_bytes(path.read_bytes().replace(b"87", b"88"))
+    assert "hash-count" in checks_failed(broken)
+
+
+def test_validate_release_catches_rows_lost_to_a_stray_quote(broken: Path) -> None:
+    path = broken / "diplomacy-network" / "data" / "post_types.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\nconsulate,", '\n"consulate,', 1), encoding="utf-8")
+    rewrite_csv(broken, "diplomacy-network", "post_types", {})
+    assert checks_failed(broken) & {
+        "row-count",
+        "primary-key",
+        "constraint-error",
+        "blank-row",
+        "type-error",
+        "extra-cell",
+        "missing-cell",
+    }

@@ -1,0 +1,327 @@
+"""The site as a person sees it: Playwright driving Debian's chromium, headless, against
+`diplodata serve` on free loopback ports (the committed release, and the mixed release with a
+French, a Dutch and a hostile article). Every page is checked for console errors, script dialogs
+and requests leaving the machine; screenshots go to test-artifacts/.
+
+The README's screenshots are taken from the committed release too (test-artifacts/readme-*.png);
+with UPDATE_SCREENSHOTS=1 they are copied over docs/landing.png and docs/chart.png."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import frictionless
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, expect, sync_playwright
+
+from etl.layout import ROOT
+from etl.specs import resource_specs
+from tests.conftest import Server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+DOCS = ROOT / "docs"
+DOCS_LIMIT = 300_000
+VIEWPORT = {"width": 1200, "height": 900}
+FRENCH_QUOTE = "La Belgique défendra le multilatéralisme avec détermination"
+DUTCH_QUOTE = "België blijft een betrouwbare partner"
+SEED_TITLE = "Diplomatic contact days 2025"
+# Painted pixels of a canvas that are neither grey, white nor black: the chart's marks.
+COLOURED_PIXELS = """(canvas) => {
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let count = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+    if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 40) count++;
+  }
+  return count;
+}"""
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"browser tests need Debian's chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)",
+)
+
+
+@dataclass
+class Visit:
+    """A browser tab on the site, with what went wrong in it."""
+
+    page: Page
+    base: str
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Page:
+        """Load a page of the site and wait until the network is idle."""
+        self.page.goto(self.base + path)
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def check(self) -> None:
+        """No console error, uncaught exception, script dialog or request off the machine."""
+        assert self.errors == [], self.errors
+        assert self.dialogs == [], self.dialogs
+        assert self.outside == [], self.outside
+
+
+def artefact(name: str) -> Path:
+    """A path under test-artifacts/, the folder created."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name
+
+
+@pytest.fixture(scope="module")
+def browser(site: Server, mixed_server: Server) -> Iterator[Browser]:
+    """One chromium for the module, started once both servers answer (their releases are built and
+    served before any browser test is timed)."""
+    del site, mixed_server
+    with sync_playwright() as playwright:
+        found = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield found
+        found.close()
+
+
+@pytest.fixture(scope="module")
+def site(release: Path) -> Iterator[Server]:
+    """The committed release, served."""
+    server = Server(release)
+    try:
+        server.wait()
+        yield server
+    finally:
+        server.stop()
+
+
+def visit(browser: Browser, server: Server) -> Iterator[Visit]:
+    """A fresh tab on a served site, watched, closed afterwards."""
+    context: BrowserContext = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    watched = Visit(context.new_page(), server.url)
+
+    def route(route: Route) -> None:
+        if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            watched.outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    watched.page.on("console", lambda m: watched.errors.append(m.text) if m.type == "error" else None)
+    watched.page.on("pageerror", lambda e: watched.errors.append(str(e)))
+
+    def dialog(d: Dialog) -> None:
+        watched.dialogs.append(d.message)
+        d.dismiss()
+
+    watched.page.on("dialog", dialog)
+    try:
+        yield watched
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tab(browser: Browser, site: Server) -> Iterator[Visit]:
+    yield from visit(browser, site)
+
+
+@pytest.fixture
+def mixed_tab(browser: Browser, mixed_server: Server) -> Iterator[Visit]:
+    yield from visit(browser, mixed_server)
+
+
+# -- Landing page -------------------------------------------------------------------------------------
+
+
+def test_landing_page_loads_without_console_errors(tab: Visit) -> None:
+    page = tab.open("/")
+    expect(page.locator("h1")).to_have_text("Belgian diplomacy open data")
+    for heading in (
+        "What the data is",
+        "Where it comes from",
+        "How fresh it is",
+        "Licence",
+        "How to cite it",
+    ):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.locator(".landing-facts")).to_contain_text("Latest source date")
+    records = page.locator('script[type="application/ld+json"]').all_text_contents()
+    assert len(records) == 1 and json.loads(records[0])["@type"] == "Dataset"
+    page.screenshot(path=artefact("landing.png"), full_page=True)
+    tab.check()
+
+
+# -- Table pages --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", ["quotes", "post_counts", "articles"])
+def test_table_page_shows_column_descriptions(tab: Visit, table: str) -> None:
+    page = tab.open(f"/diplomacy/{table}")
+    spec = resource_specs()[table]
+    expect(page.locator("h1")).to_contain_text(spec.title)
+    descriptions = page.locator("dl.column-descriptions")
+    expect(descriptions).to_be_visible()
+    for field_ in spec.schema["fields"]:
+        expect(descriptions.locator("dt", has_text=re.compile(f"^{field_['name']}$"))).to_be_visible()
+        expect(descriptions).to_contain_text(field_["description"])
+    page.screenshot(path=artefact(f"table-{table}.png"), full_page=True)
+    tab.check()
+
+
+def test_foreign_keys_show_names_and_long_text_opens(tab: Visit) -> None:
+    page = tab.open("/diplomacy/quotes")
+    expect(page.locator("td.col-person a").first).to_have_text(re.compile(r"^[A-Z][a-zé]+ [A-Z]"))
+    page = tab.open("/diplomacy/articles?_col=title&_col=body")
+    cell = page.locator("td.col-body").first
+    expect(cell.locator(".long-text-rest summary")).to_have_text(re.compile(r"^Read all [\d,]+ characters$"))
+    closed = cell.bounding_box()
+    cell.locator(".long-text-rest summary").click()
+    expect(cell.locator(".long-text-rest")).to_have_attribute("open", "")
+    expect(cell.locator(".long-text-rest summary")).to_be_hidden()
+    opened = cell.bounding_box()
+    assert closed is not None and opened is not None and opened["height"] > 2 * closed["height"]
+    page.locator("table.rows-and-columns").screenshot(path=artefact("articles-body.png"))
+    tab.check()
+
+
+# -- Search -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("België", DUTCH_QUOTE),
+        ("belgie", DUTCH_QUOTE),
+        ("wereldorde", DUTCH_QUOTE),
+        ("détermination", FRENCH_QUOTE),
+        ("determination", FRENCH_QUOTE),
+        ("SECURITE", FRENCH_QUOTE),
+        ("Prevot", SEED_TITLE),
+    ],
+)
+def test_search_box_finds_quotes_in_dutch_and_french_with_or_without_accents(
+    mixed_tab: Visit, query: str, expected: str
+) -> None:
+    page = mixed_tab.open("/")
+    page.locator("#search-all-q").fill(query)
+    page.locator("#search-all-q").press("Enter")
+    page.wait_for_url(re.compile(r"/-/search\?q="))
+    results = page.locator("#search-all-results")
+    expect(results).to_contain_text(expected, timeout=10_000)
+    expect(page.locator("li[data-searchable-url]:visible")).to_have_count(0)  # every table answered
+    assert max(len(t) for t in results.locator("td").all_inner_texts()) <= 301  # long text cut
+    page.screenshot(path=artefact(f"search-{re.sub(r'[^a-z]', '_', query.lower())}.png"), full_page=True)
+    mixed_tab.check()
+
+
+# -- Charts -------------------------------------------------------------------------------------------
+
+
+def chart_links(tab: Visit) -> list[tuple[str, str]]:
+    """Every chart the landing page lists: title and link."""
+    page = tab.open("/")
+    links = page.locator("ul.landing-charts a")
+    return [
+        (links.nth(i).inner_text(), str(links.nth(i).get_attribute("href"))) for i in range(links.count())
+    ]
+
+
+def test_every_chart_renders_with_marks(tab: Visit) -> None:
+    charts = chart_links(tab)
+    assert any("latest_posts_by_type" in href for _, href in charts)
+    for title, href in charts:
+        page = tab.open(href)
+        canvas = page.locator(".vega-embed canvas")
+        expect(canvas).to_be_visible(timeout=10_000)
+        page.wait_for_function(
+            f"() => ({COLOURED_PIXELS})(document.querySelector('.vega-embed canvas')) > 500"
+        )
+        assert canvas.evaluate(COLOURED_PIXELS) > 500, title
+        name = re.sub(r"[^a-z0-9]+", "-", urlsplit(href).path.rsplit("/", 1)[-1].lower())
+        page.locator(".vega-embed").screenshot(path=artefact(f"chart-{name}.png"))
+    tab.check()
+
+
+# -- Downloads ----------------------------------------------------------------------------------------
+
+
+def test_a_download_link_returns_a_zip_that_validates(tab: Visit, tmp_path: Path) -> None:
+    page = tab.open("/-/downloads")
+    page.screenshot(path=artefact("downloads.png"), full_page=True)
+    row = page.locator("tr", has=page.locator("a", has_text=re.compile(r"^diplomacy-network\.zip$")))
+    listed = row.locator("code.downloads-sha256").inner_text()
+    with page.expect_download() as started:
+        row.locator("a").first.click()
+    saved = tmp_path / started.value.suggested_filename
+    started.value.save_as(saved)
+    assert saved.name == "diplomacy-network.zip"
+    assert hashlib.sha256(saved.read_bytes()).hexdigest() == listed
+    with zipfile.ZipFile(saved) as archive:
+        archive.extractall(tmp_path / "unzipped")
+    report = frictionless.validate(str(tmp_path / "unzipped" / "diplomacy-network" / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "message"])
+    tab.check()
+
+
+# -- Hostile text -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/diplomacy/articles/903_en_hostile_markup",
+        "/diplomacy/articles?_col=title&_col=body",
+        "/diplomacy/quotes",
+        "/-/search?q=zanzibarian",
+        "/-/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    ],
+)
+def test_hostile_text_runs_no_script(mixed_tab: Visit, path: str) -> None:
+    page = mixed_tab.open(path)
+    if "zanzibarian" in path:
+        expect(page.locator("#search-all-results")).to_contain_text("<script>alert('quote')</script>")
+    page.wait_for_timeout(300)
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("a[href^='javascript:' i]").count() == 0
+    if "hostile" in path:
+        page.screenshot(path=artefact("hostile-article.png"), full_page=True)
+    mixed_tab.check()
+
+
+# -- The README's screenshots -------------------------------------------------------------------------
+
+
+def test_the_readme_screenshots(tab: Visit) -> None:
+    """The landing page and a chart as the README shows them; UPDATE_SCREENSHOTS=1 copies them to docs/."""
+    page = tab.open("/")
+    page.screenshot(path=artefact("readme-landing.png"))
+    page = tab.open(next(href for _, href in chart_links(tab) if "latest_posts_by_type" in href))
+    page.wait_for_function(f"() => ({COLOURED_PIXELS})(document.querySelector('.vega-embed canvas')) > 500")
+    panel = page.locator(".vega-embed").locator("xpath=../..").bounding_box()  # options and chart
+    assert panel is not None
+    clip = {"x": 0, "y": panel["y"] - 8, "width": 420, "height": panel["height"] + 12}
+    page.screenshot(path=artefact("readme-chart.png"), clip=clip, full_page=True)
+    for name in ("landing.png", "chart.png"):
+        assert artefact(f"readme-{name}").stat().st_size < DOCS_LIMIT, name
+        if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+            DOCS.mkdir(exist_ok=True)
+            shutil.copyfile(artefact(f"readme-{name}"), DOCS / name)
+    tab.check()

@@ -1,0 +1,203 @@
+"""The published site, through Datasette's own client on the built release."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+import yaml
+from markupsafe import escape
+
+from etl.layout import DATABASE
+from etl.release.report import report_tables_metadata
+from etl.specs import load_project, resource_specs
+from tests.conftest import Client
+
+TABLES = sorted(resource_specs())
+SEED_ID = "000_03760b43a54f4e20"
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_table_is_served_with_rows(client: Client, table: str) -> None:
+    response = client.get(f"/diplomacy/{table}.json?_shape=array")
+    assert response.status_code == 200
+    assert len(response.json()) >= 1
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_table_page_shows_title_and_column_descriptions(client: Client, table: str) -> None:
+    spec = resource_specs()[table]
+    page = client.get(f"/diplomacy/{table}").text
+    assert spec.title in page
+    for field in spec.schema["fields"]:
+        assert f"<dd>{escape(field['description'])}</dd>" in page, field["name"]
+
+
+def test_post_counts_page_lists_the_six_counts(client: Client) -> None:
+    rows = client.get(f"/diplomacy/post_counts.json?_shape=array&source={SEED_ID}").json()
+    assert sorted((r["post_type"], r["count"]) for r in rows) == [
+        ("belgian_office", 1),
+        ("consulate", 3),
+        ("consulate_general", 15),
+        ("diplomatic_office", 1),
+        ("embassy", 87),
+        ("permanent_representation", 8),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "query", "expected"),
+    [
+        ("quotes", "naivety", "maxime-prevot"),
+        ("quotes", "favourable", "theo-francken"),
+        ("articles", "prevot", "000_03760b43a54f4e20"),
+        ("articles", "PRÉVOT", "000_03760b43a54f4e20"),
+    ],
+)
+def test_full_text_search_folds_accents(client: Client, table: str, query: str, expected: str) -> None:
+    rows = client.get(f"/diplomacy/{table}.json?_search={query}&_shape=array").json()
+    assert expected in {r.get("person") or r.get("id") for r in rows}
+
+
+def test_full_text_search_finds_nothing_for_absent_words(client: Client) -> None:
+    assert client.get("/diplomacy/quotes.json?_search=zanzibar&_shape=array").json() == []
+
+
+QUERY_PARAMETERS = {
+    "network_at_date": "date=2024-01-01",
+    "changes_between": "start=2023-01-01&end=2025-12-31",
+    "values_for_post_type": "post_type=embassy",
+}
+
+
+@pytest.mark.parametrize("query", sorted(load_project()["queries"]))
+def test_canned_queries_answer(client: Client, query: str) -> None:
+    parameters = QUERY_PARAMETERS.get(query, "")
+    response = client.get(f"/diplomacy/{query}.json?_shape=array&{parameters}")
+    assert response.status_code == 200 and response.json()
+
+
+def test_canned_query_network_at_date_takes_the_latest_snapshot(client: Client) -> None:
+    rows = client.get("/diplomacy/network_at_date.json?_shape=array&date=2024-01-01").json()
+    fps = {r["post_type"]: r["count"] for r in rows if r["source"] == "fps-2021-03-figure"}
+    assert fps["Embassy"] == 83
+    assert not any(r["source"] == "000_03760b43a54f4e20" for r in rows)
+
+
+def test_canned_query_minister_quotes_names_speakers(client: Client) -> None:
+    rows = client.get("/diplomacy/minister_quotes.json?_shape=array").json()
+    assert {r["person"] for r in rows} == {"Maxime Prévot", "Bernard Quintin", "Theo Francken"}
+
+
+def test_metadata_has_license_and_source(client: Client) -> None:
+    data = client.get("/-/metadata.json").json()
+    assert data["license"] == "CC-BY-4.0" and data["source_url"].startswith("https://")
+
+
+def test_value_length_limit_refuses_huge_values(client: Client) -> None:
+    response = client.get("/diplomacy.json?sql=select+length(hex(zeroblob(300000000)))")
+    assert response.status_code == 400
+    assert "too big" in response.json()["error"]
+
+
+def test_settings_are_those_of_a_public_instance(client: Client) -> None:
+    settings = client.get("/-/settings.json").json()
+    assert settings["sql_time_limit_ms"] <= 1000 and settings["max_returned_rows"] <= 1000
+    assert settings["suggest_facets"] is False
+
+
+def test_database_is_immutable_and_refuses_writes(client: Client, release: Path) -> None:
+    before = (release / DATABASE).read_bytes()
+    response = client.get("/diplomacy.json?sql=delete+from+post_counts")
+    assert response.status_code == 400
+    databases = client.get("/-/databases.json").json()
+    assert databases[0]["is_mutable"] is False
+    assert (release / DATABASE).read_bytes() == before
+
+
+@pytest.mark.parametrize("package", ["diplomacy-news", "diplomacy-events", "diplomacy-network"])
+def test_downloads_are_served(client: Client, package: str) -> None:
+    archive = client.get(f"/downloads/{package}.zip")
+    assert archive.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
+    assert f"{package}/datapackage.json" in names
+    descriptor = client.get(f"/datapackages/{package}/datapackage.json")
+    assert descriptor.status_code == 200 and descriptor.json()["name"] == package
+    for resource in descriptor.json()["resources"]:
+        assert client.get(f"/datapackages/{package}/{resource['path']}").status_code == 200
+
+
+def test_database_file_is_downloadable(client: Client) -> None:
+    response = client.get("/diplomacy.db")
+    assert response.status_code == 200 and response.content.startswith(b"SQLite format 3")
+
+
+def test_generated_metadata_is_valid_yaml_with_every_table(release: Path) -> None:
+    metadata = yaml.safe_load((release / "metadata.yml").read_text(encoding="utf-8"))
+    described = metadata["databases"]["diplomacy"]["tables"]
+    assert set(described) == set(TABLES) | set(report_tables_metadata())
+
+
+def test_every_database_table_is_described(release: Path) -> None:
+    metadata = yaml.safe_load((release / "metadata.yml").read_text(encoding="utf-8"))
+    described = metadata["databases"]["diplomacy"]["tables"]
+    db = sqlite_utils.Database(release / DATABASE)
+    for table in db.table_names():
+        if "_fts" in table:
+            continue
+        assert described.get(table, {}).get("description"), table
+        columns = described[table]["columns"]
+        assert set(columns) == set(db[table].columns_dict), table
+        assert all(columns.values()), table
+
+
+def test_database_keeps_primary_and_foreign_keys(release: Path) -> None:
+    db = sqlite_utils.Database(release / DATABASE)
+    for name, spec in resource_specs().items():
+        assert db[name].pks == spec.primary_key, name
+        expected = {
+            (fk["fields"][0], fk["reference"]["resource"]) for fk in spec.schema.get("foreignKeys", [])
+        }
+        assert {(fk.column, fk.other_table) for fk in db[name].foreign_keys} == expected, name
+    assert db["quotes_fts"].exists() and db["articles_fts"].exists()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_command_answers_on_loopback(release: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "etl", "serve", "--root", str(release), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/diplomacy/post_counts.json?_shape=array&source={SEED_ID}"
+                ) as r:
+                    rows = json.load(r)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert len(rows) == 6
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
