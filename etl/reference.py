@@ -13,14 +13,15 @@ from etl.layout import REFERENCE_DIR
 
 LANGUAGE_KEYS = (
     "language",
-    "stopwords",
     "months",
     "weekdays",
     "ordinal_suffixes",
     "range_openers",
     "range_connectors",
-    "number_words",
+    "day_month_links",
+    "thousands_separators",
     "qualifiers",
+    "post_qualifiers",
     "quote_marks",
     "attribution_dashes",
     "role_heads",
@@ -32,16 +33,47 @@ LANGUAGE_KEYS = (
     "theme_markers",
     "list_joiners",
     "speaking_cues",
-    "network_subjects",
-    "network_total_terms",
+    "total_terms",
+    "post_modifiers",
+    "post_exclusions",
+    "count_exclusions",
+    "become_verbs",
+    "subset_cues",
+    "count_links",
+    "count_nouns",
+    "count_copulas",
+    "count_partitives",
+    "total_cues",
+    "total_cues_after",
+    "total_words",
+    "network_cues",
+    "clause_breaks",
+    "distributive_words",
+    "anaphoric_counts",
     "attribution_verbs",
-    "anaphora",
+    "pronouns",
+    "gender_cues",
+    "portfolio_words",
+    "name_stopwords",
+    "also_role",
+    "role_links",
+    "indefinite_articles",
+    "place_prepositions",
+    "future_cues",
+    "according_to",
     "determiners",
     "approximate_numbers",
+    "approximate_articles",
+    "approximate_suffixes",
+    "article_numbers",
     "number_links",
-    "network_exclusions",
-    "pronoun_attributions",
     "event_nouns",
+    "period_markers",
+    "seasons",
+    "year_prepositions",
+    "relative_years",
+    "years_ago",
+    "now_words",
 )
 
 
@@ -80,6 +112,14 @@ def read_language(path: Path) -> dict[str, Any]:
         raise ReferenceError(
             f"{path}: language table has keys the extractor does not read: {', '.join(unknown)}"
         )
+    for key, value in table.items():
+        words = value if isinstance(value, list) else list(value) if isinstance(value, dict) else []
+        strange = [w for w in words if not isinstance(w, str | list)]
+        if strange:
+            raise ReferenceError(
+                f"{path}: {key} holds {strange[0]!r}, which is not text; quote it (YAML reads yes, "
+                "no, on, off as booleans)"
+            )
     if table["language"] != path.stem:
         raise ReferenceError(f"{path}: language is {table['language']!r}, expected {path.stem!r}")
     return dict(table)

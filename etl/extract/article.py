@@ -3,34 +3,29 @@ events and post counts, each fact with its character span, plus warnings for wha
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import re
 from typing import Any
 
 from etl.extract.dates import parse_date
 from etl.extract.document import Document, read_document
-from etl.extract.events import Event, find_event, find_themes, locate_venue
 from etl.extract.facts import (
     Row,
-    event_rows,
     post_rows,
     quote_rows,
-    resolve_reference,
     role_rows,
-    speaker_rows,
     warning,
 )
-from etl.extract.people import find_mentions, known_names
-from etl.extract.posts import find_post_counts
-from etl.extract.quotes import Quote, find_quotes
-from etl.extract.text import Block, Span, count_words, fold, sentences
+from etl.extract.language import paragraph_language
+from etl.extract.meetings import find_meetings, meeting_rows
+from etl.extract.network import Passage, find_network
+from etl.extract.text import Block, Span, count_words, sentences
+from etl.extract.voices import find_voices
 from etl.raw import Source
 from etl.reference import Reference
 
 URL_LANGUAGE = re.compile(r"^https?://[^/]+/(?P<lang>[a-z]{2})/")
 URL_YEAR = re.compile(r"/((?:19|20)\d{2})/")  # the old site's addresses hold the year of the article
-LANGUAGE_MIN_WORDS = 8
 FURNITURE_NAMES = {
     "updated": "last update date",
     "published": "publication date",
@@ -39,30 +34,20 @@ FURNITURE_NAMES = {
 }
 
 
-def stopword_language(text: str, reference: Reference) -> str | None:
-    """The language whose stopwords are commonest in a text, or None when none occurs."""
-    words = re.findall(r"\w+", text.lower())
-    scores = {code: sum(words.count(w) for w in t["stopwords"]) for code, t in reference.languages.items()}
-    best = max(sorted(scores), key=lambda code: scores[code])
-    return best if scores[best] else None
-
-
 def detect_language(source: Source, document: Document, reference: Reference) -> str:
-    """Language of a source: its record, the page's lang attribute, its address, or its stopwords."""
+    """Language of a source: its record, the page's lang attribute, its address, or the language
+    identifier on its body."""
     url = URL_LANGUAGE.match(str(source.record.get("url") or ""))
     for candidate in (source.record.get("language"), document.language, url and url.group("lang")):
         if candidate in reference.languages:
             return str(candidate)
-    return stopword_language(document.body, reference) or "en"
+    body = " ".join(b.span.text for b in document.blocks if b.kind in ("paragraph", "title"))
+    return paragraph_language(body, None, "en", tuple(sorted(reference.languages)))
 
 
 def block_language(block: Block, default: str, reference: Reference) -> str:
-    """Language of one paragraph: its lang attribute, or its stopwords when clearly another."""
-    if block.language in reference.languages:
-        return str(block.language)
-    if len(block.span.text.split()) >= LANGUAGE_MIN_WORDS:
-        return stopword_language(block.span.text, reference) or default
-    return default
+    """Language of one paragraph: its lang attribute, or the language identifier when it is sure."""
+    return paragraph_language(block.span.text, block.language, default, tuple(sorted(reference.languages)))
 
 
 def all_furniture(reference: Reference) -> tuple[dict[str, list[str]], list[str]]:
@@ -158,12 +143,6 @@ def source_row(article: Row) -> Row:
     return {"kind": "archived_text", **{k: article[k] for k in keys}, "confidence": None, "note": note}
 
 
-def speaking(sentence: Span, table: dict[str, Any]) -> bool:
-    """Whether a sentence says that someone spoke (explained, addressed, took the floor…)."""
-    text = fold(sentence.text)
-    return any(re.search(rf"\b{re.escape(fold(cue))}\b", text) for cue in table["speaking_cues"])
-
-
 def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
     """Every fact of one archived source, as rows keyed by the columns they are published in."""
     warnings: list[Row] = []
@@ -178,92 +157,25 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
     grouped = [sentences(body, b.span) for b in paragraphs]
     published = dt.date.fromisoformat(article["published"]) if article["published"] else None
     url_year = URL_YEAR.search(str(source.record.get("url") or ""))
-    year = published.year if published else int(url_year.group(1)) if url_year else None
+    year: int | dt.date | None = published or (int(url_year.group(1)) if url_year else None)
 
-    quotes: list[tuple[Quote, dict[str, Any]]] = [
-        (q, t)
-        for b, t in zip(paragraphs, tables, strict=True)
-        for q in find_quotes(b.span, t, reference.persons)
-    ]
-    written = [q.speaker.name.text for q, _ in quotes if q.speaker and not q.speaker.person.linked_from]
-    names = known_names(reference.persons, written)
-    mentions = [
-        (m, t)
-        for group, t in zip(grouped, tables, strict=True)
-        for s in group
-        for m in find_mentions(s, t, reference.persons, names)
-    ]
-    mentions += [(q.speaker, t) for q, t in quotes if q.speaker]
-    ordered = sorted((m for m, _ in mentions), key=lambda m: m.name.start)
-    resolved = []
-    for quote, table in quotes:
-        if quote.speaker is None and quote.reference:
-            quote = Quote(quote.text, resolve_reference(quote, ordered, table), quote.reference)
-        resolved.append(quote)
-    persons = {m.person.id: m.person for m, _ in mentions} | {
-        q.speaker.person.id: q.speaker.person for q in resolved if q.speaker
-    }
-    for mention, _ in mentions:
-        if mention.person.linked_from:
-            warnings.append(
-                warning(
-                    source.id,
-                    "persons.name",
-                    f"'{mention.person.linked_from}' read as "
-                    f"{mention.person.name} (close spelling of a known person)",
-                    mention.name,
-                )
-            )
-    for person in persons.values():
-        if not person.known:
-            warnings.append(
-                warning(
-                    source.id,
-                    "persons.id",
-                    f"'{person.name}' is not in reference/persons.yml; "
-                    f"id '{person.id}' derived from the name",
-                )
-            )
+    voices = find_voices(
+        body, [(b.span, g, t) for b, g, t in zip(paragraphs, grouped, tables, strict=True)], reference
+    )
+    mentions = voices.mentions
+    for field, message, span in voices.warnings:
+        warnings.append(warning(source.id, field, message, span))
 
-    events: dict[str, tuple[Event, dict[str, Any]]] = {}
-    for group, table in zip(grouped, tables, strict=True):
-        event = find_event(body, group, table, reference, year)
-        if event and event.identifier(source.id) not in events:
-            events[event.identifier(source.id)] = (event, table)
-    facts: dict[str, list[Row]] = {
-        "events": [],
-        "event_participant_groups": [],
-        "event_themes": [],
-        "event_speakers": [],
-    }
-    if len(events) == 1:
-        only = next(iter(events.values()))[0]
-        only.themes = [
-            t for g, tb in zip(grouped, tables, strict=True) for s in g for t in find_themes(s, tb)
-        ]
-        cues = [s for g, t in zip(grouped, tables, strict=True) for s in g if speaking(s, t)]
-        starts = [s.start for s in cues]
-        spoke = [m for m, _ in mentions if m.role and within(m.name.start, cues, starts)]
-        facts["event_speakers"] = speaker_rows(source.id, body, only, spoke)
-    every = [s for group in grouped for s in group]
-    for event, _ in events.values():
-        if event.venue is None and len(events) == 1:  # the venue may be named later in the article
-            locate_venue(event, every, reference)
-        for key, rows in event_rows(source.id, event, warnings).items():
-            facts[key].extend(rows)
+    times = {start: dt.date.fromisoformat(day) for b in paragraphs for start, _, day in b.times}
+    meetings = find_meetings(body, list(zip(grouped, tables, strict=True)), reference, year, times)
+    facts = meeting_rows(source.id, body, meetings, [m for m, _ in mentions], warnings)
+    events = meetings.events
+    warnings += [warning(source.id, "events.start_date", m, s) for m, s in meetings.weekday_warnings]
 
-    only_event = next(iter(events.values()))[0] if len(events) == 1 else None
-    as_of: tuple[str, str] | None = None
-    if published:
-        as_of = (published.isoformat(), "published")
-    elif only_event and only_event.dates.first:
-        as_of = (only_event.dates.first.isoformat()[:7], "event")
-    found_posts = []
-    for group, table in zip(grouped, tables, strict=True):
-        for sentence in group:
-            counts, total = find_post_counts(sentence, table, reference.post_types)
-            if counts or total:
-                found_posts.append((sentence, counts, total))
+    only_event = events[0] if len(events) == 1 else None
+    event_day = only_event.dates.first if only_event else None
+    passages = network_passages(document.blocks, paragraphs, grouped, tables)
+    network = find_network(body, passages, reference.post_types, published, event_day, article["title"])
 
     return {
         "source": source_row(article),
@@ -280,22 +192,34 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
             }
             for n, (b, t) in enumerate(zip(paragraphs, tables, strict=True), start=1)
         ],
-        "quotes": quote_rows(source.id, resolved, warnings),
+        "quotes": quote_rows(source.id, voices.quotes),
         "persons": [
             {"id": p.id, "name": p.name, "wikidata": wikidata(p.id, reference)}
-            for p in sorted(persons.values(), key=lambda p: p.id)
+            for p in sorted(voices.persons.values(), key=lambda p: p.id)
         ],
         "person_roles": role_rows(source.id, mentions, article["published"]),
         **facts,
-        **post_rows(source.id, found_posts, as_of, warnings),
+        **post_rows(source.id, network, warnings),
         "warnings": warnings,
     }
 
 
-def within(offset: int, spans: list[Span], starts: list[int]) -> bool:
-    """Whether an offset falls inside one of some sorted spans (starts: their start offsets)."""
-    index = bisect.bisect_right(starts, offset) - 1
-    return index >= 0 and spans[index].start <= offset < spans[index].end
+def network_passages(
+    blocks: list[Block], paragraphs: list[Block], grouped: list[list[Span]], tables: list[dict[str, Any]]
+) -> list[Passage]:
+    """The paragraphs as the network is read in them: a list item or table row with the block
+    that introduces its list or table and the caption or heading of its group."""
+    passages = []
+    for block, group, table in zip(paragraphs, grouped, tables, strict=True):
+        context: list[Span] = []
+        if block.group is not None:
+            members = [i for i, b in enumerate(blocks) if b.group == block.group]
+            first = members[0]
+            heads = [blocks[i].span for i in members if blocks[i].kind == "heading"]
+            intro = next((b for b in reversed(blocks[:first]) if b.kind in ("paragraph", "heading")), None)
+            context = [*([intro.span] if intro is not None and intro.group is None else []), *heads]
+        passages.append(Passage(block, group, table, context))
+    return passages
 
 
 def wikidata(person_id: str, reference: Reference) -> str | None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from etl.extract.text import Span, alternation, memo
 
+MAX_TIMED_DAYS = 14
+
 
 @dataclass(frozen=True)
 class DateRange:
@@ -20,11 +22,12 @@ class DateRange:
     warnings: tuple[str, ...] = ()
 
 
-def day_pattern(n: int, months: str, weekdays: str, suffixes: str) -> str:
+def day_pattern(n: int, months: str, weekdays: str, suffixes: str, links: str) -> str:
     """Regex for one day: optional weekday, day number, optional month and year."""
+    link = rf"(?:(?:{links})\s+)?" if links else ""
     return (
         rf"(?:(?P<wd{n}>{weekdays})\s+)?(?:the\s+)?(?P<d{n}>\d{{1,2}})(?:{suffixes})?"
-        rf"(?:\s+(?P<m{n}>{months}))?(?:\s+(?P<y{n}>\d{{4}}))?"
+        rf"(?:\s+{link}(?P<m{n}>{months}))?(?:\s+(?P<y{n}>\d{{4}}))?"
     )
 
 
@@ -38,8 +41,9 @@ def build_range_regex(table: dict[str, Any]) -> re.Pattern[str]:
     months = alternation(table["months"])
     weekdays = alternation(table["weekdays"])
     suffixes = alternation(table["ordinal_suffixes"])
-    first = day_pattern(1, months, weekdays, suffixes)
-    last = day_pattern(2, months, weekdays, suffixes)
+    links = alternation(table["day_month_links"])
+    first = day_pattern(1, months, weekdays, suffixes, links)
+    last = day_pattern(2, months, weekdays, suffixes, links)
     openers = alternation(table["range_openers"])
     connectors = alternation(table["range_connectors"])
     pattern = rf"\b(?:(?:{openers})\s+)?{first}(?:\s*(?:{connectors})\s*{last})?\b"
@@ -64,10 +68,20 @@ def safe_date(year: int | None, month: int | None, day: int) -> dt.date | None:
         return None
 
 
+def nearest_year(day: int, month: int | None, context: dt.date) -> int:
+    """The year of a day written without one: the year that puts it nearest to the context date
+    (the publication), so that 'Monday 9 January' in an article of 22 December is next January."""
+    if month is None:
+        return context.year
+    candidates = [y for y in (context.year - 1, context.year, context.year + 1) if safe_date(y, month, day)]
+    return min(candidates, key=lambda y: abs((dt.date(y, month, day) - context).days), default=context.year)
+
+
 def find_date_ranges(
-    text: str, span: Span, table: dict[str, Any], context_year: int | None = None
+    text: str, span: Span, table: dict[str, Any], context_year: int | dt.date | None = None
 ) -> list[DateRange]:
-    """Every date or date range in a span; a missing year comes from context, with a warning."""
+    """Every date or date range in a span; a missing year comes from context (a year, or a date
+    such as the publication, to which the day is taken nearest), with a warning."""
     regex = range_regex(table)
     found = []
     for match in regex.finditer(span.text):
@@ -81,7 +95,10 @@ def find_date_ranges(
         else:
             d2, m2, y2 = d1, m1, y1
         m1 = m1 or m2
-        year = y2 or y1 or context_year
+        context = context_year
+        if isinstance(context, dt.date):
+            context = nearest_year(d1, m1, context)
+        year = y2 or y1 or context
         if year is None:
             warnings.append(f"date '{match.group(0)}' has no year; left empty")
         elif not (y1 or y2):
@@ -108,6 +125,43 @@ def find_date_ranges(
             DateRange(Span(start, start + len(match.group(0)), match.group(0)), first, last, tuple(warnings))
         )
     return found
+
+
+def timed_regex(table: dict[str, Any]) -> re.Pattern[str]:
+    """Regex of days named by their weekday alone, one or a range ('From Monday to Friday')."""
+    return memo(table, "timed_regex", lambda: build_timed_regex(table))
+
+
+def build_timed_regex(table: dict[str, Any]) -> re.Pattern[str]:
+    """Build timed_regex (memoised by timed_regex)."""
+    weekdays = alternation(table["weekdays"])
+    openers = alternation(table["range_openers"])
+    connectors = alternation(table["range_connectors"])
+    return re.compile(
+        rf"\b(?:(?:{openers})\s+)?(?P<w1>{weekdays})(?:\s*(?:{connectors})\s*(?P<w2>{weekdays}))?\b",
+        re.IGNORECASE,
+    )
+
+
+def find_timed_ranges(
+    text: str, span: Span, table: dict[str, Any], times: dict[int, dt.date]
+) -> list[DateRange]:
+    """Days written as weekdays whose dates the page gives (<time datetime>): 'From <time
+    2018-08-27>Monday</time> to <time 2018-08-31>Friday</time>'."""
+    timed: list[tuple[Span, dt.date, dt.date]] = []
+    for match in timed_regex(table).finditer(span.text):
+        first = times.get(span.start + match.start("w1"))
+        last = times.get(span.start + match.start("w2")) if match.group("w2") else first
+        if first is None or last is None or last < first:
+            continue
+        start = span.start + match.start()
+        timed.append((Span(start, start + len(match.group(0)), match.group(0)), first, last))
+    ranges = [DateRange(s, first, last) for s, first, last in timed if first != last]
+    if not ranges and len(timed) >= 2 and 0 < (timed[-1][1] - timed[0][1]).days <= MAX_TIMED_DAYS:
+        # 'se sont ouvertes lundi … et se clôturent ce vendredi': the first and the last dated day.
+        start, end = timed[0][0].start, timed[-1][0].end
+        ranges = [DateRange(Span(start, end, text[start:end]), timed[0][1], timed[-1][1])]
+    return ranges or [DateRange(s, first, last) for s, first, last in timed]
 
 
 def parse_date(text: str, table: dict[str, Any]) -> dt.date | None:

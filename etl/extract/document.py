@@ -118,18 +118,20 @@ def html_document(html: str, furniture: dict[str, list[str]], dashes: list[str])
     parts: list[str] = []
     blocks: list[Block] = []
     position = 0
-    for kind, words, language, section in page.blocks:
-        words = unicodedata.normalize("NFC", words)
+    for item in page.blocks:
+        words = unicodedata.normalize("NFC", item.text)
         span = Span(position, position + len(words), words)
-        found = match_furniture(words, furniture, dashes) if kind == "paragraph" else None
+        found = match_furniture(words, furniture, dashes) if item.kind == "paragraph" else None
         blocks.append(
             Block(
-                "furniture" if found else kind,
+                "furniture" if found else item.kind,
                 span,
-                section=section,
+                section=item.section if item.kind != "title" else None,
                 field=found[0] if found else None,
                 value=found[1] if found else None,
-                language=language,
+                language=item.language,
+                group=item.group,
+                times=tuple((position + a, position + b, day) for a, b, day in item.times),
             )
         )
         parts.append(words)

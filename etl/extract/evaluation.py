@@ -4,6 +4,7 @@ per fact type, and the list of misses."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,16 +27,24 @@ FACT_TYPES = (
     "post_totals",
     "published",
     "language",
+    "paragraph_language",
     "weekday_warnings",
 )
 QUOTE_KEY_WORDS = 3
-# The floors the test suite holds the extractor to on the project's gold set.
+# The floors the test suite holds the extractor to, on each gold set separately.
 FLOORS = {
-    ("post_counts", "precision"): 1.0,
+    ("post_counts", "precision"): 0.98,
     ("post_counts", "recall"): 0.95,
+    ("post_totals", "f1"): 0.95,
     ("dates", "f1"): 0.95,
-    ("speakers", "f1"): 0.9,
+    ("participants", "f1"): 0.9,
+    ("speakers", "f1"): 0.92,
+    ("roles", "f1"): 0.9,
+    ("paragraph_language", "precision"): 0.97,
 }
+# A paragraph is scored for its language when it has at least so many words of letters.
+LANGUAGE_MIN_WORDS = 2
+LANGUAGES_SUFFIX = ".languages.yml"
 
 Fact = tuple[Any, ...]
 
@@ -90,34 +99,55 @@ class Evaluation:
 
 def quote_key(text: str) -> str:
     """The first words of a quotation, folded, to match a gold quote with an extracted one."""
-    return " ".join(fold(text).replace("’", "'").split()[:QUOTE_KEY_WORDS])
+    words = [w.strip('.,;:!?«»“”"') for w in fold(text).replace("’", "'").split()]
+    return " ".join([w for w in words if w][:QUOTE_KEY_WORDS])
+
+
+def day(value: Any) -> str | None:
+    """A gold or extracted date as ISO text (None when there is none)."""
+    return str(value) if value else None
+
+
+def dated(label: dict[str, Any], key: str) -> bool:
+    """Whether a label gives the as_of date of its post counts or totals (labels written before
+    the key was added do not, and are scored without it)."""
+    return any("as_of" in entry for entry in label.get(key) or [])
 
 
 def gold_facts(label: dict[str, Any]) -> dict[str, set[Fact]]:
     """The facts of a gold label, by fact type."""
     events = label.get("events") or []
+    counts_dated, totals_dated = dated(label, "post_counts"), dated(label, "post_totals")
     return {
-        "dates": {(str(e["start"]), str(e["end"])) for e in events},
-        "events": {(e.get("series"), str(e["start"]), e.get("city"), e.get("venue")) for e in events},
+        "dates": {(day(e["start"]), day(e["end"])) for e in events},
+        "events": {(e.get("series"), day(e["start"]), e.get("city"), e.get("venue")) for e in events},
         "participants": {
-            (str(e["start"]), e["participants"], e["qualifier"])
+            (day(e["start"]), e["participants"], e["qualifier"])
             for e in events
             if e.get("participants") is not None
         },
         "speakers": {(quote_key(q["starts"]), q.get("person")) for q in label.get("quotes") or []},
         "roles": {(r["person"], fold(r["role"])) for r in label.get("roles") or []},
-        "post_counts": {(c["post_type"], c["count"]) for c in label.get("post_counts") or []},
-        "post_totals": {(t["total"], t["consistent"]) for t in label.get("post_totals") or []},
+        "post_counts": {
+            (c["post_type"], c["count"], *([c["as_of"]] if counts_dated else []))
+            for c in label.get("post_counts") or []
+        },
+        "post_totals": {
+            (t["total"], t["consistent"], *([t["as_of"]] if totals_dated else []))
+            for t in label.get("post_totals") or []
+        },
         "published": {(str(label["published"]),)} if label.get("published") else set(),
         "language": {(label["language"],)},
         "weekday_warnings": {("weekday", n) for n in range(int(label.get("weekday_warnings") or 0))},
     }
 
 
-def extracted_facts(facts: dict[str, Any]) -> dict[str, set[Fact]]:
-    """The facts the extractor found, by fact type, shaped like gold_facts."""
+def extracted_facts(facts: dict[str, Any], label: dict[str, Any]) -> dict[str, set[Fact]]:
+    """The facts the extractor found, by fact type, shaped like gold_facts of the label (with the
+    as_of dates where the label gives them)."""
     events = facts["events"]
     weekday = [w for w in facts["warnings"] if "contradicts" in w["message"]]
+    counts_dated, totals_dated = dated(label, "post_counts"), dated(label, "post_totals")
     return {
         "dates": {(e["start_date"], e["end_date"]) for e in events},
         "events": {(e["series"], e["start_date"], e["city"], e["venue"]) for e in events},
@@ -128,14 +158,46 @@ def extracted_facts(facts: dict[str, Any]) -> dict[str, set[Fact]]:
         },
         "speakers": {(quote_key(q["text"]), q["person"]) for q in facts["quotes"]},
         "roles": {(r["person"], fold(r["role"])) for r in facts["person_roles"]},
-        "post_counts": {(c["post_type"], c["count"]) for c in facts["post_counts"]},
+        "post_counts": {
+            (c["post_type"], c["count"], *([c["as_of"]] if counts_dated else []))
+            for c in facts["post_counts"]
+        },
         "post_totals": {
-            (t["total"], t["consistent"]) for t in facts["post_totals"] if t["total_kind"] == "stated"
+            (t["total"], t["consistent"], *([t["as_of"]] if totals_dated else []))
+            for t in facts["post_totals"]
+            if t["total_kind"] == "stated"
         },
         "published": {(facts["article"]["published"],)} if facts["article"]["published"] else set(),
         "language": {(facts["article"]["language"],)},
         "weekday_warnings": {("weekday", n) for n in range(len(weekday))},
     }
+
+
+def paragraph_languages(label: dict[str, Any], overrides: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The paragraphs of an article that are not in its language, as (first words, language), from
+    the label's paragraph_languages and those a languages file gives for it."""
+    listed = [*(label.get("paragraph_languages") or []), *overrides]
+    return [(str(entry["starts"]), str(entry["language"])) for entry in listed]
+
+
+def language_score(
+    name: str, facts: dict[str, Any], label: dict[str, Any], others: list[tuple[str, str]], result: Evaluation
+) -> None:
+    """Score the language of each paragraph of words: right when it is the article's, or the
+    language the label gives for a paragraph starting with those words."""
+    score = result.scores["paragraph_language"]
+    for paragraph in facts["paragraphs"]:
+        text = paragraph["text"]
+        if len(re.findall(r"[^\W\d_]{2,}", text)) < LANGUAGE_MIN_WORDS:
+            continue
+        expected = next((lang for starts, lang in others if text.startswith(starts)), label["language"])
+        if paragraph["language"] == expected:
+            score.tp += 1
+        else:
+            score.fp += 1
+            result.misses.append(
+                f"{name}: paragraph_language wrong {paragraph['language']} for {expected}: {text[:60]!r}"
+            )
 
 
 def furniture_violations(name: str, label: dict[str, Any], facts: dict[str, Any]) -> list[str]:
@@ -160,9 +222,24 @@ def gold_reference(reference: Reference, folder: Path) -> Reference:
     return dataclasses.replace(reference, persons=[*reference.persons, *persons])
 
 
-def evaluate(folder: Path, reference: Reference) -> Evaluation:
-    """Extract every gold article and score the facts against its labels."""
+def read_languages(path: Path | None) -> dict[str, list[dict[str, Any]]]:
+    """A languages file: for each label file name, the paragraphs not in the article's language."""
+    if path is None or not path.exists():
+        return {}
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def languages_file(folder: Path) -> Path:
+    """The languages file of a gold folder: `<folder>.languages.yml` beside it, for a gold set whose
+    labels cannot be edited."""
+    return folder.with_name(folder.name + LANGUAGES_SUFFIX)
+
+
+def evaluate(folder: Path, reference: Reference, languages: Path | None = None) -> Evaluation:
+    """Extract every gold article and score the facts against its labels (the paragraph
+    languages also against a languages file, by default the folder's own)."""
     reference = gold_reference(reference, folder)
+    overrides = read_languages(languages if languages is not None else languages_file(folder))
     result = Evaluation()
     for path, label in gold_articles(folder):
         record = {
@@ -174,8 +251,8 @@ def evaluate(folder: Path, reference: Reference) -> Evaluation:
         )
         facts = extract_source(source, reference)
         result.articles += 1
-        gold, found = gold_facts(label), extracted_facts(facts)
-        for kind in FACT_TYPES:
+        gold, found = gold_facts(label), extracted_facts(facts, label)
+        for kind in gold:
             score = result.scores[kind]
             score.tp += len(gold[kind] & found[kind])
             score.fp += len(found[kind] - gold[kind])
@@ -186,6 +263,8 @@ def evaluate(folder: Path, reference: Reference) -> Evaluation:
             result.misses += [
                 f"{path.name}: {kind} wrong {f}" for f in sorted(found[kind] - gold[kind], key=str)
             ]
+        others = paragraph_languages(label, overrides.get(path.with_suffix(".yml").name) or [])
+        language_score(path.name, facts, label, others, result)
         result.furniture_facts += furniture_violations(path.name, label, facts)
     return result
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl.extract.dates import DateRange, find_date_ranges
-from etl.extract.quantities import amount_pattern, to_amount
+from etl.extract.dates import DateRange, find_date_ranges, find_timed_ranges
+from etl.extract.numbers import find_numbers
+from etl.extract.people import lexicon
+from etl.extract.places import find_place, find_world_city
 from etl.extract.text import Span, alternation, fold, memo, split_list
 
 
@@ -26,6 +29,17 @@ class Event:
     qualifier: str | None = None
     groups: list[tuple[str, Span]] = field(default_factory=list)
     themes: list[Span] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        """How directly the article states the event: its series or noun with its dates in one
+        sentence (1), dates from the next sentence or the page's time elements (0.9), no dates
+        (0.8)."""
+        if self.dates.first is None:
+            return 0.8
+        if self.dates.span.start >= self.sentence.end or not any(c.isdigit() for c in self.dates.span.text):
+            return 0.9
+        return 1.0
 
     def identifier(self, source: str) -> str:
         """Identifier: the series code and the edition's year, or the source and the first day."""
@@ -48,17 +62,10 @@ def find_series(
     return None
 
 
-def find_place(spans: list[Span], places: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The first place of a gazetteer named in the first of the spans that names one."""
-    for span in spans:
-        for place in places:
-            if re.search(rf"\b(?:{alternation(place['names'])})\b", span.text):
-                return place
-    return None
-
-
 def group_regex(table: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """Regex for a list of participant groups, and the map from written term to group."""
+    """Regex of a list of participant groups written right after a number ('heads of post',
+    'ambassadeurs, consuls généraux et représentants permanents'), and the map from a written
+    term to its group."""
     return memo(table, "group_regex", lambda: build_group_regex(table))
 
 
@@ -71,29 +78,29 @@ def build_group_regex(table: dict[str, Any]) -> tuple[re.Pattern[str], dict[str,
     links = alternation(table["number_links"])
     link = rf"(?:(?:{links})\s*)?" if table["number_links"] else ""
     item = rf"(?:(?:{modifiers})\s+)?(?:{term})\b(?:\s+(?:{modifiers})\b)?"
-    pattern = (
-        rf"{amount_pattern(table)}\s+{link}(?P<groups>{item}"
-        rf"(?:\s*(?:,|\s(?:{joiners}))\s*{item}){{0,8}})"
-    )
+    pattern = rf"\s+{link}(?P<groups>{item}(?:\s*(?:,|\s(?:{joiners}))\s*{item}){{0,8}})"
     return re.compile(pattern, re.IGNORECASE), terms
 
 
-def find_participants(event: Event, sentence: Span, table: dict[str, Any]) -> bool:
-    """Set an event's participants and groups from 'more than 110 ambassadors, …' in a sentence."""
+def find_participants(event: Event, text: str, sentence: Span, table: dict[str, Any]) -> bool:
+    """Set an event's participants and groups from 'more than 110 ambassadors, …' in a sentence:
+    the first number, not a year or an ordinal, followed by participant groups."""
     regex, terms = group_regex(table)
-    match = regex.search(sentence.text)
-    if not match:
-        return False
-    amount = to_amount(match, sentence.start, table)
-    event.participants, event.qualifier = amount.value, amount.qualifier
-    term = alternation(t for ts in table["participant_groups"].values() for t in ts)
-    groups_start = sentence.start + match.start("groups")
-    for item in re.finditer(rf"(?:{term})\b", match.group("groups"), re.IGNORECASE):
-        start = groups_start + item.start()
-        group = terms[fold(item.group(0))]
-        if group not in (g for g, _ in event.groups):
-            event.groups.append((group, Span(start, start + len(item.group(0)), item.group(0))))
-    return True
+    for number in find_numbers(text, sentence, table):
+        if number.year or number.ordinal:
+            continue
+        match = regex.match(text, number.end, sentence.end)
+        if not match:
+            continue
+        event.participants, event.qualifier = number.value, number.qualifier
+        term = alternation(t for ts in table["participant_groups"].values() for t in ts)
+        for item in re.finditer(rf"(?:{term})\b", match.group("groups"), re.IGNORECASE):
+            start = match.start("groups") + item.start()
+            group = terms[fold(item.group(0))]
+            if group not in (g for g, _ in event.groups):
+                event.groups.append((group, Span(start, start + len(item.group(0)), item.group(0))))
+        return True
+    return False
 
 
 def find_themes(sentence: Span, table: dict[str, Any]) -> list[Span]:
@@ -107,12 +114,23 @@ def find_themes(sentence: Span, table: dict[str, Any]) -> list[Span]:
     return split_list(listed, table["list_joiners"])
 
 
-def locate(event: Event, sentence: Span, paragraph: list[Span], reference: Any) -> None:
-    """Set an event's city and venue from the gazetteers: its sentence first, then its paragraph."""
-    event.city = find_place([sentence, *paragraph], reference.cities)
-    event.venue = find_place([sentence, *paragraph], reference.venues)
+def locate(
+    event: Event, sentence: Span, paragraph: list[Span], reference: Any, table: dict[str, Any]
+) -> None:
+    """Set an event's city and venue from the gazetteers: its sentence first, then its paragraph;
+    a city of the world only when the project's gazetteer names none."""
+    spans = [sentence, *paragraph]
+    event.city = find_place(spans, reference.cities)
+    event.venue = find_place(spans, reference.venues)
     if event.city is None and event.venue is not None:
         event.city = next((c for c in reference.cities if c["name"] == event.venue["city"]), None)
+    if event.city is None:
+        event.city = find_world_city(spans, table, never_words(table, reference))
+
+
+def never_words(table: dict[str, Any], reference: Any) -> set[str]:
+    """Words that are never a city's name on their own (portfolios, function words, months)."""
+    return lexicon(table, reference).never
 
 
 def locate_venue(event: Event, spans: list[Span], reference: Any) -> None:
@@ -133,13 +151,25 @@ def event_noun(spans: list[Span], table: dict[str, Any]) -> Span | None:
     return None
 
 
-def dated(text: str, spans: list[Span], table: dict[str, Any], year: int | None) -> list[DateRange]:
-    """The dates of the first span that has any, ranges before single days."""
+def dated(
+    text: str, spans: list[Span], table: dict[str, Any], year: int | dt.date | None, times: dict[int, dt.date]
+) -> list[DateRange]:
+    """The dates of the first span that has any (written days, or weekdays the page dates), ranges
+    before single days."""
     for span in spans:
         found = [d for d in find_date_ranges(text, span, table, year) if d.first]
+        found += find_timed_ranges(text, span, table, times)
         if found:
-            return sorted(found, key=lambda d: d.first == d.last)
+            return sorted(found, key=lambda d: (d.first == d.last, d.span.start))
     return []
+
+
+def edition_year(text: str, named: Span) -> int | None:
+    """The year written right after (or before) an event's name: 'journées diplomatiques 2016'."""
+    after = re.match(r"\s+((?:19|20)\d{2})(?!\d)", text[named.end : named.end + 6])
+    before = re.search(r"(?<!\d)((?:19|20)\d{2})\s+$", text[max(0, named.start - 6) : named.start])
+    found = after or before
+    return int(found.group(1)) if found else None
 
 
 def find_event(
@@ -147,29 +177,55 @@ def find_event(
     paragraph: list[Span],
     table: dict[str, Any],
     reference: Any,
-    context_year: int | None,
+    context_year: int | dt.date | None,
+    times: dict[int, dt.date] | None = None,
 ) -> Event | None:
     """The event stated in a paragraph: a sentence naming a series with its dates, or else a dated
     sentence that counts its participants (in it or the next sentence)."""
+    times = times or {}
     for index, sentence in enumerate(paragraph):
         named = find_series(sentence, table["language"], reference.series)
-        days = dated(text, paragraph[index : index + 2], table, context_year) if named else []
-        if named and days:
+        if not named:
+            continue
+        year = edition_year(text, named[1]) or context_year
+        days = dated(text, paragraph[index : index + 2], table, year, times)
+        if days:
             event = Event(named[0], named[1], days[0], sentence, sentence)
-            locate(event, sentence, paragraph, reference)
+            locate(event, sentence, paragraph, reference, table)
             for later in paragraph[index:]:
-                if find_participants(event, later, table):
+                if find_participants(event, text, later, table):
                     event.evidence = Span(sentence.start, later.end, text[sentence.start : later.end])
                     break
             return event
     for index, sentence in enumerate(paragraph):
-        days = dated(text, [sentence], table, context_year)
+        days = dated(text, [sentence], table, context_year, times)
         if not days:
             continue
         event = Event(None, event_noun(paragraph, table), days[0], sentence, sentence)
         for later in paragraph[index : index + 2]:
-            if find_participants(event, later, table):
+            if find_participants(event, text, later, table):
                 event.evidence = Span(sentence.start, later.end, text[sentence.start : later.end])
-                locate(event, sentence, paragraph, reference)
+                locate(event, sentence, paragraph, reference, table)
                 return event
+    return None
+
+
+def find_undated_event(
+    text: str, paragraphs: list[tuple[list[Span], dict[str, Any]]], reference: Any
+) -> Event | None:
+    """An event of a known series that the article reports without its dates ('the diplomatic
+    contact days took place at the Egmont Palace'), unless only announced for later."""
+    for sentences, table in paragraphs:
+        future = re.compile(rf"(?<!\w)(?:{alternation(fold(w) for w in table['future_cues'])})(?!\w)")
+        for sentence in sentences:
+            named = find_series(sentence, table["language"], reference.series)
+            if not named or future.search(fold(sentence.text)):
+                continue
+            event = Event(named[0], named[1], DateRange(named[1], None, None), sentence, sentence)
+            locate(event, sentence, sentences, reference, table)
+            for later in sentences[sentences.index(sentence) :]:
+                if find_participants(event, text, later, table):
+                    event.evidence = Span(sentence.start, later.end, text[sentence.start : later.end])
+                    break
+            return event
     return None

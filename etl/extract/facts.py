@@ -6,13 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from etl.extract.events import Event
+from etl.extract.network import Network
 from etl.extract.people import Mention, split_roles
-from etl.extract.posts import PostCount, PostTotal
 from etl.extract.quotes import Quote
 from etl.extract.text import Span, fold
 
 Row = dict[str, Any]
 ARCHIVED = "archived_text"
+# A role written beside the name, and one stated apart ('who is also …').
+ROLE_CONFIDENCE = 1.0
+ALSO_CONFIDENCE = 0.9
 
 
 def warning(source_id: str, field: str, message: str, span: Span | None = None) -> Row:
@@ -29,10 +32,9 @@ def warning(source_id: str, field: str, message: str, span: Span | None = None) 
 def role_rows(article: str, mentions: list[tuple[Mention, dict[str, Any]]], stated: str | None) -> list[Row]:
     """One person_roles row per (person, role), at the role's first statement in the article."""
     rows: dict[tuple[str, str], Row] = {}
-    for mention, table in sorted(mentions, key=lambda m: m[0].role.start if m[0].role else 0):
-        if mention.role is None:
-            continue
-        for role in split_roles(mention.role, table):
+    stated_roles = [(mention, role, table) for mention, table in mentions for role in mention.roles]
+    for mention, written, table in sorted(stated_roles, key=lambda m: m[1].start):
+        for role in split_roles(written, table):
             rows.setdefault(
                 (mention.person.id, fold(role.text)),
                 {
@@ -41,6 +43,7 @@ def role_rows(article: str, mentions: list[tuple[Mention, dict[str, Any]]], stat
                     "source": article,
                     "role": role.text,
                     "stated": stated,
+                    "confidence": ROLE_CONFIDENCE if written is mention.role else ALSO_CONFIDENCE,
                     "provenance": ARCHIVED,
                     "char_start": role.start,
                     "char_end": role.end,
@@ -49,37 +52,20 @@ def role_rows(article: str, mentions: list[tuple[Mention, dict[str, Any]]], stat
     return list(rows.values())
 
 
-def resolve_reference(quote: Quote, mentions: list[Mention], table: dict[str, Any]) -> Mention | None:
-    """The person a reference such as 'aldus de minister' points to: the last person named
-    before the quote whose role has the reference's keyword, else the last person named."""
-    keyword = fold(str(table["anaphora"].get(quote.reference or "", "")))
-    earlier = [m for m in mentions if m.name.start < quote.text.start]
-    for mention in reversed(earlier):
-        if mention.role and keyword and keyword in fold(mention.role.text):
-            return mention
-    return earlier[-1] if earlier else None
-
-
-def quote_rows(article: str, quotes: list[Quote], warnings: list[Row]) -> list[Row]:
+def quote_rows(article: str, quotes: list[Quote]) -> list[Row]:
     """The quotes rows of an article, numbered in reading order."""
     rows = []
     for number, quote in enumerate(sorted(quotes, key=lambda q: q.text.start), start=1):
-        if quote.speaker is None:
-            warnings.append(
-                warning(
-                    article,
-                    "quotes.person",
-                    "quote without a written attribution; person left empty",
-                    quote.text,
-                )
-            )
+        speaker = quote.speaker
         rows.append(
             {
                 "id": f"{article}-q{number}",
                 "article": article,
-                "person": quote.speaker.person.id if quote.speaker else None,
+                "person": speaker.person.id if speaker else None,
                 "text": quote.text.text,
-                "role": quote.speaker.role.text if quote.speaker and quote.speaker.role else None,
+                "role": speaker.role.text if speaker and speaker.role else None,
+                "attribution": quote.how if speaker else None,
+                "confidence": quote.confidence,
                 "char_start": quote.text.start,
                 "char_end": quote.text.end,
             }
@@ -96,6 +82,15 @@ def event_rows(source: str, event: Event, warnings: list[Row]) -> dict[str, list
     ):
         if value is None:
             warnings.append(warning(source, f"events.{column}", f"{what}; left empty", event.sentence))
+    if event.dates.first is None:
+        warnings.append(
+            warning(
+                source,
+                "events.start_date",
+                "the article gives no dates for the event; left empty",
+                event.sentence,
+            )
+        )
     for message in event.dates.warnings:
         warnings.append(warning(source, "events.start_date", message, event.dates.span))
     first, last = event.dates.first, event.dates.last
@@ -112,6 +107,7 @@ def event_rows(source: str, event: Event, warnings: list[Row]) -> dict[str, list
         "format": None,
         "participants": event.participants,
         "participants_qualifier": event.qualifier,
+        "confidence": event.confidence,
         "source": source,
         "provenance": ARCHIVED,
         "evidence": event.evidence.text,
@@ -170,90 +166,62 @@ def speaker_rows(source: str, body: str, event: Event, mentions: list[Mention]) 
     return list(rows.values())
 
 
-def post_rows(
-    source: str,
-    found: list[tuple[Span, list[PostCount], PostTotal | None]],
-    as_of: tuple[str, str] | None,
-    warnings: list[Row],
-) -> dict[str, list[Row]]:
-    """The post_counts and post_totals rows of an article."""
-    counts: list[Row] = []
+def post_rows(source: str, network: Network, warnings: list[Row]) -> dict[str, list[Row]]:
+    """The post_counts and post_totals rows of an article: each count and stated total, and the
+    derived total (the sum of the counts) of each snapshot with counts."""
+    for field, message, span in network.warnings:
+        warnings.append(warning(source, field, message, span))
+    counts = [
+        {
+            "source": source,
+            "as_of": count.as_of,
+            "as_of_basis": count.basis,
+            "typology": count.typology,
+            "post_type": count.post_type,
+            "count": count.count,
+            "confidence": count.confidence,
+            "provenance": ARCHIVED,
+            "evidence": count.span.text,
+            "char_start": count.span.start,
+            "char_end": count.span.end,
+        }
+        for count in network.counts
+    ]
     totals: list[Row] = []
-    for sentence, parts, stated in found:
-        if as_of is None:
-            warnings.append(
-                warning(
-                    source,
-                    "post_counts.as_of",
-                    "post counts whose date is unknown (no publication or event date); not published",
-                    sentence,
-                )
-            )
-            continue
-        date, basis = as_of
-        if basis == "event":
-            warnings.append(
-                warning(
-                    source,
-                    "post_counts.as_of",
-                    f"publication date unknown; as_of is the month of the event the article reports ({date})",
-                    sentence,
-                )
-            )
-        for count in parts:
-            counts.append(
-                {
-                    "source": source,
-                    "as_of": date,
-                    "as_of_basis": basis,
-                    "typology": count.typology,
-                    "post_type": count.post_type,
-                    "count": count.count,
-                    "provenance": ARCHIVED,
-                    "evidence": count.span.text,
-                    "char_start": count.span.start,
-                    "char_end": count.span.end,
-                }
-            )
+    for as_of in dict.fromkeys(c.as_of for c in network.counts):
+        parts = [c for c in network.counts if c.as_of == as_of]
         total = sum(c.count for c in parts)
-        base = {"source": source, "as_of": date, "typology": parts[0].typology if parts else "fps"}
-        if parts:
-            totals.append(
-                {
-                    **base,
-                    "total_kind": "derived",
-                    "total": total,
-                    "parts_sum": total,
-                    "consistent": True,
-                    "provenance": "derived",
-                    "evidence": None,
-                    "char_start": None,
-                    "char_end": None,
-                }
-            )
-        if stated:
-            consistent = not parts or stated.total == total
-            if not consistent:
-                warnings.append(
-                    warning(
-                        source,
-                        "post_totals.total",
-                        f"stated total {stated.total} differs "
-                        f"from the sum of its parts ({total}); published as stated and flagged",
-                        stated.span,
-                    )
-                )
-            totals.append(
-                {
-                    **base,
-                    "total_kind": "stated",
-                    "total": stated.total,
-                    "parts_sum": total if parts else None,
-                    "consistent": consistent if parts else None,
-                    "provenance": ARCHIVED,
-                    "evidence": stated.span.text,
-                    "char_start": stated.span.start,
-                    "char_end": stated.span.end,
-                }
-            )
+        totals.append(
+            {
+                "source": source,
+                "as_of": as_of,
+                "typology": parts[0].typology,
+                "total_kind": "derived",
+                "total": total,
+                "parts_sum": total,
+                "consistent": True,
+                "confidence": None,
+                "provenance": "derived",
+                "evidence": None,
+                "char_start": None,
+                "char_end": None,
+            }
+        )
+    for stated in network.totals:
+        totals.append(
+            {
+                "source": source,
+                "as_of": stated.as_of,
+                "typology": stated.typology,
+                "total_kind": "stated",
+                "total": stated.total,
+                "parts_sum": stated.parts_sum,
+                "consistent": stated.consistent,
+                "confidence": stated.confidence,
+                "provenance": ARCHIVED,
+                "evidence": stated.span.text,
+                "char_start": stated.span.start,
+                "char_end": stated.span.end,
+            }
+        )
     return {"post_counts": counts, "post_totals": totals}

@@ -4,6 +4,7 @@ language, read with site selectors, with trafilatura as fallback and cross-check
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,10 @@ UPDATED_SELECTORS = (".field--name-changed time",)
 NEWS_TYPE_SELECTOR = ".field--name-field-news-type .field__item"
 SUBJECTS_SELECTOR = ".field--name-field-subjects .field__item"
 META_PUBLISHED = ('meta[property="article:published_time"]', 'meta[name="dcterms.date"]')
-BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote")
+BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "caption", "dt", "dd")
+# The cells of a table row are joined with this separator in the row's text.
+CELL_SEPARATOR = " | "
+LIST_TAGS = ("ul", "ol", "dl")
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 # Never body text: furniture, media, navigation and their captions and alt texts.
 EXCLUDED_TAGS = {
@@ -49,11 +53,24 @@ AGREEMENT_FLOOR = 0.5
 WORD = re.compile(r"\w+")
 
 
+@dataclass(frozen=True)
+class PageBlock:
+    """A block of the article body: its kind, text, lang attribute, section heading, and the list
+    or table it belongs to (None for a free-standing block)."""
+
+    kind: str
+    text: str
+    language: str | None = None
+    section: str | None = None
+    group: str | None = None
+    times: tuple[tuple[int, int, str], ...] = ()
+
+
 @dataclass
 class Page:
     """What an HTML page holds: body blocks (kind, text, lang, section) and its metadata."""
 
-    blocks: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    blocks: list[PageBlock] = field(default_factory=list)
     title: str | None = None
     published: str | None = None
     updated: str | None = None
@@ -64,8 +81,8 @@ class Page:
 
 
 def clean(text: str) -> str:
-    """Text with runs of white space collapsed to one space."""
-    return " ".join(text.split())
+    """Text in NFC with runs of white space collapsed to one space."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def first(tree: Any, selectors: tuple[str, ...]) -> LexborNode | None:
@@ -117,23 +134,73 @@ def language_of(node: LexborNode, stop: LexborNode) -> str | None:
     return None
 
 
-def body_blocks(container: LexborNode) -> list[tuple[str, str, str | None, str | None]]:
-    """The text blocks of the article body in reading order, with their section heading."""
-    blocks: list[tuple[str, str, str | None, str | None]] = []
+def ancestor(node: LexborNode, tags: tuple[str, ...], stop: LexborNode) -> LexborNode | None:
+    """The nearest ancestor of a node with one of the tags, below the container."""
+    current = node.parent
+    while current is not None and current is not stop and current.tag != "html":
+        if current.tag in tags:
+            return current
+        current = current.parent
+    return None
+
+
+def block_text(node: LexborNode) -> str:
+    """The text of a block: its words, or for a table row its cells joined by the separator."""
+    if node.tag == "tr":
+        cells = [clean(c.text(deep=True, separator="")) for c in node.iter() if c.tag in ("td", "th")]
+        return CELL_SEPARATOR.join(c for c in cells if c)
+    return clean(node.text(deep=True, separator=""))
+
+
+def block_times(node: LexborNode, words: str) -> tuple[tuple[int, int, str], ...]:
+    """The <time datetime> elements of a block: where their text stands in the block's words and
+    the date they give ('From <time datetime="2018-08-27">Monday</time> …')."""
+    found = []
+    position = 0
+    for element in node.css("time"):
+        day = iso_date(element)
+        written = clean(element.text(deep=True, separator=""))
+        at = words.find(written, position) if written else -1
+        if day is None or at < 0:
+            continue
+        found.append((at, at + len(written), day))
+        position = at + len(written)
+    return tuple(found)
+
+
+def group_of(node: LexborNode, stop: LexborNode, groups: dict[int, str]) -> str | None:
+    """The list or table a block belongs to, named by its order in the page ('list-1', 'table-1')."""
+    tags = (
+        ("table",) if node.tag in ("tr", "caption") else LIST_TAGS if node.tag in ("li", "dt", "dd") else ()
+    )
+    container = ancestor(node, tags, stop) if tags else None
+    if container is None:
+        return None
+    kind = "table" if container.tag == "table" else "list"
+    return groups.setdefault(container.mem_id, f"{kind}-{len(groups) + 1}")
+
+
+def body_blocks(container: LexborNode) -> list[PageBlock]:
+    """The text blocks of the article body in reading order, with their section heading; the
+    items of a list and the rows of a table keep the list or table they belong to, and a table's
+    caption heads its rows."""
+    blocks: list[PageBlock] = []
     section: str | None = None
+    groups: dict[int, str] = {}
     for node in container.css(", ".join(BLOCK_TAGS)):
         if excluded(node, container) or nested_in_block(node, container):
             continue
         if node.tag == "blockquote" and node.css_first("p") is not None:
             continue
-        words = clean(node.text(deep=True, separator=""))
+        words = block_text(node)
         if not words:
             continue
-        if node.tag in HEADING_TAGS:
+        language, group = language_of(node, container), group_of(node, container, groups)
+        if node.tag in HEADING_TAGS or node.tag == "caption":
             section = words
-            blocks.append(("heading", words, language_of(node, container), section))
+            blocks.append(PageBlock("heading", words, language, section, group))
         else:
-            blocks.append(("paragraph", words, language_of(node, container), section))
+            blocks.append(PageBlock("paragraph", words, language, section, group, block_times(node, words)))
     return blocks
 
 
@@ -169,9 +236,9 @@ def read_html(html: str) -> Page:
         page.notes.append(
             ("body", "no article body found by the site selectors; main text taken by trafilatura")
         )
-        blocks = [("paragraph", clean(line), None, None) for line in extracted.splitlines() if clean(line)]
+        blocks = [PageBlock("paragraph", clean(line)) for line in extracted.splitlines() if clean(line)]
     elif extracted:
-        ours = " ".join(text for kind, text, _, _ in blocks if kind == "paragraph")
+        ours = " ".join(b.text for b in blocks if b.kind == "paragraph")
         score = agreement(ours, extracted)
         if score < AGREEMENT_FLOOR:
             page.notes.append(
@@ -182,8 +249,6 @@ def read_html(html: str) -> Page:
                 )
             )
     if page.title:
-        blocks.insert(0, ("title", page.title, None, None))
-    page.blocks = [
-        (kind, text, lang, section if kind != "title" else None) for kind, text, lang, section in blocks
-    ]
+        blocks.insert(0, PageBlock("title", page.title))
+    page.blocks = blocks
     return page

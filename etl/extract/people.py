@@ -1,23 +1,32 @@
-"""Persons and their roles: names resolved to stable ids (misspellings linked with a warning),
-roles read beside names ('Minister of X, Name', 'Name, Minister of X', 'minister van X Name')
-and split one per office."""
+"""Persons and their roles: names that look like persons, resolved to stable ids (misspellings
+linked with a warning), and the roles written beside them ('Minister of X, Name', 'Name, head of
+the Y service', 'minister van X Name', 'Name, who is also Minister of Z'), split one per office.
+
+A name is a known person's name or alias, or capitalised words of which none is a portfolio,
+institution, place, role or function word of the language tables: "Foreign Trade" and "Europese
+Unie" are never persons. A surname alone names the person of that surname named earlier."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from etl.extract.text import Span, fold, memo, slugify
+from etl.extract.text import Span, alternation, fold, memo, slugify
 
 UPPER = "A-ZÀ-ÖØ-Þ"
 NAME_WORD = rf"[{UPPER}][\w’'\-]*[\w]"
-PARTICLE = r"(?:de|De|van|Van|der|den|Den|le|Le|la|La|du|Du|von|Von|d’|d')"
+PARTICLE = r"(?:de|De|van|Van|der|Der|den|Den|le|Le|la|La|du|Du|von|Von|d’|d'|van de|van der|Van de|Van der)"
+# A run of capitalised words (with particles) in which names are looked for.
+NAME_RUN = re.compile(rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)?{NAME_WORD})*")
 NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)?{NAME_WORD}){{1,3}}"
-ROLE_MAX = 120
+ROLE_MAX = 150
 LINK_RATIO = 0.85
-ROLE_STOP = r"[,;:()\[\]“”\"«»]"
+ROLE_STOP = r"[;:()\[\]“”\"«»]"
+SEGMENT_MAX_WORDS = 9
+SPEECH_WINDOW = 30
+ROLE_WORDS = re.compile(r"[\w\-]+")
 
 
 @dataclass(frozen=True)
@@ -32,17 +41,56 @@ class Person:
 
 @dataclass(frozen=True)
 class Mention:
-    """A person named in the text with the role written beside the name."""
+    """A person named in the text with the role written beside the name (and a second role stated
+    apart, 'who is also …'), and the gender the text gives them, when it does."""
 
     person: Person
     name: Span
     role: Span | None
+    also: Span | None = None
+    gender: str | None = None
+
+    @property
+    def roles(self) -> list[Span]:
+        """The roles written beside the name."""
+        return [r for r in (self.role, self.also) if r is not None]
+
+
+@dataclass
+class Lexicon:
+    """The words of a language that are never part of a person's name, the known persons, and the
+    words around a name that make it a speaker (verbs of saying, 'according to')."""
+
+    never: set[str] = field(default_factory=set)
+    names: dict[str, dict[str, Any]] = field(default_factory=dict)
+    speech: re.Pattern[str] | None = None
 
 
 def display_name(written: str) -> str:
     """A name with upper-case surnames written as in ordinary text ('Maxime PRÉVOT' → 'Maxime Prévot')."""
     words = [w.capitalize() if w.isupper() and len(w) > 1 else w for w in written.split()]
     return " ".join(words)
+
+
+def lexicon(table: dict[str, Any], reference: Any) -> Lexicon:
+    """The never-a-name words of a language (role heads, portfolios, places, function words,
+    months, weekdays) and every known way of writing a person's name (built once per table)."""
+    return memo(table, "people_lexicon", lambda: build_lexicon(table, reference))
+
+
+def build_lexicon(table: dict[str, Any], reference: Any) -> Lexicon:
+    """Build lexicon (memoised by lexicon)."""
+    never = {fold(w) for w in table["portfolio_words"] + table["name_stopwords"]}
+    never |= {fold(w) for head in table["role_heads"] for w in ROLE_WORDS.findall(head)}
+    never |= {fold(w) for w in [*table["months"], *table["weekdays"]]}
+    for place in [*reference.cities, *reference.venues]:
+        never |= {fold(w) for name in place["names"] for w in ROLE_WORDS.findall(name)}
+    names = {}
+    for person in reference.persons:
+        for name in [person["name"], *(person.get("aliases") or [])]:
+            names[fold(" ".join(name.split()))] = person
+    speech = [*table["attribution_verbs"], *table["according_to"]]
+    return Lexicon(never, names, re.compile(rf"(?<!\w)(?:{alternation(fold(w) for w in speech)})(?!\w)"))
 
 
 def resolve_person(written: str, persons: list[dict[str, Any]]) -> Person:
@@ -57,8 +105,11 @@ def resolve_person(written: str, persons: list[dict[str, Any]]) -> Person:
         surnames = [p for p in persons if fold(p["name"]).split()[-1] == key]
         if len(surnames) == 1:
             return Person(surnames[0]["id"], surnames[0]["name"], True)
+    close = [
+        p for p in persons if abs(len(fold(p["name"])) - len(key)) <= 3 and fold(p["name"])[:1] == key[:1]
+    ]
     best, best_ratio = None, 0.0
-    for person in persons:
+    for person in close:
         ratio = difflib.SequenceMatcher(None, key, fold(person["name"])).ratio()
         if ratio > best_ratio:
             best, best_ratio = person, ratio
@@ -69,19 +120,17 @@ def resolve_person(written: str, persons: list[dict[str, Any]]) -> Person:
 
 
 def role_heads(table: dict[str, Any]) -> re.Pattern[str]:
-    """Regex of the role heads of a language (Minister, Deputy Prime Minister…), longest first."""
-    return memo(table, "role_heads", lambda: build_role_heads(table))
-
-
-def build_role_heads(table: dict[str, Any]) -> re.Pattern[str]:
-    """Build role_heads (memoised by role_heads)."""
-    heads = sorted(table["role_heads"], key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(h) for h in heads) + r")\b", re.IGNORECASE)
+    """Regex of the role heads of a language (Minister, head…), longest first, on folded text."""
+    return memo(
+        table,
+        "role_heads",
+        lambda: re.compile(rf"(?<!\w)(?:{alternation(fold(h) for h in table['role_heads'])})(?![\w-])"),
+    )
 
 
 def starts_with_role(text: str, table: dict[str, Any]) -> bool:
     """Whether a text starts with a role head of the language."""
-    return bool(role_heads(table).match(text))
+    return bool(role_heads(table).match(fold(text)))
 
 
 def split_roles(role: Span, table: dict[str, Any]) -> list[Span]:
@@ -100,94 +149,195 @@ def split_roles(role: Span, table: dict[str, Any]) -> list[Span]:
     return parts
 
 
-def strip_leading(text: str, words: list[str]) -> int:
-    """How many characters of leading joiners and determiners ('and the ') a text starts with."""
-    pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    found = re.match(rf"^(?:\s*(?:{pattern})(?:\s+|(?<=['’])))*\s*", text, re.IGNORECASE)
-    return found.end() if found else 0
+def small_words(table: dict[str, Any]) -> set[str]:
+    """The small words of roles and portfolios: joiners, determiners and links ('and', 'of')."""
+    return {fold(w) for w in [*table["role_joiners"], *table["determiners"], *table["role_links"]]}
 
 
-def role_before(
-    sentence: Span, name_start: int, table: dict[str, Any], names: re.Pattern[str] | None = None
-) -> Span | None:
-    """The role written just before a name: 'Minister of X, Name' or 'minister van X Name'."""
+def is_portfolio(segment: str, table: dict[str, Any], known: Lexicon) -> bool:
+    """Whether a comma-separated segment continues a portfolio ('Foreign Trade and European
+    Affairs', 'du Commerce extérieur'): short, every word a portfolio word or a small word."""
+    words = [fold(w) for w in ROLE_WORDS.findall(segment)]
+    if not words or len(words) > SEGMENT_MAX_WORDS or " ".join(words) in known.names:
+        return False
+    small = small_words(table)
+    portfolio = {fold(w) for w in table["portfolio_words"]}
+    return any(w in portfolio for w in words) and all(w in portfolio or w in small for w in words)
+
+
+def role_before(sentence: Span, name_start: int, table: dict[str, Any], known: Lexicon) -> Span | None:
+    """The role written just before a name: 'Minister of X, Name', 'minister van X Name',
+    'the Deputy Prime Minister and Minister of A, B and C, Name'."""
     before = sentence.text[: name_start - sentence.start]
     comma = re.search(r",\s*$", before)
-    window_start = max(0, len(before) - ROLE_MAX - 2)
-    text = before[: comma.start()] if comma else before
-    stops = [m.end() for m in re.finditer(ROLE_STOP, text[window_start:])]
-    segment_start = window_start + (stops[-1] if stops else 0)
-    segment = text[segment_start:]
-    heads = list(role_heads(table).finditer(segment))
-    if not heads:
+    end = comma.start() if comma else len(before)
+    if not comma and not before.endswith(" "):
         return None
-    if comma:
-        lead = segment[: heads[0].start()].strip()
-        words = [w.lower() for w in table["role_joiners"] + table["determiners"]]
-        if lead and not any(
-            lead.lower().endswith((" " + w, "'" + w))
-            or lead.lower() == w
-            or (w.endswith(("'", "’")) and lead.lower().endswith(w))
-            for w in words
+    window = max(0, end - ROLE_MAX)
+    stops = [m.end() for m in re.finditer(ROLE_STOP, before[window:end])]
+    floor = window + (stops[-1] if stops else 0)
+    folded = fold(before)
+    heads = [m for m in role_heads(table).finditer(folded, floor, end)]
+    lead_words = {
+        fold(w) for w in [*table["role_joiners"], *table["determiners"], *table["indefinite_articles"]]
+    }
+    lead_words |= {fold(w) for w in table["attribution_verbs"]}
+    lead_words |= {fold(w).split()[-1] for w in table["according_to"]}
+    for head in heads:
+        role = before[head.start() : end].rstrip()
+        segments = role.split(",")
+        if not all(is_portfolio(s, table, known) for s in segments[1:]):
+            continue
+        lead = folded[floor : head.start()].strip(" ,")
+        last = lead.split()[-1] if lead.split() else ""
+        if lead and not (
+            last in lead_words or lead.endswith(("'", "’")) or folded[: head.start()].rstrip().endswith(",")
         ):
-            return None
-        start = segment_start + heads[0].start()
-    else:
-        if not segment.endswith(" "):
-            return None
-        start = segment_start + heads[-1].start()
-        joiners = "|".join(re.escape(j) for j in table["role_joiners"])
-        for head in reversed(heads[:-1]):
-            between = text[segment_start + head.start() : start]
-            if names is not None and names.search(between):
-                break
-            if re.fullmatch(rf".{{0,80}}?\s+(?:{joiners})\s+", between, re.IGNORECASE):
-                start = segment_start + head.start()
-    role = text[start:].rstrip()
-    if not role or len(role) > ROLE_MAX:
-        return None
-    return Span(sentence.start + start, sentence.start + start + len(role), role)
+            continue
+        if not comma and not re.fullmatch(r".*\S", role):
+            continue
+        if len(role) > ROLE_MAX or any(p in role for p in ".!?"):
+            continue
+        if not comma and fold(ROLE_WORDS.findall(role)[-1]) in small_words(table):
+            continue  # 'Minister of Development Cooperation and' is no role before 'Major Cities'
+        inside = Span(sentence.start + head.start(), sentence.start + head.start() + len(role), role)
+        if name_candidates(inside, table, known):
+            continue
+        start = sentence.start + head.start()
+        return Span(start, start + len(role), role)
+    return None
 
 
-def role_after(sentence: Span, name_end: int, table: dict[str, Any]) -> Span | None:
-    """The role written just after a name: 'Name, Minister of X, …' up to the next stop."""
+def role_after(sentence: Span, name_end: int, table: dict[str, Any], known: Lexicon) -> Span | None:
+    """The role written just after a name: 'Name, Minister of X, …' up to the next stop, going on
+    over commas that continue a portfolio ('Minister of Foreign Affairs, Foreign Trade and …')."""
     after = sentence.text[name_end - sentence.start :]
-    found = re.match(rf",\s+(?P<role>[^,;:()“”\"«»]{{2,{ROLE_MAX}}}?)\s*(?=,|;|:|\)|\.\s|\.?$)", after)
+    articles = alternation([*table["determiners"], *table["indefinite_articles"]])
+    found = re.match(
+        rf",\s+(?:(?:{articles})\s+)?(?P<role>[^,;:()“”\"«»]{{2,{ROLE_MAX}}}?)\s*(?=,|;|:|\)|\.\s|\.?$)",
+        after,
+        re.I,
+    )
     if not found or not starts_with_role(found.group("role"), table):
         return None
-    role = found.group("role").rstrip(". ")
+    end = found.end("role")
+    while True:
+        more = re.match(r",\s*(?P<segment>[^,;:()“”\"«».]{2,80}?)\s*(?=,|;|:|\)|\.\s|\.?$)", after[end:])
+        if not more or not is_portfolio(more.group("segment"), table, known):
+            break
+        end += more.end("segment")
+    role = after[found.start("role") : end].rstrip(". ")
     start = name_end + found.start("role")
     return Span(start, start + len(role), role)
 
 
-def known_names(persons: list[dict[str, Any]], extra: list[str]) -> re.Pattern[str] | None:
-    """Regex of every known way of writing a person's name (curated, and seen in the article)."""
-    names = {n for p in persons for n in [p["name"], *(p.get("aliases") or [])]} | set(extra)
-    if not names:
+def also_role(sentence: Span, after: int, table: dict[str, Any]) -> Span | None:
+    """A second role stated apart after a name and its role: ', who is also Minister of X',
+    ', die ook minister van X is', ', qui est également ministre de X'."""
+    cues = alternation(table["also_role"])
+    found = re.match(
+        rf",?\s*(?:{cues})\s+(?P<role>[^,;:()“”\"«»]{{2,{ROLE_MAX}}}?)\s*(?:\s(?:is|was|est)\b)?\s*(?=,|;|:|\)|\.\s|\.?$)",
+        sentence.text[after - sentence.start :],
+        re.IGNORECASE,
+    )
+    if not found or not starts_with_role(found.group("role"), table):
         return None
-    return re.compile(
-        r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b"
+    role = re.sub(r"\s+(?:is|was|est)$", "", found.group("role").rstrip(". "))
+    start = after + found.start("role")
+    return Span(start, start + len(role), role)
+
+
+def is_particle(word: str) -> bool:
+    """Whether a word is a name particle ('de', 'Van', 'der', 'Le', "d'"), capitalised or not."""
+    return re.fullmatch(PARTICLE, word) is not None or re.fullmatch(PARTICLE, word.lower()) is not None
+
+
+def name_candidates(sentence: Span, table: dict[str, Any], known: Lexicon) -> list[Span]:
+    """The stretches of capitalised words of a sentence that may be a person's name: known names,
+    and runs of two or more capitalised words (particles aside) none of which is a never-a-name
+    word."""
+    found: list[Span] = []
+    for run in NAME_RUN.finditer(sentence.text):
+        words = list(re.finditer(rf"{NAME_WORD}|{PARTICLE}", run.group(0)))
+        pieces: list[list[re.Match[str]]] = [[]]
+        for word in words:
+            if not is_particle(word.group(0)) and fold(word.group(0)) in known.never:
+                pieces.append([])
+            else:
+                pieces[-1].append(word)
+        for piece in pieces:
+            while piece and is_particle(piece[-1].group(0)):
+                piece = piece[:-1]
+            while len(piece) > 1 and is_particle(piece[0].group(0)) and not piece[0].group(0)[0].isupper():
+                piece = piece[1:]
+            if not piece:
+                continue
+            start = sentence.start + run.start() + piece[0].start()
+            end = sentence.start + run.start() + piece[-1].end()
+            text = sentence.text[start - sentence.start : end - sentence.start]
+            names = [w for w in piece if not is_particle(w.group(0))]
+            if len(names) >= 2 or fold(text) in known.names:
+                found.append(Span(start, end, text))
+    return found
+
+
+def gender_of(sentence: Span, name: Span, role: Span | None, table: dict[str, Any]) -> str | None:
+    """The gender the words beside a name give (a title before it, a feminine role), or None."""
+    window = fold(
+        sentence.text[max(0, (role or name).start - sentence.start - 12) : name.start - sentence.start]
+    )
+    role_words = set(ROLE_WORDS.findall(fold(role.text))) if role else set()
+    for gender, cues in table["gender_cues"].items():
+        folded = {fold(c) for c in cues}
+        if folded & role_words or any(re.search(rf"(?<!\w){re.escape(c)}\s*$", window) for c in folded):
+            return str(gender)
+    return None
+
+
+def speaking(sentence: Span, name: Span, known: Lexicon) -> bool:
+    """Whether a verb of saying or 'according to' stands right beside a name ('said Jan Peeters',
+    'Jan Peeters said', 'volgens Jan Peeters')."""
+    if known.speech is None:
+        return False
+    before = fold(
+        sentence.text[max(0, name.start - sentence.start - SPEECH_WINDOW) : name.start - sentence.start]
+    )
+    after = fold(sentence.text[name.end - sentence.start : name.end - sentence.start + SPEECH_WINDOW])
+    return bool(
+        re.search(rf"{known.speech.pattern}\W*$", before) or re.match(rf"^\W*{known.speech.pattern}", after)
     )
 
 
 def find_mentions(
-    sentence: Span, table: dict[str, Any], persons: list[dict[str, Any]], names: re.Pattern[str] | None
+    sentence: Span, table: dict[str, Any], reference: Any, earlier: list[Mention]
 ) -> list[Mention]:
-    """Persons named in a sentence with their roles: known names anywhere, and unknown names
-    written as an apposition to a role ('Minister of X, Jan Peeters')."""
-    found: dict[int, Mention] = {}
-    if names is not None:
-        for match in names.finditer(sentence.text):
-            start = sentence.start + match.start()
-            span = Span(start, start + len(match.group(0)), match.group(0))
-            role = role_before(sentence, start, table, names) or role_after(sentence, span.end, table)
-            found[start] = Mention(resolve_person(span.text, persons), span, role)
-    for match in re.finditer(rf"(?<=,\s)(?P<name>{NAME})(?=,|\s|$)", sentence.text):
-        start = sentence.start + match.start("name")
-        if any(m.name.start <= start < m.name.end for m in found.values()):
+    """Persons named in a sentence with their roles: known names anywhere, names with a role
+    before or after them, and surnames of persons named earlier in the article."""
+    known = lexicon(table, reference)
+    found: list[Mention] = []
+    surnames = {fold(m.person.name.split()[-1]): m.person for m in earlier}
+    surnames |= {
+        fold(" ".join(m.person.name.split()[1:])): m.person for m in earlier if len(m.person.name.split()) > 2
+    }
+    for name in name_candidates(sentence, table, known):
+        role = role_before(sentence, name.start, table, known)
+        after = role_after(sentence, name.end, table, known)
+        role = role or after
+        also = also_role(sentence, (after or name).end, table)
+        key = fold(" ".join(name.text.split()))
+        if key in known.names or role is not None or also is not None or speaking(sentence, name, known):
+            person = resolve_person(name.text, reference.persons)
+        elif key in surnames:
+            person = surnames[key]
+        else:
             continue
-        role = role_before(sentence, start, table, names)
-        if role is not None:
-            span = Span(start, start + len(match.group("name")), match.group("name"))
-            found[start] = Mention(resolve_person(span.text, persons), span, role)
-    return [found[k] for k in sorted(found)]
+        found.append(Mention(person, name, role, also, gender_of(sentence, name, role, table)))
+    for word in re.finditer(rf"(?<![\w’'-])(?:{PARTICLE}\s+)?{NAME_WORD}", sentence.text):
+        start = sentence.start + word.start()
+        if any(m.name.start <= start < m.name.end for m in found):
+            continue
+        key = fold(word.group(0))
+        if key in surnames and key not in known.never:
+            span = Span(start, sentence.start + word.end(), word.group(0))
+            found.append(Mention(surnames[key], span, None, None, None))
+    return sorted(found, key=lambda m: m.name.start)

@@ -1,5 +1,5 @@
-"""Quotations and their attributions: '“…” - Name, Role', '“…,” said Name', '“…”, aldus Name',
-'« … », a déclaré Name', 'Name: “…”', and references such as 'aldus de minister'."""
+"""Quotations: the stretches of a paragraph between quotation marks, and a quotation split around
+its attribution ('“…,” the minister said, “…”', '« …, a précisé la ministre, … »') kept as one."""
 
 from __future__ import annotations
 
@@ -7,98 +7,94 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from etl.extract.people import NAME, NAME_WORD, Mention, resolve_person, role_after
-from etl.extract.text import Span, alternation, memo
+from etl.extract.text import Span
 
 MIN_QUOTE_WORDS = 4
 MAX_QUOTE = 5000
+# The words between the two halves of a split quotation: an attribution, never a sentence.
+MAX_INCISE_WORDS = 16
+TERMINAL = ".!?…"
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """A stretch between quotation marks: the words inside (without the marks) and the stretch
+    with its marks."""
+
+    inner: Span
+    outer: Span
 
 
 @dataclass(frozen=True)
 class Quote:
-    """Quoted words (without their marks), the speaker when written, or the reference
-    ('the minister') that points back to a person named earlier."""
+    """A quotation: its words (for a split quotation, from the first half's first word to the
+    second half's last, the attribution between them included), its halves, and who said it."""
 
     text: Span
-    speaker: Mention | None
-    reference: str | None = None
+    parts: tuple[Quoted, ...]
+    speaker: Any = None  # a Mention
+    how: str | None = None
+    confidence: float | None = None
+
+    @property
+    def incise(self) -> Span | None:
+        """The words between the halves of a split quotation."""
+        if len(self.parts) < 2:
+            return None
+        first, second = self.parts[0].outer, self.parts[1].outer
+        return Span(first.end, second.start, "")
 
 
-def after_regex(table: dict[str, Any]) -> re.Pattern[str]:
-    """Attribution after the closing mark: ' - Name, Role', ', said Name, Role.', ', aldus de minister.'"""
-    return memo(table, "after_regex", lambda: build_after_regex(table))
-
-
-def build_after_regex(table: dict[str, Any]) -> re.Pattern[str]:
-    """Build after_regex (memoised by after_regex)."""
-    dashes = alternation(table["attribution_dashes"])
-    verbs = alternation(table["attribution_verbs"])
-    anaphora = alternation(table["anaphora"])
-    pronouns = alternation(table["pronoun_attributions"])
-    who = rf"(?P<ref>(?i:{anaphora}))\b|(?P<name>{NAME}|{NAME_WORD}(?=\s*[.,;:!?]|$))"
-    return re.compile(
-        rf"^\s*(?:(?:{dashes})\s*(?P<dname>{NAME})"
-        rf"|,?\s*(?:(?i:{verbs})\s+(?:{who})|(?P<bname>{NAME})\s+(?i:{verbs})\b|(?P<pronoun>(?i:{pronouns}))\b))"
-    )
-
-
-def before_regex(table: dict[str, Any]) -> re.Pattern[str]:
-    """Attribution before the opening mark: 'Name said:' or 'Name, Role:'."""
-    return memo(table, "before_regex", lambda: build_before_regex(table))
-
-
-def build_before_regex(table: dict[str, Any]) -> re.Pattern[str]:
-    """Build before_regex (memoised by before_regex)."""
-    verbs = alternation(table["attribution_verbs"])
-    return re.compile(rf"(?P<name>{NAME})(?:,[^,:]{{2,120}},)?(?:\s+(?i:{verbs}))?\s*:\s*$")
-
-
-def mention_at(
-    paragraph: Span, start: int, written: str, table: dict[str, Any], persons: list[dict[str, Any]]
-) -> Mention:
-    """A mention of the name written at an offset, with the role that follows it."""
-    name = Span(start, start + len(written), written)
-    return Mention(resolve_person(written, persons), name, role_after(paragraph, name.end, table))
-
-
-def find_quotes(paragraph: Span, table: dict[str, Any], persons: list[dict[str, Any]]) -> list[Quote]:
-    """Quotations of a paragraph, each with its attributed speaker or reference when written."""
-    after, before = after_regex(table), before_regex(table)
-    found: list[Quote] = []
-    for opening, closing in table["quote_marks"]:
-        inner = rf"[^{re.escape(closing)}{re.escape(opening)}]{{1,{MAX_QUOTE}}}"
-        pattern = re.compile(rf"{re.escape(opening)}(?P<q>{inner}){re.escape(closing)}")
-        for match in pattern.finditer(paragraph.text):
+def quoted(paragraph: Span, marks: list[list[str]]) -> list[Quoted]:
+    """Every stretch of a paragraph between a pair of quotation marks, in order, without overlaps
+    (a quotation inside another is part of it)."""
+    found: list[Quoted] = []
+    for opening, closing in marks:
+        inner = rf"[^{re.escape(closing)}{re.escape(opening)}\n]{{1,{MAX_QUOTE}}}"
+        for match in re.finditer(rf"{re.escape(opening)}(?P<q>{inner}){re.escape(closing)}", paragraph.text):
             raw = match.group("q")
-            words = raw.strip().rstrip(",").rstrip()
-            if len(words.split()) < MIN_QUOTE_WORDS:
-                continue
+            words = raw.strip()
             start = paragraph.start + match.start("q") + (len(raw) - len(raw.lstrip()))
-            text = Span(start, start + len(words), words)
-            speaker, reference = None, None
-            rest = paragraph.text[match.end() :]
-            attributed = after.match(rest)
-            offset = paragraph.start + match.end()
-            if attributed:
-                groups = [g for g in ("dname", "name", "bname") if attributed.group(g)]
-                if groups:
-                    group = groups[0]
-                    speaker = mention_at(
-                        paragraph, offset + attributed.start(group), attributed.group(group), table, persons
-                    )
-                else:
-                    reference = (attributed.group("ref") or attributed.group("pronoun")).lower()
+            outer = Span(paragraph.start + match.start(), paragraph.start + match.end(), match.group(0))
+            candidate = Quoted(Span(start, start + len(words), words), outer)
+            if all(outer.end <= q.outer.start or outer.start >= q.outer.end for q in found):
+                found.append(candidate)
+    return sorted(found, key=lambda q: q.outer.start)
+
+
+def continues(first: Quoted, second: Quoted, between: str) -> bool:
+    """Whether two quoted stretches are the halves of one quotation split by its attribution: few
+    words between them, no sentence ending there, and the first half not ending a sentence or the
+    second going on in lower case."""
+    if len(between.split()) > MAX_INCISE_WORDS or not between.strip().strip(",").strip():
+        return False
+    tail = first.inner.text.rstrip()
+    head = second.inner.text.lstrip()
+    if re.search(r"[.!?]\s", between.strip() + " "):
+        return tail.endswith(",")  # '“…,” said X. “…”': the first half leaves its sentence open
+    return tail[-1:] not in TERMINAL or (head[:1].islower())
+
+
+def find_quotes(text: str, paragraph: Span, table: dict[str, Any], speaking: Any) -> list[Quote]:
+    """The quotations of a paragraph, a split quotation as one; `speaking(span)` says whether the
+    words between two halves attribute them (a verb of saying, or a person)."""
+    stretches = quoted(paragraph, table["quote_marks"])
+    quotes: list[Quote] = []
+    index = 0
+    while index < len(stretches):
+        parts = [stretches[index]]
+        while index + 1 < len(stretches):
+            between = Span(parts[-1].outer.end, stretches[index + 1].outer.start, "")
+            between = Span(between.start, between.end, text[between.start : between.end])
+            if continues(parts[-1], stretches[index + 1], between.text) and speaking(between):
+                parts.append(stretches[index + 1])
+                index += 1
             else:
-                introduced = before.search(paragraph.text[: match.start()])
-                if introduced:
-                    speaker = mention_at(
-                        paragraph,
-                        paragraph.start + introduced.start("name"),
-                        introduced.group("name"),
-                        table,
-                        persons,
-                    )
-            found.append(Quote(text, speaker, reference))
-        if found:
-            break
-    return found
+                break
+        index += 1
+        start, end = parts[0].inner.start, parts[-1].inner.end
+        words = text[start:end].rstrip(",").rstrip()
+        if sum(len(p.inner.text.split()) for p in parts) < MIN_QUOTE_WORDS:
+            continue
+        quotes.append(Quote(Span(start, start + len(words), words), tuple(parts)))
+    return quotes

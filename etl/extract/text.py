@@ -13,6 +13,10 @@ HEADING_MAX_WORDS = 8
 FURNITURE_MAX = 80
 TERMINAL_PUNCTUATION = '.!?:;”"»’)'
 SENTENCE_END = re.compile(r"[.!?][”\"»’]?(?=\s+[\"“«‘(]?[A-ZÀ-Ý0-9])")
+# Abbreviated titles after which a full stop ends no sentence.
+TITLES = {"mr", "mrs", "ms", "dr", "st", "prof", "mme", "mgr", "dhr", "mevr", "nr", "no", "ca", "vs", "cf"}
+# A line of a written list: a bullet, then the item ("- 85 embassies", "• 19 consulates general").
+BULLET = re.compile(r"^[-•*–·▪]\s+\S")
 WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
 
 
@@ -35,6 +39,9 @@ class Block:
     field: str | None = None
     value: str | None = None
     language: str | None = None
+    group: str | None = None
+    # Dates the page gives to words of the block (<time datetime>): (start, end, YYYY-MM-DD).
+    times: tuple[tuple[int, int, str], ...] = ()
 
 
 def alternation(words: Iterable[str]) -> str:
@@ -46,6 +53,12 @@ def fold(text: str) -> str:
     """Lower-case text without accents, for matching names and labels."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def fold_chars(text: str) -> str:
+    """The text folded character by character (lower case, accents dropped), so that it keeps the
+    length and offsets of the text: a pattern of folded words matched on it gives spans of the text."""
+    return "".join((fold(c) or c)[0] for c in text)
 
 
 def slugify(text: str) -> str:
@@ -79,8 +92,22 @@ def lines(text: str) -> list[Span]:
     return found
 
 
+def match_caption(line: str, captions: list[str]) -> tuple[str, str] | None:
+    """A caption line of a text capture ('Image: …', 'Foto – …', or the label alone) as the
+    furniture field caption and its text."""
+    for label in captions:
+        found = re.match(rf"{re.escape(label)}(?:\s*[:\-–—©|]\s*(?P<value>.*))?$", line, re.IGNORECASE)
+        if found:
+            return "caption", (found.group("value") or "").strip()
+    return None
+
+
 def match_furniture(line: str, furniture: dict[str, list[str]], dashes: list[str]) -> tuple[str, str] | None:
-    """The furniture field and value of a line such as '- News Type' or 'Last updated on 3 May'."""
+    """The furniture field and value of a line such as '- News Type', 'Last updated on 3 May' or
+    'Photo: …' (a caption, of any length)."""
+    caption = match_caption(line, furniture.get("caption", []))
+    if caption:
+        return caption
     if len(line) > FURNITURE_MAX:
         return None
     body = line
@@ -90,6 +117,8 @@ def match_furniture(line: str, furniture: dict[str, list[str]], dashes: list[str
             break
     folded = fold(body)
     for field, labels in furniture.items():
+        if field == "caption":
+            continue
         for label in labels:
             key = fold(label)
             if folded == key or folded.startswith(key + " "):
@@ -114,11 +143,18 @@ def segment(text: str, furniture: dict[str, list[str]], dashes: list[str]) -> li
             candidates.append(("paragraph", span, None))
     blocks: list[Block] = []
     section: str | None = None
+    group: str | None = None
     for index, (kind, span, found) in enumerate(candidates):
         if kind == "furniture":
             field, value = found if found else (None, None)
             blocks.append(Block("furniture", span, field=field, value=value))
+            group = None
             continue
+        if BULLET.match(span.text):
+            group = group or f"list-{len(blocks)}"
+            blocks.append(Block("paragraph", span, section=section, group=group))
+            continue
+        group = None
         following = [c for c in candidates[index + 1 :] if c[0] == "paragraph"]
         if is_heading(span.text) and following and not is_heading(following[0][1].text):
             section = span.text
@@ -128,11 +164,20 @@ def segment(text: str, furniture: dict[str, list[str]], dashes: list[str]) -> li
     return blocks
 
 
+def abbreviated(before: str) -> bool:
+    """Whether the word before a full stop is an abbreviation or an initial ('t.e.m.', 'e.g.',
+    'J.', 'Dr.'), after which a sentence does not end."""
+    word = before.split()[-1] if before.split() else ""
+    return "." in word or len(word) == 1 or word.lower() in TITLES
+
+
 def sentences(text: str, span: Span) -> list[Span]:
     """Sentences of a paragraph, with offsets into the whole text."""
     found = []
     start = span.start
     for match in SENTENCE_END.finditer(span.text):
+        if match.group(0).startswith(".") and abbreviated(span.text[: match.start()]):
+            continue
         end = span.start + match.end()
         found.append(strip_span(text, start, end))
         start = end

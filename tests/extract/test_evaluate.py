@@ -15,6 +15,7 @@ from etl.extract.evaluation import FLOORS, evaluate, gold_articles
 from etl.reference import Reference
 
 GOLD = Path(__file__).parent.parent / "gold"
+FIELD_SET = Path(__file__).parent.parent / "field-set"
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +46,51 @@ def test_gold_quotes_start_in_their_articles(labels: list[tuple[Path, dict]]) ->
             assert quote["starts"] in text, (path.name, quote["starts"])
 
 
-def test_evaluate_reaches_the_floors(reference: Reference) -> None:
-    result = evaluate(GOLD, reference)
-    assert result.articles >= 24
+@pytest.mark.parametrize("folder", [GOLD, FIELD_SET], ids=["gold", "field-set"])
+def test_evaluate_reaches_the_floors_on_each_set(reference: Reference, folder: Path) -> None:
+    result = evaluate(folder, reference)
+    assert result.articles >= 18
     assert result.failures() == [], "\n".join(result.misses)
     for (kind, metric), floor in FLOORS.items():
         assert getattr(result.scores[kind], metric) >= floor
+    assert result.scores["paragraph_language"].tp > 100
 
 
-def test_evaluate_takes_no_fact_from_furniture(reference: Reference) -> None:
-    assert evaluate(GOLD, reference).furniture_facts == []
+@pytest.mark.parametrize("folder", [GOLD, FIELD_SET], ids=["gold", "field-set"])
+def test_evaluate_takes_no_fact_from_furniture(reference: Reference, folder: Path) -> None:
+    assert evaluate(folder, reference).furniture_facts == []
+
+
+def test_evaluate_scores_the_as_of_date_a_label_gives(reference: Reference, tmp_path: Path) -> None:
+    path, label = next(
+        (p, lb) for p, lb in gold_articles(GOLD) if any("as_of" in c for c in lb.get("post_counts") or [])
+    )
+    shutil.copy(path, tmp_path / path.name)
+    shutil.copy(GOLD / "persons.yml", tmp_path / "persons.yml")
+    label["post_counts"] = [{**c, "as_of": "1901"} for c in label["post_counts"]]
+    (tmp_path / f"{path.stem}.yml").write_text(yaml.safe_dump(label, allow_unicode=True), encoding="utf-8")
+    score = evaluate(tmp_path, reference).scores["post_counts"]
+    assert score.tp == 0 and score.fn == len(label["post_counts"])
+
+
+def test_evaluate_scores_paragraph_languages_against_the_languages_file(
+    reference: Reference, tmp_path: Path
+) -> None:
+    name = "17_fr_journees-diplomatiques-2021-html"
+    for suffix in (".html", ".yml"):
+        shutil.copy(FIELD_SET / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
+    shutil.copy(FIELD_SET / "persons.yml", tmp_path / "persons.yml")
+    without = evaluate(tmp_path, reference).scores["paragraph_language"]
+    languages = FIELD_SET.with_name(FIELD_SET.name + ".languages.yml")
+    with_file = evaluate(tmp_path, reference, languages).scores["paragraph_language"]
+    assert without.fp == 2 and with_file.fp == 0 and with_file.tp == without.tp + 2
+
+
+def test_evaluate_command_reports_each_gold_set_apart() -> None:
+    result = CliRunner().invoke(main, ["evaluate"])
+    assert result.exit_code == 0, result.output
+    assert f"== {GOLD}" in result.output and f"== {FIELD_SET}" in result.output
+    assert result.output.count("paragraph_language") == 2
 
 
 def test_evaluate_command_prints_scores_per_fact_type() -> None:

@@ -61,7 +61,7 @@ def test_read_html_takes_metadata_from_the_drupal_fields() -> None:
 
 
 def test_read_html_keeps_navigation_captions_and_alt_texts_out_of_the_body() -> None:
-    body = " ".join(text for _, text, _, _ in read_html(PAGE).blocks)
+    body = " ".join(block.text for block in read_html(PAGE).blocks)
     for furniture in (
         "Top 10",
         "140 deelnemers",
@@ -109,7 +109,7 @@ def test_read_html_falls_back_to_trafilatura_without_an_article() -> None:
     html = f"<html lang='nl'><body><div class='content'><div>{sentence * 6}</div></div></body></html>"
     page = read_html(html)
     assert any("trafilatura" in message for _, message in page.notes)
-    assert any("ambassadeurs" in text for _, text, _, _ in page.blocks)
+    assert any("ambassadeurs" in block.text for block in page.blocks)
 
 
 def test_read_html_flags_a_page_where_selectors_and_trafilatura_disagree() -> None:

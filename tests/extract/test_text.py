@@ -107,7 +107,7 @@ def test_segment_recognises_furniture_and_headings(reference: Reference) -> None
     ("change", "message"),
     [
         (lambda t: t.pop("months"), "lacks months"),
-        (lambda t: t.update(seasons=["spring"]), "does not read: seasons"),
+        (lambda t: t.update(colours=["red"]), "does not read: colours"),
     ],
 )
 def test_read_language_accounts_for_every_key(tmp_path: Path, change: Any, message: str) -> None:

@@ -1,0 +1,330 @@
+"""Belgium's network as an article states it: counts of posts by type and stated totals, each
+dated, grouped into snapshots (one per date), and each total checked against its parts.
+
+A count's date is the time its own words give (in its clause or sentence, earlier in its
+paragraph, or in the introduction, caption or heading of its list or table). A time well before
+the publication ("In 2010 …") makes a past snapshot of its own. Every other count belongs to the
+current snapshot, dated by the first current time the counts give, else the publication date,
+else the month of the event the article reports. A total may come before or after its parts; the
+sum of the parts counts every type, the six main ones and the others."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from etl.extract.counting import REASONS, Count, anaphoric_count, clauses, find_counts, in_scope, patterns
+from etl.extract.numbers import EXACT, Number, find_numbers
+from etl.extract.periods import NOW, Period, find_periods
+from etl.extract.post_mentions import TOTAL, TypeMention, find_type_mentions
+from etl.extract.text import Block, Span, fold
+
+PAST_DAYS = 365
+CUE_CONFIDENCE = 0.85
+CONFIDENCE_THRESHOLD = 0.8
+CELL = "|"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A block of the article as the network is read in it: its sentences, its language table,
+    and the texts around it that may scope or date it (list introduction, caption, heading)."""
+
+    block: Block
+    sentences: list[Span]
+    table: dict[str, Any]
+    context: list[Span] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A count with the time its own words give (None when they give none)."""
+
+    count: Count
+    period: Period | None
+
+
+@dataclass(frozen=True)
+class PostCount:
+    """A number of posts of one type at a date, with the span that states it."""
+
+    post_type: str
+    typology: str
+    count: int
+    span: Span
+    as_of: str
+    basis: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class PostTotal:
+    """A total number of posts that the source states at a date, and the sum of its parts."""
+
+    total: int
+    span: Span
+    as_of: str
+    typology: str
+    parts_sum: int | None
+    confidence: float
+
+    @property
+    def consistent(self) -> bool | None:
+        """Whether the total equals the sum of its parts (None without parts)."""
+        return None if self.parts_sum is None else self.total == self.parts_sum
+
+
+@dataclass
+class Network:
+    """The counts and stated totals of an article, and what the reading warns about."""
+
+    counts: list[PostCount] = field(default_factory=list)
+    totals: list[PostTotal] = field(default_factory=list)
+    warnings: list[tuple[str, str, Span | None]] = field(default_factory=list)
+
+
+def cued_totals(
+    text: str, clause: Span, numbers: list[Number], counts: list[Count], table: dict[str, Any], row: bool
+) -> list[Count]:
+    """Totals stated by a cue rather than by a word for posts: 'a total of 118', 'au total, 116',
+    a table row 'Total | 117'. The number must end its clause or phrase (so 'a total of 3,000
+    staff' is no total of posts)."""
+    used = {c.number.start for c in counts}
+    found = []
+    compiled = patterns(table)
+    for number in numbers:
+        if (
+            number.start in used
+            or number.year
+            or number.ordinal
+            or not (clause.start <= number.start < clause.end)
+        ):
+            continue
+        before = fold(text[clause.start : number.start])
+        after = fold(text[number.end : clause.end])
+        if row:
+            label = re.sub(r"[^\w ]", "", before.split(CELL)[0]).strip()
+            if label in compiled["total_words"] and CELL in before:
+                found.append(
+                    cue_count(text, number, Span(clause.start, number.end, text[clause.start : number.end]))
+                )
+            continue
+        ends = re.match(r"^\s*(?:[.,;:)]|$)", after) is not None
+        cue_before = compiled["total_before"].search(before)
+        cue_after = compiled["total_after"].match(after)
+        if cue_before and ends:
+            start = clause.start + cue_before.start()
+            found.append(cue_count(text, number, Span(start, number.end, text[start : number.end])))
+        elif cue_after:
+            end = number.end + cue_after.end()
+            found.append(cue_count(text, number, Span(number.start, end, text[number.start : end])))
+    return found
+
+
+def cue_count(text: str, number: Number, evidence: Span) -> Count:
+    """A stated total found by a cue, as a count of posts in general."""
+    mention = TypeMention(evidence, TOTAL, "fps")
+    return Count(
+        number, mention, evidence, "cue", CUE_CONFIDENCE, None if number.qualifier == EXACT else "approximate"
+    )
+
+
+def nearest_period(periods: list[Period], offset: int) -> Period | None:
+    """The period nearest to an offset: the last one before it, else the first one after it."""
+    before = [p for p in periods if p.span.end <= offset]
+    if before:
+        return before[-1]
+    after = [p for p in periods if p.span.start >= offset]
+    return after[0] if after else None
+
+
+def read_passage(
+    text: str,
+    passage: Passage,
+    post_types: list[dict[str, Any]],
+    published: dt.date | None,
+    title: str | None,
+) -> tuple[list[Dated], list[tuple[str, str, Span | None]]]:
+    """The counts of one passage, dated by their own words, and warnings for those out of scope."""
+    table, block = passage.table, passage.block
+    row = block.group is not None
+    context_periods = [p for c in passage.context for p in find_periods(text, c, table, published)]
+    carried: Period | None = None
+    previous: Count | None = None
+    found: list[Dated] = []
+    warnings: list[tuple[str, str, Span | None]] = []
+    for sentence in passage.sentences:
+        sentence_periods = find_periods(text, sentence, table, published)
+        for clause in clauses(sentence, table):
+            numbers = find_numbers(text, clause, table)
+            if not numbers:
+                continue
+            mentions = find_type_mentions(clause, table, post_types)
+            counts = find_counts(text, clause, numbers, mentions, table, row) if mentions else []
+            counts += cued_totals(text, clause, numbers, counts, table, row)
+            if not counts and previous is not None:
+                anaphoric = anaphoric_count(text, clause, numbers, previous, table)
+                counts = [anaphoric] if anaphoric is not None else []
+            scoped = in_scope(
+                [
+                    clause.text,
+                    sentence.text,
+                    block.span.text,
+                    *(c.text for c in passage.context),
+                    block.section or "",
+                    title or "",
+                ],
+                table,
+            )
+            for count in counts:
+                if count.excluded is None and not scoped:
+                    count = Count(
+                        count.number, count.mention, count.span, count.how, count.confidence, "scope", None
+                    )
+                if count.excluded is not None:
+                    warnings.append(
+                        (
+                            "post_counts",
+                            f"'{count.span.text}' not published as a count: {REASONS[count.excluded]}",
+                            count.span,
+                        )
+                    )
+                    continue
+                if not count.mention.is_total:
+                    previous = count
+                period = nearest_period(sentence_periods, count.span.start) or carried
+                if period is None and context_periods:
+                    period = context_periods[-1]
+                found.append(Dated(count, period))
+        if sentence_periods:
+            carried = sentence_periods[-1]
+    return found, warnings
+
+
+def is_past(period: Period, reference: dt.date | None) -> bool:
+    """Whether a period ends well before the reference date (the publication, else the event)."""
+    last = period.last_day()
+    return reference is not None and last is not None and (reference - last).days > PAST_DAYS
+
+
+def find_network(
+    text: str,
+    passages: list[Passage],
+    post_types: list[dict[str, Any]],
+    published: dt.date | None,
+    event: dt.date | None,
+    title: str | None,
+) -> Network:
+    """The dated counts and stated totals of an article, one snapshot per date."""
+    network = Network()
+    dated: list[Dated] = []
+    for passage in passages:
+        found, warnings = read_passage(text, passage, post_types, published, title)
+        dated += found
+        network.warnings += warnings
+    if not dated:
+        return network
+    reference = published or event
+    current = next(
+        (d.period for d in dated if d.period and d.period.value and not is_past(d.period, reference)), None
+    )
+    if current is not None:
+        current_date, basis = str(current.value), "stated"
+    elif published is not None:
+        current_date, basis = published.isoformat(), "published"
+    elif event is not None:
+        current_date, basis = event.isoformat()[:7], "event"
+        network.warnings.append(
+            (
+                "post_counts.as_of",
+                "publication date unknown; as_of is the month of the event the article reports "
+                f"({current_date})",
+                dated[0].count.span,
+            )
+        )
+    else:
+        for item in dated:
+            network.warnings.append(
+                (
+                    "post_counts.as_of",
+                    "post counts whose date is unknown (no date in the text, no publication or event "
+                    "date); not published",
+                    item.count.span,
+                )
+            )
+        return network
+    snapshots: dict[str, list[tuple[Dated, str]]] = {}
+    for item in dated:
+        period = item.period
+        if period is not None and period.precision != NOW and period.value and is_past(period, reference):
+            snapshots.setdefault(period.value, []).append((item, "stated"))
+        else:
+            snapshots.setdefault(current_date, []).append((item, basis))
+    for as_of, items in snapshots.items():
+        add_snapshot(network, as_of, items)
+    return network
+
+
+def add_snapshot(network: Network, as_of: str, items: list[tuple[Dated, str]]) -> None:
+    """The counts and the stated total of one snapshot: one count per type (a second, different
+    one is warned about and left out) and the first stated total, checked against the parts."""
+    parts: dict[str, PostCount] = {}
+    totals: list[Count] = []
+    for item, basis in sorted(items, key=lambda i: i[0].count.span.start):
+        count = item.count
+        if count.mention.is_total:
+            totals.append(count)
+            continue
+        code = str(count.mention.code)
+        if code in parts:
+            if parts[code].count != count.number.value:
+                network.warnings.append(
+                    (
+                        "post_counts.count",
+                        f"'{count.span.text}' gives another count of {code} for {as_of} than "
+                        f"'{parts[code].span.text}'; the first is published",
+                        count.span,
+                    )
+                )
+            continue
+        parts[code] = PostCount(
+            code, count.mention.typology, count.number.value, count.span, as_of, basis, count.confidence
+        )
+    network.counts += parts.values()
+    for row in parts.values():
+        if row.confidence < CONFIDENCE_THRESHOLD:
+            network.warnings.append(
+                (
+                    "post_counts.confidence",
+                    f"'{row.span.text}' read as {row.count} {row.post_type} with low confidence "
+                    f"({row.confidence})",
+                    row.span,
+                )
+            )
+    if not totals:
+        return
+    first = totals[0]
+    for other in totals[1:]:
+        if other.number.value != first.number.value:
+            network.warnings.append(
+                (
+                    "post_totals.total",
+                    f"'{other.span.text}' states another total for {as_of} than '{first.span.text}'; "
+                    "the first is published",
+                    other.span,
+                )
+            )
+    parts_sum = sum(p.count for p in parts.values()) if parts else None
+    total = PostTotal(first.number.value, first.span, as_of, "fps", parts_sum, first.confidence)
+    if total.consistent is False:
+        network.warnings.append(
+            (
+                "post_totals.total",
+                f"stated total {total.total} differs from the sum of its parts ({parts_sum}); "
+                "published as stated and flagged",
+                first.span,
+            )
+        )
+    network.totals.append(total)
