@@ -210,10 +210,14 @@ def network_passages(
     """The paragraphs as the network is read in them: a list item or table row with the block
     that introduces its list or table and the caption or heading of its group."""
     passages = []
+    groups: dict[str, list[int]] = {}
+    for index, candidate in enumerate(blocks):
+        if candidate.group is not None:
+            groups.setdefault(candidate.group, []).append(index)
     for block, group, table in zip(paragraphs, grouped, tables, strict=True):
         context: list[Span] = []
         if block.group is not None:
-            members = [i for i, b in enumerate(blocks) if b.group == block.group]
+            members = groups[block.group]
             first = members[0]
             heads = [blocks[i].span for i in members if blocks[i].kind == "heading"]
             intro = next((b for b in reversed(blocks[:first]) if b.kind in ("paragraph", "heading")), None)

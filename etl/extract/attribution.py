@@ -12,6 +12,7 @@ text tells it."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from etl.extract.text import Span, alternation, fold, fold_chars, memo
 # How directly each way of attributing names the speaker, as the quote's confidence.
 CONFIDENCE = {"name": 1.0, "surname": 0.9, "anaphora": 0.85, "continuation": 0.8, "pronoun": 0.75}
 RIGHT_WORDS = 25
+# A reference or a pronoun is resolved among so many persons named before it, at most.
+LOOK_BACK = 40
 SENTENCE_BREAK = re.compile(r"[.!?…](?=\s)")
 
 
@@ -97,10 +100,12 @@ def whos(text: str, window: Span, table: dict[str, Any], mentions: list[Mention]
     if window.end <= window.start:
         return []
     compiled = grammar(table)
+    first = bisect.bisect_left(mentions, window.start, key=lambda m: m.name.start)
+    last = bisect.bisect_left(mentions, window.end, key=lambda m: m.name.start)
     found = [
         Who("surname" if len(m.name.text.split()) == 1 else "name", m.name, m)
-        for m in mentions
-        if window.start <= m.name.start and m.name.end <= window.end
+        for m in mentions[first:last]
+        if m.name.end <= window.end
     ]
     folded = fold_chars(text[window.start : window.end])
     for match in compiled["anaphora"].finditer(folded):
@@ -261,12 +266,13 @@ def resolve(who: Who, at: int, chain: list[Referent], mentions: list[Mention]) -
     if who.mention is not None:
         return who.mention
     if who.kind == "anaphora":
-        before = [m for m in mentions if m.name.start < at]
-        for mention in reversed(before):
+        index = bisect.bisect_left(mentions, at, key=lambda m: m.name.start)
+        for mention in reversed(mentions[max(0, index - LOOK_BACK) : index]):
             if who.head and any(who.head in fold(r.text) for r in mention.roles):
                 return mention
         return None
-    for referent in reversed([r for r in chain if r.offset < at]):
+    index = bisect.bisect_left(chain, at, key=lambda r: r.offset)
+    for referent in reversed(chain[max(0, index - LOOK_BACK) : index]):
         gender = referent.gender or referent.mention.gender
         if who.gender and gender and gender != who.gender:
             continue

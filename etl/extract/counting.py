@@ -100,6 +100,7 @@ def build_patterns(table: dict[str, Any]) -> dict[str, Any]:
             rf"^\s*(?:{alternation(fold(w) for w in table['total_cues_after'])})(?!\w)"
         ),
         "total_words": {fold(w) for w in table["total_words"]},
+        "total_cue_words": phrase_regex([*table["total_cues"], *table["total_cues_after"]]),
         "breaks": re.compile(
             rf"(?:;|,?\s+(?={alternation(table['clause_breaks'])}\b))" if table["clause_breaks"] else r";",
             re.IGNORECASE,

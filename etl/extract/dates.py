@@ -10,6 +10,7 @@ from typing import Any
 from etl.extract.text import Span, alternation, memo
 
 MAX_TIMED_DAYS = 14
+DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,15 @@ def find_date_ranges(
 ) -> list[DateRange]:
     """Every date or date range in a span; a missing year comes from context (a year, or a date
     such as the publication, to which the day is taken nearest), with a warning."""
+    if DIGIT.search(span.text) is None:
+        return []  # every date this reads has a day number
+    return list(read_date_ranges(text, span, table, context_year))
+
+
+def read_date_ranges(
+    text: str, span: Span, table: dict[str, Any], context_year: int | dt.date | None
+) -> list[DateRange]:
+    """The date ranges of find_date_ranges, in a span that holds a digit."""
     regex = range_regex(table)
     found = []
     for match in regex.finditer(span.text):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,13 +50,21 @@ class Event:
         return f"{self.series['code'].replace('_', '-')}-{first.year if first else 'undated'}"
 
 
+def names_regex(names: list[str]) -> re.Pattern[str]:
+    """A regex of any of some names as whole words, case-insensitive."""
+    return re.compile(rf"\b(?:{alternation(names)})\b", re.I)
+
+
 def find_series(
     sentence: Span, language: str, series: list[dict[str, Any]]
 ) -> tuple[dict[str, Any], Span] | None:
     """The first series named in a sentence, with the span of its name as written."""
     for entry in series:
         names = entry["names"].get(language, [])
-        match = re.search(rf"\b(?:{alternation(names)})\b", sentence.text, re.IGNORECASE)
+        if not names:
+            continue
+        regex: re.Pattern[str] = memo(entry, f"names_{language}", functools.partial(names_regex, names))
+        match = regex.search(sentence.text)
         if match:
             start = sentence.start + match.start()
             return entry, Span(start, sentence.start + match.end(), match.group(0))
@@ -86,6 +95,15 @@ def find_participants(event: Event, text: str, sentence: Span, table: dict[str, 
     """Set an event's participants and groups from 'more than 110 ambassadors, …' in a sentence:
     the first number, not a year or an ordinal, followed by participant groups."""
     regex, terms = group_regex(table)
+    terms_regex = memo(
+        table,
+        "group_terms",
+        lambda: re.compile(
+            rf"(?:{alternation(t for ts in table['participant_groups'].values() for t in ts)})\b", re.I
+        ),
+    )
+    if terms_regex.search(sentence.text) is None:
+        return False  # no group of participants named: no number of them
     for number in find_numbers(text, sentence, table):
         if number.year or number.ordinal:
             continue
@@ -93,8 +111,7 @@ def find_participants(event: Event, text: str, sentence: Span, table: dict[str, 
         if not match:
             continue
         event.participants, event.qualifier = number.value, number.qualifier
-        term = alternation(t for ts in table["participant_groups"].values() for t in ts)
-        for item in re.finditer(rf"(?:{term})\b", match.group("groups"), re.IGNORECASE):
+        for item in terms_regex.finditer(match.group("groups")):
             start = match.start("groups") + item.start()
             group = terms[fold(item.group(0))]
             if group not in (g for g, _ in event.groups):
@@ -105,8 +122,12 @@ def find_participants(event: Event, text: str, sentence: Span, table: dict[str, 
 
 def find_themes(sentence: Span, table: dict[str, Any]) -> list[Span]:
     """Themes listed after a marker such as 'the recurring themes were'."""
-    markers = alternation(table["theme_markers"])
-    match = re.search(rf"\b(?:{markers})\s+(?P<list>[^.;:]+)", sentence.text, re.IGNORECASE)
+    regex = memo(
+        table,
+        "theme_markers",
+        lambda: re.compile(rf"\b(?:{alternation(table['theme_markers'])})\s+(?P<list>[^.;:]+)", re.I),
+    )
+    match = regex.search(sentence.text)
     if not match:
         return []
     list_start = sentence.start + match.start("list")
@@ -142,7 +163,9 @@ def locate_venue(event: Event, spans: list[Span], reference: Any) -> None:
 
 def event_noun(spans: list[Span], table: dict[str, Any]) -> Span | None:
     """The first word naming a meeting ('conference', 'bijeenkomst', 'séminaire') in some spans."""
-    pattern = re.compile(rf"\b(?:{alternation(table['event_nouns'])})\b", re.IGNORECASE)
+    pattern = memo(
+        table, "event_nouns", lambda: re.compile(rf"\b(?:{alternation(table['event_nouns'])})\b", re.I)
+    )
     for span in spans:
         found = pattern.search(span.text)
         if found:
@@ -158,7 +181,8 @@ def dated(
     before single days."""
     for span in spans:
         found = [d for d in find_date_ranges(text, span, table, year) if d.first]
-        found += find_timed_ranges(text, span, table, times)
+        if times and any(span.start <= at < span.end for at in times):
+            found += find_timed_ranges(text, span, table, times)
         if found:
             return sorted(found, key=lambda d: (d.first == d.last, d.span.start))
     return []
@@ -216,7 +240,9 @@ def find_undated_event(
     """An event of a known series that the article reports without its dates ('the diplomatic
     contact days took place at the Egmont Palace'), unless only announced for later."""
     for sentences, table in paragraphs:
-        future = re.compile(rf"(?<!\w)(?:{alternation(fold(w) for w in table['future_cues'])})(?!\w)")
+        future: re.Pattern[str] = memo(
+            table, "future_cues", functools.partial(names_regex, [fold(w) for w in table["future_cues"]])
+        )
         for sentence in sentences:
             named = find_series(sentence, table["language"], reference.series)
             if not named or future.search(fold(sentence.text)):

@@ -50,6 +50,8 @@ EXCLUDED_CLASSES = (
     "field__label",
 )
 AGREEMENT_FLOOR = 0.5
+# trafilatura checks the body only when it holds less than this share of the page's running text.
+ELSEWHERE_SHARE = 0.5
 WORD = re.compile(r"\w+")
 
 
@@ -214,7 +216,19 @@ def fallback_text(html: str) -> str:
     """The main text of a page according to trafilatura (empty when it finds none)."""
     import trafilatura
 
-    return trafilatura.extract(html, include_comments=False, include_tables=False) or ""
+    return trafilatura.extract(html, include_comments=False, include_tables=False, fast=True) or ""
+
+
+def text_elsewhere(tree: Any, ours: str) -> bool:
+    """Whether the page holds much more running text than the article body the selectors found
+    (outside navigation, headers, footers and asides), so that trafilatura should check it."""
+    body = tree.css_first("body")
+    if body is None:
+        return False
+    for node in body.css(", ".join(sorted(EXCLUDED_TAGS))):
+        node.decompose()
+    page_words = len(WORD.findall(body.text(separator=" ")))
+    return len(WORD.findall(ours)) < ELSEWHERE_SHARE * page_words
 
 
 def read_html(html: str) -> Page:
@@ -231,14 +245,14 @@ def read_html(html: str) -> Page:
     page.subjects = "; ".join(clean(n.text()) for n in tree.css(SUBJECTS_SELECTOR)) or None
     container = first(tree, BODY_SELECTORS)
     blocks = body_blocks(container) if container is not None else []
-    extracted = fallback_text(html)
+    ours = " ".join(b.text for b in blocks if b.kind == "paragraph")
+    extracted = fallback_text(html) if not blocks or text_elsewhere(tree, ours) else ""
     if not blocks:
         page.notes.append(
             ("body", "no article body found by the site selectors; main text taken by trafilatura")
         )
         blocks = [PageBlock("paragraph", clean(line)) for line in extracted.splitlines() if clean(line)]
     elif extracted:
-        ours = " ".join(b.text for b in blocks if b.kind == "paragraph")
         score = agreement(ours, extracted)
         if score < AGREEMENT_FLOOR:
             page.notes.append(

@@ -9,10 +9,16 @@ Its confidences are calibrated by length in version 0.4.0, which the threshold w
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 # Below this confidence the article's language is taken (measured with py3langid 0.4.0).
 CONFIDENCE_FLOOR = 0.80
+# The identifier reads at most so many characters of a paragraph: enough to tell the language.
+MAX_CHARS = 150
+# A paragraph of fewer words of letters keeps the article's language.
+MIN_WORDS = 2
+WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
 @functools.cache
@@ -27,7 +33,7 @@ def identifier(languages: tuple[str, ...]) -> Any:
 
 def identify(text: str, languages: tuple[str, ...]) -> tuple[str, float]:
     """The likeliest of some languages for a text, and its probability."""
-    language, probability = identifier(languages).classify(text)
+    language, probability = identifier(languages).classify(text[:MAX_CHARS])
     return str(language), float(probability)
 
 
@@ -36,7 +42,7 @@ def paragraph_language(text: str, attribute: str | None, default: str, languages
     identifier's answer when it is sure enough, else the article's language."""
     if attribute in languages:
         return str(attribute)
-    if not any(c.isalpha() for c in text):
-        return default
+    if len(WORDS.findall(text)) < MIN_WORDS:
+        return default  # a label, a number or a name: nothing to tell a language by
     language, probability = identify(text, languages)
     return language if probability >= CONFIDENCE_FLOOR else default

@@ -14,7 +14,7 @@ from etl.extract.dates import find_date_ranges
 from etl.extract.events import Event, find_event, find_themes, find_undated_event, locate_venue
 from etl.extract.facts import Row, event_rows, speaker_rows
 from etl.extract.people import Mention
-from etl.extract.text import Span, fold
+from etl.extract.text import Span, alternation, fold, memo
 
 
 @dataclass
@@ -29,8 +29,12 @@ class Meetings:
 
 def speaking(sentence: Span, table: dict[str, Any]) -> bool:
     """Whether a sentence says that someone spoke (explained, addressed, took the floor…)."""
-    text = fold(sentence.text)
-    return any(re.search(rf"\b{re.escape(fold(cue))}\b", text) for cue in table["speaking_cues"])
+    cues = memo(
+        table,
+        "speaking_cues",
+        lambda: re.compile(rf"\b(?:{alternation(fold(c) for c in table['speaking_cues'])})\b"),
+    )
+    return cues.search(fold(sentence.text)) is not None
 
 
 def find_meetings(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from etl.extract.counting import REASONS, Count, anaphoric_count, clauses, find_counts, in_scope, patterns
@@ -25,6 +25,9 @@ PAST_DAYS = 365
 CUE_CONFIDENCE = 0.85
 CONFIDENCE_THRESHOLD = 0.8
 CELL = "|"
+# A number counts a type only this near it (the longest link, with its qualifier and modifiers).
+WINDOW_BEFORE = 60
+WINDOW_AFTER = 120
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,28 @@ def cue_count(text: str, number: Number, evidence: Span) -> Count:
     )
 
 
+def windows(text: str, clause: Span, mentions: list[TypeMention], whole: bool) -> list[Span]:
+    """The stretches of a clause where a number may count one of its types: around each mention
+    (merged), or the whole clause when a total cue, a row or an anaphoric count may need it."""
+    if whole or not mentions:
+        return [clause]
+    merged: list[list[int]] = []
+    for mention in mentions:
+        start = max(clause.start, mention.span.start - WINDOW_BEFORE)
+        end = min(clause.end, mention.span.end + WINDOW_AFTER)
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [Span(start, end, text[start:end]) for start, end in merged]
+
+
+def may_state_total(clause: Span, table: dict[str, Any]) -> bool:
+    """Whether a clause without a word for a type of post may still state a total by a cue."""
+    folded = fold(clause.text)
+    return patterns(table)["total_cue_words"].search(folded) is not None
+
+
 def nearest_period(periods: list[Period], offset: int) -> Period | None:
     """The period nearest to an offset: the last one before it, else the first one after it."""
     before = [p for p in periods if p.span.end <= offset]
@@ -150,57 +175,77 @@ def read_passage(
     """The counts of one passage, dated by their own words, and warnings for those out of scope."""
     table, block = passage.table, passage.block
     row = block.group is not None
-    context_periods = [p for c in passage.context for p in find_periods(text, c, table, published)]
-    carried: Period | None = None
     previous: Count | None = None
     found: list[Dated] = []
     warnings: list[tuple[str, str, Span | None]] = []
-    for sentence in passage.sentences:
-        sentence_periods = find_periods(text, sentence, table, published)
+    periods: dict[Span, list[Period]] = {}
+    every = find_type_mentions(block.span, table, post_types)
+    cued = may_state_total(block.span, table)
+    if not every and not cued and not row:
+        return found, warnings  # no word for posts and no total cue: nothing to count
+    for index, sentence in enumerate(passage.sentences):
         for clause in clauses(sentence, table):
-            numbers = find_numbers(text, clause, table)
+            mentions = [m for m in every if clause.start <= m.span.start and m.span.end <= clause.end]
+            if not mentions and not (row or previous or (cued and may_state_total(clause, table))):
+                continue
+            numbers = [
+                n
+                for w in windows(text, clause, mentions, row or previous is not None)
+                for n in find_numbers(text, w, table)
+            ]
             if not numbers:
                 continue
-            mentions = find_type_mentions(clause, table, post_types)
             counts = find_counts(text, clause, numbers, mentions, table, row) if mentions else []
             counts += cued_totals(text, clause, numbers, counts, table, row)
             if not counts and previous is not None:
                 anaphoric = anaphoric_count(text, clause, numbers, previous, table)
                 counts = [anaphoric] if anaphoric is not None else []
-            scoped = in_scope(
-                [
-                    clause.text,
-                    sentence.text,
-                    block.span.text,
-                    *(c.text for c in passage.context),
-                    block.section or "",
-                    title or "",
-                ],
-                table,
-            )
+            if not counts:
+                continue
+            around = [clause, sentence, block.span, *passage.context]
+            scoped = in_scope([*(s.text for s in around), block.section or "", title or ""], table)
             for count in counts:
                 if count.excluded is None and not scoped:
-                    count = Count(
-                        count.number, count.mention, count.span, count.how, count.confidence, "scope", None
-                    )
+                    count = replace(count, excluded="scope", cue=None)
                 if count.excluded is not None:
+                    reason = REASONS[count.excluded]
                     warnings.append(
-                        (
-                            "post_counts",
-                            f"'{count.span.text}' not published as a count: {REASONS[count.excluded]}",
-                            count.span,
-                        )
+                        ("post_counts", f"'{count.span.text}' not published as a count: {reason}", count.span)
                     )
                     continue
                 if not count.mention.is_total:
                     previous = count
-                period = nearest_period(sentence_periods, count.span.start) or carried
-                if period is None and context_periods:
-                    period = context_periods[-1]
-                found.append(Dated(count, period))
-        if sentence_periods:
-            carried = sentence_periods[-1]
+                found.append(Dated(count, date_of(text, count, passage, index, published, periods)))
     return found, warnings
+
+
+def date_of(
+    text: str,
+    count: Count,
+    passage: Passage,
+    index: int,
+    published: dt.date | None,
+    cache: dict[Span, list[Period]],
+) -> Period | None:
+    """The time a count's own words give: the nearest in its sentence, else the last of an earlier
+    sentence of its paragraph, else the last of its list's introduction, caption or heading
+    (cache: the periods of the passage's sentences, each read once)."""
+
+    def periods_of(span: Span) -> list[Period]:
+        if span not in cache:
+            cache[span] = find_periods(text, span, passage.table, published)
+        return cache[span]
+
+    for number in range(index, -1, -1):
+        found = periods_of(passage.sentences[number])
+        if number == index:
+            nearest = nearest_period(found, count.span.start)
+            if nearest is not None:
+                return nearest
+        elif found:
+            return found[-1]
+    context = [p for c in passage.context for p in periods_of(c)]
+    return context[-1] if context else None
 
 
 def is_past(period: Period, reference: dt.date | None) -> bool:

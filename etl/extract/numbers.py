@@ -45,13 +45,13 @@ class Number:
         return self.span.end
 
 
-@dataclass(frozen=True)
 class _Word:
     """A token handed to text2num: its text and offsets."""
 
-    value: str
-    start: int
-    end: int
+    __slots__ = ("end", "start", "value")
+
+    def __init__(self, value: str, start: int, end: int) -> None:
+        self.value, self.start, self.end = value, start, end
 
     def text(self) -> str:
         """The token's text, as text2num reads it."""

@@ -93,21 +93,32 @@ def build_lexicon(table: dict[str, Any], reference: Any) -> Lexicon:
     return Lexicon(never, names, re.compile(rf"(?<!\w)(?:{alternation(fold(w) for w in speech)})(?!\w)"))
 
 
+def person_index(persons: list[dict[str, Any]]) -> dict[str, Any]:
+    """The curated persons by every folded way of writing their name, and by their surname when
+    only one person has it (built once per list)."""
+    return memo(persons, "person_index", lambda: build_person_index(persons))
+
+
+def build_person_index(persons: list[dict[str, Any]]) -> dict[str, Any]:
+    """Build person_index (memoised by person_index)."""
+    names: dict[str, dict[str, Any]] = {}
+    surnames: dict[str, list[dict[str, Any]]] = {}
+    for person in persons:
+        for name in [person["name"], *(person.get("aliases") or [])]:
+            names.setdefault(fold(" ".join(name.split())), person)
+        surnames.setdefault(fold(person["name"]).split()[-1], []).append(person)
+    return {"names": names, "surnames": {k: v[0] for k, v in surnames.items() if len(v) == 1}}
+
+
 def resolve_person(written: str, persons: list[dict[str, Any]]) -> Person:
     """The person a written name refers to: a curated person when a name or alias matches, or
     when the spelling is very close (linked, and the caller warns); else a new person."""
     key = fold(" ".join(written.split()))
-    for person in persons:
-        names = [person["name"], *(person.get("aliases") or [])]
-        if key in (fold(n) for n in names):
-            return Person(person["id"], person["name"], True)
-    if " " not in key:
-        surnames = [p for p in persons if fold(p["name"]).split()[-1] == key]
-        if len(surnames) == 1:
-            return Person(surnames[0]["id"], surnames[0]["name"], True)
-    close = [
-        p for p in persons if abs(len(fold(p["name"])) - len(key)) <= 3 and fold(p["name"])[:1] == key[:1]
-    ]
+    index = person_index(persons)
+    found = index["names"].get(key) or (index["surnames"].get(key) if " " not in key else None)
+    if found is not None:
+        return Person(found["id"], found["name"], True)
+    close = [p for p in persons if abs(len(p["name"]) - len(key)) <= 3 and fold(p["name"][:1]) == key[:1]]
     best, best_ratio = None, 0.0
     for person in close:
         ratio = difflib.SequenceMatcher(None, key, fold(person["name"])).ratio()
@@ -136,10 +147,9 @@ def starts_with_role(text: str, table: dict[str, Any]) -> bool:
 def split_roles(role: Span, table: dict[str, Any]) -> list[Span]:
     """One span per office: 'Deputy Prime Minister and Minister of X' is two roles,
     'Minister of Defence and Foreign Trade' is one (what follows 'and' is no role head)."""
-    joiners = "|".join(re.escape(j) for j in table["role_joiners"])
     parts: list[Span] = []
     start = 0
-    for match in re.finditer(rf"\s+(?:{joiners})\s+", role.text):
+    for match in grammar(table)["joiners"].finditer(role.text):
         if starts_with_role(role.text[match.end() :], table):
             parts.append(
                 Span(role.start + start, role.start + match.start(), role.text[start : match.start()])
@@ -151,7 +161,40 @@ def split_roles(role: Span, table: dict[str, Any]) -> list[Span]:
 
 def small_words(table: dict[str, Any]) -> set[str]:
     """The small words of roles and portfolios: joiners, determiners and links ('and', 'of')."""
-    return {fold(w) for w in [*table["role_joiners"], *table["determiners"], *table["role_links"]]}
+    small: set[str] = grammar(table)["small"]
+    return small
+
+
+def grammar(table: dict[str, Any]) -> dict[str, Any]:
+    """The compiled role grammar of a language table (built once per table)."""
+    return memo(table, "role_grammar", lambda: build_grammar(table))
+
+
+def build_grammar(table: dict[str, Any]) -> dict[str, Any]:
+    """Build grammar (memoised by grammar)."""
+    articles = alternation([*table["determiners"], *table["indefinite_articles"]])
+    stop = r"\s*(?=,|;|:|\)|\.\s|\.?$)"
+    role = rf"(?P<role>[^,;:()“”\"«»]{{2,{ROLE_MAX}}}?)"
+    leads = {fold(w) for w in [*table["role_joiners"], *table["determiners"], *table["indefinite_articles"]]}
+    leads |= {fold(w) for w in table["attribution_verbs"]}
+    leads |= {fold(w).split()[-1] for w in table["according_to"]}
+    return {
+        "joiners": re.compile(rf"\s+(?:{alternation(table['role_joiners'])})\s+"),
+        "role_after": re.compile(rf",\s+(?:(?:{articles})\s+)?{role}{stop}", re.I),
+        "also_role": re.compile(
+            rf",?\s*(?:{alternation(table['also_role'])})\s+{role}\s*(?:\s(?:is|was|est)\b)?{stop}", re.I
+        ),
+        "leads": leads,
+        "small": {fold(w) for w in [*table["role_joiners"], *table["determiners"], *table["role_links"]]},
+        "portfolio": {fold(w) for w in table["portfolio_words"]},
+        "genders": {
+            gender: (
+                {fold(c) for c in cues},
+                re.compile(rf"(?<!\w)(?:{alternation(fold(c) for c in cues)})\s*$"),
+            )
+            for gender, cues in table["gender_cues"].items()
+        },
+    }
 
 
 def is_portfolio(segment: str, table: dict[str, Any], known: Lexicon) -> bool:
@@ -161,7 +204,7 @@ def is_portfolio(segment: str, table: dict[str, Any], known: Lexicon) -> bool:
     if not words or len(words) > SEGMENT_MAX_WORDS or " ".join(words) in known.names:
         return False
     small = small_words(table)
-    portfolio = {fold(w) for w in table["portfolio_words"]}
+    portfolio = grammar(table)["portfolio"]
     return any(w in portfolio for w in words) and all(w in portfolio or w in small for w in words)
 
 
@@ -178,11 +221,7 @@ def role_before(sentence: Span, name_start: int, table: dict[str, Any], known: L
     floor = window + (stops[-1] if stops else 0)
     folded = fold(before)
     heads = [m for m in role_heads(table).finditer(folded, floor, end)]
-    lead_words = {
-        fold(w) for w in [*table["role_joiners"], *table["determiners"], *table["indefinite_articles"]]
-    }
-    lead_words |= {fold(w) for w in table["attribution_verbs"]}
-    lead_words |= {fold(w).split()[-1] for w in table["according_to"]}
+    lead_words = grammar(table)["leads"]
     for head in heads:
         role = before[head.start() : end].rstrip()
         segments = role.split(",")
@@ -212,12 +251,7 @@ def role_after(sentence: Span, name_end: int, table: dict[str, Any], known: Lexi
     """The role written just after a name: 'Name, Minister of X, …' up to the next stop, going on
     over commas that continue a portfolio ('Minister of Foreign Affairs, Foreign Trade and …')."""
     after = sentence.text[name_end - sentence.start :]
-    articles = alternation([*table["determiners"], *table["indefinite_articles"]])
-    found = re.match(
-        rf",\s+(?:(?:{articles})\s+)?(?P<role>[^,;:()“”\"«»]{{2,{ROLE_MAX}}}?)\s*(?=,|;|:|\)|\.\s|\.?$)",
-        after,
-        re.I,
-    )
+    found = grammar(table)["role_after"].match(after)
     if not found or not starts_with_role(found.group("role"), table):
         return None
     end = found.end("role")
@@ -234,12 +268,7 @@ def role_after(sentence: Span, name_end: int, table: dict[str, Any], known: Lexi
 def also_role(sentence: Span, after: int, table: dict[str, Any]) -> Span | None:
     """A second role stated apart after a name and its role: ', who is also Minister of X',
     ', die ook minister van X is', ', qui est également ministre de X'."""
-    cues = alternation(table["also_role"])
-    found = re.match(
-        rf",?\s*(?:{cues})\s+(?P<role>[^,;:()“”\"«»]{{2,{ROLE_MAX}}}?)\s*(?:\s(?:is|was|est)\b)?\s*(?=,|;|:|\)|\.\s|\.?$)",
-        sentence.text[after - sentence.start :],
-        re.IGNORECASE,
-    )
+    found = grammar(table)["also_role"].match(sentence.text[after - sentence.start :])
     if not found or not starts_with_role(found.group("role"), table):
         return None
     role = re.sub(r"\s+(?:is|was|est)$", "", found.group("role").rstrip(". "))
@@ -247,9 +276,12 @@ def also_role(sentence: Span, after: int, table: dict[str, Any]) -> Span | None:
     return Span(start, start + len(role), role)
 
 
+PARTICLES = {"de", "van", "der", "den", "le", "la", "du", "von", "d’", "d'", "van de", "van der"}
+
+
 def is_particle(word: str) -> bool:
     """Whether a word is a name particle ('de', 'Van', 'der', 'Le', "d'"), capitalised or not."""
-    return re.fullmatch(PARTICLE, word) is not None or re.fullmatch(PARTICLE, word.lower()) is not None
+    return word.lower() in PARTICLES
 
 
 def name_candidates(sentence: Span, table: dict[str, Any], known: Lexicon) -> list[Span]:
@@ -283,13 +315,11 @@ def name_candidates(sentence: Span, table: dict[str, Any], known: Lexicon) -> li
 
 def gender_of(sentence: Span, name: Span, role: Span | None, table: dict[str, Any]) -> str | None:
     """The gender the words beside a name give (a title before it, a feminine role), or None."""
-    window = fold(
-        sentence.text[max(0, (role or name).start - sentence.start - 12) : name.start - sentence.start]
-    )
+    start = max(0, (role or name).start - sentence.start - 12)
+    window = fold(sentence.text[start : name.start - sentence.start])
     role_words = set(ROLE_WORDS.findall(fold(role.text))) if role else set()
-    for gender, cues in table["gender_cues"].items():
-        folded = {fold(c) for c in cues}
-        if folded & role_words or any(re.search(rf"(?<!\w){re.escape(c)}\s*$", window) for c in folded):
+    for gender, (cues, before) in grammar(table)["genders"].items():
+        if cues & role_words or before.search(window):
             return str(gender)
     return None
 
@@ -308,17 +338,24 @@ def speaking(sentence: Span, name: Span, known: Lexicon) -> bool:
     )
 
 
+def surname_keys(person: Person) -> list[str]:
+    """The folded ways of writing a person's surname alone: the last word, and for a name of three
+    words or more the words after the first ('De Brabander')."""
+    words = person.name.split()
+    keys = [fold(words[-1])]
+    if len(words) > 2:
+        keys.append(fold(" ".join(words[1:])))
+    return keys
+
+
 def find_mentions(
-    sentence: Span, table: dict[str, Any], reference: Any, earlier: list[Mention]
+    sentence: Span, table: dict[str, Any], reference: Any, surnames: dict[str, Person]
 ) -> list[Mention]:
     """Persons named in a sentence with their roles: known names anywhere, names with a role
-    before or after them, and surnames of persons named earlier in the article."""
+    before or after them, and surnames of persons named earlier in the article (surnames: their
+    keys, from surname_keys)."""
     known = lexicon(table, reference)
     found: list[Mention] = []
-    surnames = {fold(m.person.name.split()[-1]): m.person for m in earlier}
-    surnames |= {
-        fold(" ".join(m.person.name.split()[1:])): m.person for m in earlier if len(m.person.name.split()) > 2
-    }
     for name in name_candidates(sentence, table, known):
         role = role_before(sentence, name.start, table, known)
         after = role_after(sentence, name.end, table, known)

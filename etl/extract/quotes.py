@@ -75,10 +75,10 @@ def continues(first: Quoted, second: Quoted, between: str) -> bool:
     return tail[-1:] not in TERMINAL or (head[:1].islower())
 
 
-def find_quotes(text: str, paragraph: Span, table: dict[str, Any], speaking: Any) -> list[Quote]:
-    """The quotations of a paragraph, a split quotation as one; `speaking(span)` says whether the
-    words between two halves attribute them (a verb of saying, or a person)."""
-    stretches = quoted(paragraph, table["quote_marks"])
+def find_quotes(text: str, stretches: list[Quoted], speaking: Any) -> list[Quote]:
+    """The quotations of a paragraph from its quoted stretches, a split quotation as one;
+    `speaking(span)` says whether the words between two halves attribute them (a verb of
+    saying, or a person)."""
     quotes: list[Quote] = []
     index = 0
     while index < len(stretches):

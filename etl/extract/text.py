@@ -49,16 +49,36 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+class _CharFolds(dict[int, str]):
+    """The folded form of each character, computed the first time it is met: lower case without
+    accents, one character for one (or none, for a combining mark, unless marks are kept)."""
+
+    def __init__(self, keep_marks: bool) -> None:
+        super().__init__()
+        self.keep_marks = keep_marks
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        decomposed = unicodedata.normalize("NFKD", char)
+        base = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+        folded = base[:1] if base else (char if self.keep_marks else "")
+        self[code] = folded
+        return folded
+
+
+FOLDS = _CharFolds(keep_marks=False)
+FOLDS_KEEPING_MARKS = _CharFolds(keep_marks=True)
+
+
 def fold(text: str) -> str:
     """Lower-case text without accents, for matching names and labels."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return unicodedata.normalize("NFC", text).translate(FOLDS)
 
 
 def fold_chars(text: str) -> str:
     """The text folded character by character (lower case, accents dropped), so that it keeps the
     length and offsets of the text: a pattern of folded words matched on it gives spans of the text."""
-    return "".join((fold(c) or c)[0] for c in text)
+    return text.translate(FOLDS_KEEPING_MARKS)
 
 
 def slugify(text: str) -> str:
@@ -141,6 +161,12 @@ def segment(text: str, furniture: dict[str, list[str]], dashes: list[str]) -> li
             candidates.append(("furniture", span, found))
         else:
             candidates.append(("paragraph", span, None))
+    next_paragraph: list[Span | None] = [None] * len(candidates)
+    upcoming: Span | None = None
+    for index in range(len(candidates) - 1, -1, -1):
+        next_paragraph[index] = upcoming
+        if candidates[index][0] == "paragraph":
+            upcoming = candidates[index][1]
     blocks: list[Block] = []
     section: str | None = None
     group: str | None = None
@@ -155,8 +181,8 @@ def segment(text: str, furniture: dict[str, list[str]], dashes: list[str]) -> li
             blocks.append(Block("paragraph", span, section=section, group=group))
             continue
         group = None
-        following = [c for c in candidates[index + 1 :] if c[0] == "paragraph"]
-        if is_heading(span.text) and following and not is_heading(following[0][1].text):
+        following = next_paragraph[index]
+        if is_heading(span.text) and following is not None and not is_heading(following.text):
             section = span.text
             blocks.append(Block("heading", span, section=section))
         else:

@@ -4,6 +4,7 @@ warnings of what is unsure (a misspelt name linked, a speaker read from a pronou
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,7 +19,7 @@ from etl.extract.attribution import (
     speaks,
     whos,
 )
-from etl.extract.people import Mention, Person, find_mentions
+from etl.extract.people import Mention, Person, find_mentions, surname_keys
 from etl.extract.quotes import Quote, find_quotes, quoted
 from etl.extract.text import Span
 
@@ -42,14 +43,17 @@ def find_voices(
     language table)."""
     voices = Voices()
     found: list[Mention] = []
+    surnames: dict[str, Person] = {}
     sentence_tables: list[tuple[Span, dict[str, Any]]] = []
     for _, sentences, table in paragraphs:
         for sentence in sentences:
-            mentions = find_mentions(sentence, table, reference, found)
+            mentions = find_mentions(sentence, table, reference, surnames)
+            for mention in mentions:
+                surnames.update(dict.fromkeys(surname_keys(mention.person), mention.person))
             found += mentions
             voices.mentions += [(m, table) for m in mentions]
             sentence_tables.append((sentence, table))
-    chain = referents(body, sentence_tables, found, lambda who, at: resolve(who, at, [], found))
+    chain: list[Referent] | None = None  # read only when a pronoun needs it
     for span, _, table in paragraphs:
         stretches = quoted(span, table["quote_marks"])
         previous: tuple[Quote, Mention, int] | None = None
@@ -57,9 +61,15 @@ def find_voices(
         def attributes(words: Span, language: dict[str, Any] = table) -> bool:
             return speaks(body, words, language) or bool(whos(body, words, language, found))
 
-        for quote in find_quotes(body, span, table, attributes):
+        for quote in find_quotes(body, stretches, attributes):
             who, where = attribute(body, span, quote, stretches, table, found)
-            speaker = resolve(who, quote.text.start, chain, found) if who else None
+            if who is not None and who.kind == "pronoun" and chain is None:
+                chain = referents(body, sentence_tables, found, lambda w, at: resolve(w, at, [], found))
+                chain += [
+                    Referent(q.text.start, q.speaker, q.speaker.gender) for q in voices.quotes if q.speaker
+                ]
+                chain.sort(key=lambda r: r.offset)
+            speaker = resolve(who, quote.text.start, chain or [], found) if who else None
             if who is None and previous is not None and continued(body, previous, quote):
                 who = Who("continuation", previous[0].text, previous[1])
                 speaker, where = previous[1], "continuation"
@@ -68,9 +78,9 @@ def find_voices(
             previous = (
                 (credited, speaker, right_window(body, span, quote, stretches).end) if speaker else None
             )
-            if speaker is not None:
-                chain = sorted(
-                    [*chain, Referent(quote.text.start, speaker, speaker.gender)], key=lambda r: r.offset
+            if speaker is not None and chain is not None:
+                bisect.insort(
+                    chain, Referent(quote.text.start, speaker, speaker.gender), key=lambda r: r.offset
                 )
     for mention, _ in voices.mentions:
         voices.persons.setdefault(mention.person.id, mention.person)
