@@ -61,6 +61,15 @@ def all_furniture(reference: Reference) -> tuple[dict[str, list[str]], list[str]
     return labels, dashes
 
 
+def any_date(words: str, reference: Reference) -> str | None:
+    """A date written in ISO or in the words of any of the project's languages, as ISO."""
+    for table in reference.languages.values():
+        found = parse_date(words, table)
+        if found is not None:
+            return found.isoformat()
+    return None
+
+
 def read_furniture(source: Source, document: Document, table: dict[str, Any], warnings: list[Row]) -> None:
     """Fill the document's dates and labels from furniture lines; warn about lost values."""
     for block in document.blocks:
@@ -88,6 +97,9 @@ def read_furniture(source: Source, document: Document, table: dict[str, Any], wa
                     )
                 )
             setattr(document, block.field, parsed.isoformat() if parsed else None)
+            basis = f"{block.field}_basis"
+            if parsed is not None and getattr(document, basis) is None:
+                setattr(document, basis, "label")
         else:
             setattr(document, block.field, block.value)
 
@@ -96,6 +108,11 @@ def article_row(source: Source, document: Document, language: str, warnings: lis
     """The articles row of a source."""
     record = source.record
     published = document.published or record.get("published")
+    published_basis = (
+        document.published_basis if document.published else "provenance_record" if published else None
+    )
+    updated = document.updated or record.get("updated")
+    updated_basis = document.updated_basis if document.updated else "provenance_record" if updated else None
     if not published:
         warnings.append(
             warning(
@@ -123,7 +140,9 @@ def article_row(source: Source, document: Document, language: str, warnings: lis
         "language": language,
         "publisher": record.get("publisher"),
         "published": published,
-        "updated": document.updated or record.get("updated"),
+        "published_basis": published_basis,
+        "updated": updated,
+        "updated_basis": updated_basis,
         "news_type": document.news_type,
         "subjects": document.subjects,
         "format": document.format,
@@ -147,7 +166,13 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
     """Every fact of one archived source, as rows keyed by the columns they are published in."""
     warnings: list[Row] = []
     labels, dashes = all_furniture(reference)
-    document = read_document(source.text, str(source.record.get("format") or ""), labels, dashes)
+    document = read_document(
+        source.text,
+        str(source.record.get("format") or ""),
+        labels,
+        dashes,
+        lambda words: any_date(words, reference),
+    )
     language = detect_language(source, document, reference)
     read_furniture(source, document, reference.languages[language], warnings)
     article = article_row(source, document, language, warnings)

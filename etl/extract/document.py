@@ -6,15 +6,32 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from etl.extract.html import read_html
 from etl.extract.text import Block, Span, match_furniture, segment
 
-DATE_LINE = re.compile(r"^date:\s*(?P<date>\d{4}-\d{2}-\d{2})\s*$", re.IGNORECASE)
-TIMESTAMP_LINE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})(?:\s+\d{1,2}[:h]\d{2})?$")
+DateParser = Callable[[str], str | None]
+
+DATE_LINE = re.compile(r"^(?:date|datum)\s*:\s*(?P<date>\S.{3,40}?)\s*$", re.IGNORECASE)
+TIMESTAMP_LINE = re.compile(
+    r"^(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})(?:,?\s+\d{1,2}[:h.]\d{2}(?:[:.]\d{2})?)?$"
+)
+# A dateline opens the first paragraph: 'Brussel, 26.08.04 – …', 'Bruxelles, le 3 mars 2020 — …'.
 DATELINE = re.compile(
-    r"^(?P<place>[A-ZÀ-Ý][\w'’\- ]{1,30}),\s*(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2,4})\s*[–—-]\s*"
+    r"^(?P<place>[A-ZÀ-Ý][\w'’\- ]{1,30}),\s*(?:(?:le|den|on)\s+)?"
+    r"(?:(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2,4})|(?P<words>[\w ]{6,30}?\d{4}))\s*[–—-]\s*"
+)
+# How a page's publication or update date was found.
+BASES = (
+    "time_element",
+    "meta_tag",
+    "date_line",
+    "portal_timestamp",
+    "dateline",
+    "label",
+    "provenance_record",
 )
 
 
@@ -32,6 +49,8 @@ class Document:
     subjects: str | None = None
     language: str | None = None
     notes: list[tuple[str, str, Span | None]] = field(default_factory=list)
+    published_basis: str | None = None
+    updated_basis: str | None = None
 
 
 def numeric_date(day: str, month: str, year: str) -> str | None:
@@ -51,7 +70,7 @@ def looks_like_title(block: Block, previous: list[Block]) -> bool:
     return block.kind == "heading" or (after_date and len(line.split()) <= 25 and line[-1:] not in ".!?")
 
 
-def read_style_lines(blocks: list[Block], document: Document) -> list[Block]:
+def read_style_lines(blocks: list[Block], document: Document, parse: DateParser) -> list[Block]:
     """Recognise the old site's `date:` line, the news portal's timestamp and repeated title, and
     the title line that opens a text, turning them into furniture and document metadata."""
     result: list[Block] = []
@@ -60,9 +79,16 @@ def read_style_lines(blocks: list[Block], document: Document) -> list[Block]:
         line = block.span.text
         if not seen_paragraph and block.kind != "furniture":
             date_line, timestamp = DATE_LINE.match(line), TIMESTAMP_LINE.match(line)
-            if date_line or timestamp:
-                value = date_line["date"] if date_line else numeric_date(*timestamp.group("d", "m", "y"))  # type: ignore[union-attr]
+            value = (
+                parse(date_line["date"])
+                if date_line
+                else numeric_date(*timestamp.group("d", "m", "y"))
+                if timestamp
+                else None
+            )
+            if value is not None:
                 document.published = value
+                document.published_basis = "date_line" if date_line else "portal_timestamp"
                 result.append(Block("furniture", block.span, field="published", value=value))
                 continue
             if document.title is None and looks_like_title(block, result):
@@ -77,14 +103,18 @@ def read_style_lines(blocks: list[Block], document: Document) -> list[Block]:
     return result
 
 
-def read_dateline(document: Document) -> None:
-    """Take the publication date from a dateline ('Brussel, 26.08.04 – …') when none is known."""
+def read_dateline(document: Document, parse: DateParser) -> None:
+    """Take the publication date from a dateline ('Brussel, 26.08.04 – …', 'Bruxelles, le 3 mars
+    2020 — …') when none is known."""
     first = next((b for b in document.blocks if b.kind == "paragraph"), None)
     if first is None:
         return
     found = DATELINE.match(first.span.text)
-    if found and document.published is None:
-        document.published = numeric_date(found["d"], found["m"], found["y"])
+    day = None
+    if found:
+        day = parse(found["words"]) if found["words"] else numeric_date(found["d"], found["m"], found["y"])
+    if found and day and document.published is None:
+        document.published, document.published_basis = day, "dateline"
         document.notes.append(
             (
                 "published",
@@ -94,10 +124,12 @@ def read_dateline(document: Document) -> None:
         )
 
 
-def text_document(text: str, furniture: dict[str, list[str]], dashes: list[str]) -> Document:
+def text_document(
+    text: str, furniture: dict[str, list[str]], dashes: list[str], parse: DateParser
+) -> Document:
     """A plain-text capture as a document: the text itself is the body, unchanged."""
     document = Document(body=text, blocks=[], format="text/plain")
-    blocks = read_style_lines(segment(text, furniture, dashes), document)
+    blocks = read_style_lines(segment(text, furniture, dashes), document, parse)
     section: str | None = None
     for block in blocks:
         if block.kind == "heading":
@@ -105,16 +137,18 @@ def text_document(text: str, furniture: dict[str, list[str]], dashes: list[str])
         document.blocks.append(
             replace(block, section=section if block.kind in ("paragraph", "heading") else None)
         )
-    read_dateline(document)
+    read_dateline(document, parse)
     for block in document.blocks:
         if block.kind == "furniture" and block.field in ("updated", "news_type", "subjects") and block.value:
             setattr(document, block.field, block.value)
     return document
 
 
-def html_document(html: str, furniture: dict[str, list[str]], dashes: list[str]) -> Document:
+def html_document(
+    html: str, furniture: dict[str, list[str]], dashes: list[str], parse: DateParser
+) -> Document:
     """An HTML page as a document: the article's blocks joined by newlines form the body."""
-    page = read_html(html)
+    page = read_html(html, furniture)
     parts: list[str] = []
     blocks: list[Block] = []
     position = 0
@@ -147,13 +181,18 @@ def html_document(html: str, furniture: dict[str, list[str]], dashes: list[str])
         subjects=page.subjects,
         language=page.language,
     )
+    document.published_basis = page.published_basis
+    document.updated_basis = page.updated_basis
     document.notes.extend((name, message, None) for name, message in page.notes)
-    read_dateline(document)
+    read_dateline(document, parse)
     return document
 
 
-def read_document(text: str, media_type: str, furniture: dict[str, list[str]], dashes: list[str]) -> Document:
-    """The document of an archived text, by its media type."""
+def read_document(
+    text: str, media_type: str, furniture: dict[str, list[str]], dashes: list[str], parse: DateParser
+) -> Document:
+    """The document of an archived text, by its media type; `parse` reads a date written in words
+    in any of the project's languages (for `date:` lines and datelines)."""
     if media_type == "text/html" or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
-        return html_document(text, furniture, dashes)
-    return text_document(text, furniture, dashes)
+        return html_document(text, furniture, dashes, parse)
+    return text_document(text, furniture, dashes, parse)

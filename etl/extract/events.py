@@ -151,7 +151,7 @@ def locate(
 
 def never_words(table: dict[str, Any], reference: Any) -> set[str]:
     """Words that are never a city's name on their own (portfolios, function words, months)."""
-    return lexicon(table, reference).never
+    return lexicon(table, reference).common
 
 
 def locate_venue(event: Event, spans: list[Span], reference: Any) -> None:

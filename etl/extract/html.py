@@ -80,6 +80,8 @@ class Page:
     subjects: str | None = None
     language: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
+    published_basis: str | None = None
+    updated_basis: str | None = None
 
 
 def clean(text: str) -> str:
@@ -231,16 +233,48 @@ def text_elsewhere(tree: Any, ours: str) -> bool:
     return len(WORD.findall(ours)) < ELSEWHERE_SHARE * page_words
 
 
-def read_html(html: str) -> Page:
-    """A Page from HTML: site selectors first, trafilatura when they find no article body."""
+def labelled_time(tree: Any, labels: list[str]) -> str | None:
+    """The date of a <time datetime> written right after one of some labels ('Published on',
+    'Publié le'), wherever the page puts it."""
+    wanted = [" ".join(label.lower().split()) for label in labels]
+    for element in tree.css("time[datetime]"):
+        parent = element.parent
+        if parent is None:
+            continue
+        before = " ".join(parent.text(deep=True, separator=" ").lower().split())
+        written = " ".join(element.text(deep=True, separator=" ").lower().split())
+        lead = before[: before.find(written)] if written and written in before else before
+        if any(lead.rstrip(" :").endswith(label) for label in wanted):
+            return iso_date(element)
+    return None
+
+
+def read_html(html: str, labels: dict[str, list[str]] | None = None) -> Page:
+    """A Page from HTML: site selectors first, trafilatura when they find no article body; the
+    publication and update dates from the site's fields, its meta tags, or a <time> written after
+    a label of the language tables (labels: the furniture labels by field)."""
     tree = LexborHTMLParser(html)
     page = Page()
     root = tree.css_first("html")
     page.language = (root.attributes.get("lang") or "")[:2].lower() or None if root is not None else None
     title = first(tree, TITLE_SELECTORS)
     page.title = clean(title.text(deep=True, separator="")) if title is not None else None
-    page.published = iso_date(first(tree, PUBLISHED_SELECTORS)) or iso_date(first(tree, META_PUBLISHED))
-    page.updated = iso_date(first(tree, UPDATED_SELECTORS))
+    labels = labels or {}
+    for basis, found in (
+        ("time_element", iso_date(first(tree, PUBLISHED_SELECTORS))),
+        ("label", labelled_time(tree, labels.get("published", []))),
+        ("meta_tag", iso_date(first(tree, META_PUBLISHED))),
+    ):
+        if found:
+            page.published, page.published_basis = found, basis
+            break
+    for basis, found in (
+        ("time_element", iso_date(first(tree, UPDATED_SELECTORS))),
+        ("label", labelled_time(tree, labels.get("updated", []))),
+    ):
+        if found:
+            page.updated, page.updated_basis = found, basis
+            break
     page.news_type = "; ".join(clean(n.text()) for n in tree.css(NEWS_TYPE_SELECTOR)) or None
     page.subjects = "; ".join(clean(n.text()) for n in tree.css(SUBJECTS_SELECTOR)) or None
     container = first(tree, BODY_SELECTORS)

@@ -18,6 +18,7 @@ ABOUT = "about"
 YEAR_RANGE = range(1800, 2100)
 TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 SPACES = "\u00a0\u202f\u2009"
+SCALES = {100, 1000, 1_000_000, 1_000_000_000}
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,11 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
     ]
     for occurrence in find_number_words(words, table["language"], threshold=0):
         start, end = words[occurrence.start].start, words[occurrence.end - 1].end
-        if occurrence.value == int(occurrence.value):
-            add(start, end, int(occurrence.value), "words", bool(occurrence.is_ordinal))
+        if occurrence.value != int(occurrence.value):
+            continue
+        if int(occurrence.value) in SCALES and re.search(r"\d[\s\u00a0]*$", span.text[:start]):
+            continue  # '1,5 miljoen', '2 million': a scale after digits, no number of its own
+        add(start, end, int(occurrence.value), "words", bool(occurrence.is_ordinal))
     return sorted(found, key=lambda item: item[0].start)
 
 

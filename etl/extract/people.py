@@ -63,6 +63,8 @@ class Lexicon:
 
     never: set[str] = field(default_factory=set)
     names: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The words of the never set that are not places: never a city's name on their own either.
+    common: set[str] = field(default_factory=set)
     speech: re.Pattern[str] | None = None
 
 
@@ -83,6 +85,7 @@ def build_lexicon(table: dict[str, Any], reference: Any) -> Lexicon:
     never = {fold(w) for w in table["portfolio_words"] + table["name_stopwords"]}
     never |= {fold(w) for head in table["role_heads"] for w in ROLE_WORDS.findall(head)}
     never |= {fold(w) for w in [*table["months"], *table["weekdays"]]}
+    common = set(never)
     for place in [*reference.cities, *reference.venues]:
         never |= {fold(w) for name in place["names"] for w in ROLE_WORDS.findall(name)}
     names = {}
@@ -90,7 +93,8 @@ def build_lexicon(table: dict[str, Any], reference: Any) -> Lexicon:
         for name in [person["name"], *(person.get("aliases") or [])]:
             names[fold(" ".join(name.split()))] = person
     speech = [*table["attribution_verbs"], *table["according_to"]]
-    return Lexicon(never, names, re.compile(rf"(?<!\w)(?:{alternation(fold(w) for w in speech)})(?!\w)"))
+    speaking = re.compile(rf"(?<!\w)(?:{alternation(fold(w) for w in speech)})(?!\w)")
+    return Lexicon(never, names, common, speaking)
 
 
 def person_index(persons: list[dict[str, Any]]) -> dict[str, Any]:
