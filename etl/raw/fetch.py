@@ -3,8 +3,9 @@ as received, after content-decoding) beside its provenance record `NNN_<id>.yml`
 (robots.txt, one request per second per host, conditional requests, retries with backoff) and refused
 when it is not what it claims to be (not HTML, too large, truncated, wrongly encoded).
 
-The polite HTTP client (robots.txt, rate limit, retries, redirects) is in etl/raw/politeness.py, its
-replies and their bodies in etl/raw/responses.py, and the snapshot files in etl/raw/snapshots.py."""
+The polite HTTP client (robots.txt, rate limit, retries, redirects) is in politeness.py, its replies
+and their bodies in responses.py, the charsets in charsets.py and the snapshot files in snapshots.py
+(all in etl/raw/)."""
 
 from __future__ import annotations
 
@@ -16,93 +17,10 @@ from typing import Any, Literal
 
 import httpx
 
-from etl.raw.politeness import (
-    ACCEPT,
-    ACCEPT_ENCODING,
-    BACKOFF_BASE,
-    DEFAULT_MAX_BYTES,
-    DEFAULT_TIMEOUT,
-    DEFAULT_USER_AGENT,
-    HTML_TYPES,
-    MAX_ATTEMPTS,
-    MAX_DELAY,
-    MAX_REDIRECTS,
-    MIN_INTERVAL,
-    REDIRECT_STATUSES,
-    ROBOTS_MAX_BYTES,
-    SCHEMES,
-    PoliteClient,
-    Politeness,
-    Robots,
-    is_retryable,
-    origin,
-    parse_retry_after,
-    retry_delay,
-    utc_now,
-)
-from etl.raw.responses import (
-    CHUNK,
-    COMPRESSED,
-    BodyError,
-    FetchError,
-    FetchRefused,
-    Reply,
-    TransientError,
-    decode_body,
-    describe_status,
-    raw_chunks,
-)
-from etl.raw.snapshots import (
-    ContentError,
-    Page,
-    Snapshot,
-    check_text,
-    find_charset,
-    latest_snapshot,
-    write_snapshot,
-)
-
-__all__ = [
-    "ACCEPT",
-    "ACCEPT_ENCODING",
-    "BACKOFF_BASE",
-    "CHUNK",
-    "COMPRESSED",
-    "DEFAULT_MAX_BYTES",
-    "DEFAULT_TIMEOUT",
-    "DEFAULT_USER_AGENT",
-    "HTML_TYPES",
-    "MAX_ATTEMPTS",
-    "MAX_DELAY",
-    "MAX_REDIRECTS",
-    "MIN_INTERVAL",
-    "REDIRECT_STATUSES",
-    "ROBOTS_MAX_BYTES",
-    "SCHEMES",
-    "BodyError",
-    "FetchError",
-    "FetchRefused",
-    "FetchResult",
-    "Fetcher",
-    "PoliteClient",
-    "Politeness",
-    "Reply",
-    "Robots",
-    "Status",
-    "TransientError",
-    "check_url",
-    "conditional_headers",
-    "decode_body",
-    "describe_status",
-    "fetch_urls",
-    "is_retryable",
-    "origin",
-    "parse_retry_after",
-    "parse_url_list",
-    "raw_chunks",
-    "retry_delay",
-    "utc_now",
-]
+from etl.raw.charsets import ContentError, check_text, find_charset
+from etl.raw.politeness import SCHEMES, PoliteClient, Politeness
+from etl.raw.responses import FetchError, FetchRefused, describe_status
+from etl.raw.snapshots import Page, Snapshot, latest_snapshot, write_snapshot
 
 Status = Literal["archived", "unchanged", "not_modified", "refused", "failed"]
 
@@ -191,6 +109,8 @@ class Fetcher(PoliteClient):
             check_text(reply.body, charset)
         except ContentError as exc:
             raise FetchError(url, str(exc)) from None
+        except LookupError:
+            raise FetchError(url, f"unknown charset {charset!r}") from None
         page = Page(
             url=url,
             final_url=reply.url,

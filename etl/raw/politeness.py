@@ -1,4 +1,5 @@
-"""Polite HTTP: robots.txt, one request per interval per host, retries with backoff, checked redirects."""
+"""Polite HTTP: robots.txt (read by protego, which knows wildcards and `$`), one request per interval
+per host, retries with backoff (a Retry-After beyond the cap gives up), checked redirects."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 
 from etl.raw.responses import (
     BodyError,
@@ -83,7 +84,7 @@ def is_retryable(status: int) -> bool:
 class Robots:
     """What robots.txt of one origin says: rules (None: everything allowed), or why it is unreachable."""
 
-    parser: RobotFileParser | None = None
+    parser: Protego | None = None
     unreachable: str | None = None
     crawl_delay: float | None = None
 
@@ -169,7 +170,7 @@ class PoliteClient:
         hop = "" if url == requested else f"redirect to {url}: "
         if robots.unreachable is not None:
             raise FetchRefused(requested, f"{hop}{robots.unreachable}")
-        if robots.parser is not None and not robots.parser.can_fetch(self.user_agent, url):
+        if robots.parser is not None and not robots.parser.can_fetch(url, self.user_agent):
             raise FetchRefused(requested, f"{hop}disallowed by {host}/robots.txt for {self.user_agent}")
 
     def read_robots(self, host: str) -> Robots:
@@ -184,8 +185,7 @@ class PoliteClient:
         if not 200 <= reply.status < 300:
             reason = describe_status(reply.status)
             return Robots(unreachable=f"robots.txt unreachable: {reason}; not crawling {host}")
-        parser = RobotFileParser(url)
-        parser.parse(reply.body.decode("utf-8", errors="replace").splitlines())
+        parser = Protego.parse(reply.body.decode("utf-8", errors="replace"))
         delay = parser.crawl_delay(self.user_agent)
         return Robots(parser=parser, crawl_delay=float(delay) if delay is not None else None)
 
@@ -205,7 +205,14 @@ class PoliteClient:
                 return reply
             if last:
                 raise FetchError(url, f"{describe_status(reply.status)} ({tries})")
-            delay = retry_delay(attempt, parse_retry_after(reply.headers.get("retry-after"), self.now()))
+            asked = parse_retry_after(reply.headers.get("retry-after"), self.now())
+            if asked is not None and asked > MAX_DELAY:
+                raise FetchError(
+                    url,
+                    f"{describe_status(reply.status)}: the server asks to retry after {asked:g} s, longer "
+                    f"than the {MAX_DELAY:g} s this fetcher waits; try again later",
+                )
+            delay = retry_delay(attempt, asked)
             if delay > 0:
                 self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -22,10 +22,6 @@ URL_HASH_LENGTH = 16
 SEQUENCE_PATTERN = re.compile(r"^(\d{3,})_")
 TEMP_PREFIX = ".fetch-"
 MAX_CLAIMS = 1000
-DEFAULT_CHARSET = "utf-8"
-META_SCAN_BYTES = 4096
-BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16le"), (b"\xfe\xff", "utf-16be"))
-META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
 LANGUAGES = ("en", "nl", "fr")
 PUBLISHERS = {
     "diplomatie.belgium.be": "FPS Foreign Affairs, Foreign Trade and Development Cooperation",
@@ -34,15 +30,6 @@ RECORD_HEADER = (
     "# Provenance record of the archived page beside it (same name, .html), written by diplodata fetch.\n"
     "# The page's bytes are never changed; a later capture of the address is a new snapshot.\n"
 )
-# Characters a byte 0x80-0xBF (a UTF-8 continuation byte) becomes when read as latin-1 or cp1252.
-CONTINUATIONS = "".join(
-    bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xC0)
-) + "".join(chr(b) for b in range(0x80, 0xA0))
-MOJIBAKE_CANDIDATE = re.compile(f"[\u00c2-\u00f4][{re.escape(CONTINUATIONS)}]{{1,3}}")
-
-
-class ContentError(ValueError):
-    """A page whose bytes cannot be archived as text; str() is the reason."""
 
 
 @dataclass(frozen=True)
@@ -80,76 +67,6 @@ class Snapshot:
 def media_type(content_type: str | None) -> str:
     """The media type of a Content-Type header, lower case, without parameters ('' when absent)."""
     return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-def header_charset(content_type: str | None) -> str | None:
-    """The charset parameter of a Content-Type header, lower case, or None."""
-    for parameter in (content_type or "").split(";")[1:]:
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip("\"'"):
-            return value.strip().strip("\"'").lower()
-    return None
-
-
-def bom_charset(body: bytes) -> str | None:
-    """The charset a byte order mark at the start of the body announces, or None."""
-    for bom, charset in BOMS:
-        if body.startswith(bom):
-            return charset
-    return None
-
-
-def meta_charset(body: bytes) -> str | None:
-    """The charset of a `<meta charset>` or `<meta http-equiv="Content-Type">` near the top, or None."""
-    found = META_CHARSET.search(body[:META_SCAN_BYTES])
-    return found.group(1).decode("ascii").lower() if found else None
-
-
-def find_charset(content_type: str | None, body: bytes) -> str:
-    """The charset of a page: the Content-Type header's, else a BOM's, else a meta tag's, else utf-8."""
-    return header_charset(content_type) or bom_charset(body) or meta_charset(body) or DEFAULT_CHARSET
-
-
-def find_mojibake(text: str) -> str | None:
-    """The first sequence of text that is UTF-8 bytes read as latin-1 or cp1252 (e.g. 'Ã©'), or None."""
-    for found in MOJIBAKE_CANDIDATE.finditer(text):
-        sequence = found.group()
-        lead = ord(sequence[0])
-        length = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
-        if len(sequence) < length:
-            continue
-        sequence = sequence[:length]
-        raw = bytes(ord(c) if ord(c) < 0x100 else c.encode("cp1252")[0] for c in sequence)
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        return sequence
-    return None
-
-
-def check_text(body: bytes, charset: str) -> str:
-    """Decode a page with its charset, refusing empty, binary, undecodable and mojibake text."""
-    if not body:
-        raise ContentError("empty body")
-    try:
-        text = body.decode(charset)
-    except LookupError:
-        raise ContentError(f"unknown charset {charset!r}") from None
-    except UnicodeDecodeError as exc:
-        bad = body[exc.start : exc.start + 1].hex()
-        raise ContentError(f"bytes are not valid {charset} (byte 0x{bad} at offset {exc.start})") from None
-    nul = text.find("\x00")
-    if nul >= 0:
-        raise ContentError(f"binary content (NUL character at offset {nul})")
-    garbled = find_mojibake(text)
-    if garbled is not None:
-        raw = bytes(ord(c) if ord(c) < 0x100 else c.encode("cp1252")[0] for c in garbled)
-        raise ContentError(
-            f"mojibake: {garbled!r} is UTF-8 {raw.decode('utf-8')!r} decoded as latin-1/cp1252 "
-            f"(charset {charset})"
-        )
-    return text
 
 
 def url_language(url: str) -> str | None:

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from etl.raw.charsets import ContentError, Undecodable, check_text, effective
+
 SOURCE_SUFFIXES = (".txt", ".html")
 RECORD_SUFFIX = ".yml"
 REQUIRED_RECORD_KEYS = ("id", "file", "sha256", "bytes", "language", "archived")
@@ -54,27 +56,28 @@ def find_sources(raw_dir: Path) -> tuple[list[Path], list[SourceError]]:
 
 
 def decode_text(path: Path | str, data: bytes, encoding: str = "utf-8") -> str:
-    """Decode archived bytes (UTF-8 unless the record says otherwise), refusing empty, binary and
-    undecodable content."""
+    """Decode archived bytes (UTF-8 unless the record says otherwise; latin-1 labels as
+    windows-1252), refusing empty, binary, undecodable and misread content; a BOM is dropped."""
     if not data:
         raise SourceError(path, "empty file (0 bytes); re-archive the page")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise SourceError(path, f"binary content (NUL byte at offset {nul}); expected UTF-8 text")
+    charset = effective(encoding)
     try:
-        return (
-            data.decode(encoding).removeprefix("\ufeff")
-            if encoding.lower() != "utf-8"
-            else data.decode(encoding)
-        )
+        text = check_text(data, charset)
     except LookupError:
         raise SourceError(path, f"unknown encoding {encoding!r} in its provenance record") from None
-    except UnicodeDecodeError as exc:
-        bad = data[exc.start : exc.start + 1].hex()
-        name = "UTF-8" if encoding.lower() in ("utf-8", "utf8") else encoding
-        raise SourceError(
-            path, f"not {name} (byte 0x{bad} at offset {exc.start}); convert it to UTF-8"
-        ) from None
+    except ContentError as exc:
+        if "not valid" in str(exc):
+            name = "UTF-8" if charset in ("utf-8", "utf8") else charset
+            offset = str(exc).rsplit("offset ", 1)[-1].rstrip(")")
+            byte = str(exc).split("byte ", 1)[-1].split(" ", 1)[0]
+            raise SourceError(
+                path, f"not {name} (byte {byte} at offset {offset}); convert it to UTF-8"
+            ) from None
+        raise SourceError(path, str(exc)) from None
+    return text
 
 
 def read_record(path: Path) -> dict[str, Any]:

@@ -23,10 +23,11 @@ import yaml
 
 from etl.layout import RAW_DIR
 from etl.raw import snapshots
+from etl.raw.charsets import ContentError, check_text, find_charset
 from etl.raw.fetch import FetchResult, fetch_urls, parse_url_list
 from etl.raw.politeness import DEFAULT_USER_AGENT, Politeness, parse_retry_after, retry_delay
 from etl.raw.responses import BodyError, FetchError, decode_body
-from etl.raw.snapshots import Page, find_charset, find_mojibake, latest_snapshot, url_language, url_publisher
+from etl.raw.snapshots import Page, latest_snapshot, url_language, url_publisher
 from etl.raw.sources import read_record
 
 SEED = RAW_DIR / "000_03760b43a54f4e20.txt"
@@ -430,7 +431,7 @@ def test_fetch_urls_retries_with_exponential_backoff(server: Server, raw: Path, 
 
 @pytest.mark.parametrize(
     ("retry_after", "delay"),
-    [("7", 7.0), (format_datetime(START + dt.timedelta(seconds=31), usegmt=True), 30.0), ("3600", 60.0)],
+    [("7", 7.0), (format_datetime(START + dt.timedelta(seconds=31), usegmt=True), 30.0), ("60", 60.0)],
 )
 def test_fetch_urls_honours_retry_after(
     server: Server, raw: Path, clock: FakeClock, retry_after: str, delay: float
@@ -439,6 +440,16 @@ def test_fetch_urls_honours_retry_after(
     [result] = run([server.url("/en/a")], raw, clock)
     assert result.status == "archived"
     assert clock.sleeps == [1.0, delay]
+
+
+@pytest.mark.parametrize("retry_after", ["120", "3600"])
+def test_fetch_urls_gives_up_when_retry_after_exceeds_the_cap(
+    server: Server, raw: Path, clock: FakeClock, retry_after: str
+) -> None:
+    server.routes["/en/a"] = [Reply(503, b"busy", {"Retry-After": retry_after}), Reply(body=PAGE)]
+    [result] = run([server.url("/en/a")], raw, clock)
+    assert result.status == "failed" and f"retry after {retry_after} s, longer than the 60 s" in result.reason
+    assert clock.sleeps == [1.0] and len(server.paths("/en/a")) == 1 and added(raw) == []
 
 
 def test_fetch_urls_fails_after_the_last_attempt(server: Server, raw: Path, clock: FakeClock) -> None:
@@ -516,8 +527,43 @@ def test_fetch_urls_rejects_mojibake(
 ) -> None:
     server.routes["/en/a"] = Reply(body=body, headers={"Content-Type": content_type})
     [result] = run([server.url("/en/a")], raw, clock)
-    assert result.status == "failed" and result.reason.startswith(f"mojibake: {garbled!r}")
+    assert result.status == "failed" and result.reason.startswith("mojibake: ") and garbled in result.reason
     assert added(raw) == []
+
+
+def test_fetch_urls_refuses_latin1_bytes_labelled_baltic(server: Server, raw: Path, clock: FakeClock) -> None:
+    body = "<p>Réunion à Genève, près de la gare, déjà prévue.</p>".encode("latin-1")
+    server.routes["/fr/a"] = Reply(body=body, headers={"Content-Type": "text/html; charset=windows-1257"})
+    [result] = run([server.url("/fr/a")], raw, clock)
+    assert result.status == "failed" and "charset label looks wrong" in result.reason and added(raw) == []
+
+
+def test_fetch_urls_reads_iso_8859_1_as_windows_1252(server: Server, raw: Path, clock: FakeClock) -> None:
+    body = "<p>“Our posts serve every Belgian,” the minister’s adviser said.</p>".encode("cp1252")
+    server.routes["/en/a"] = Reply(body=body, headers={"Content-Type": "text/html; charset=ISO-8859-1"})
+    [result] = run([server.url("/en/a")], raw, clock)
+    assert result.status == "archived" and result.path is not None
+    record = read_record(result.path.with_suffix(".yml"))
+    assert record["encoding"] == "windows-1252"
+    assert "“Our posts serve every Belgian,”" in result.path.read_bytes().decode(record["encoding"])
+
+
+def test_fetch_urls_lets_a_bom_win_over_the_header(server: Server, raw: Path, clock: FakeClock) -> None:
+    body = "\ufeff<p>Un café à Bruxelles, déjà.</p>".encode()
+    server.routes["/fr/a"] = Reply(body=body, headers={"Content-Type": "text/html; charset=iso-8859-1"})
+    [result] = run([server.url("/fr/a")], raw, clock)
+    assert result.status == "archived" and result.path is not None
+    assert read_record(result.path.with_suffix(".yml"))["encoding"] == "utf-8"
+
+
+def test_fetch_urls_obeys_robots_wildcards(server: Server, raw: Path, clock: FakeClock) -> None:
+    robots = b"User-agent: *\nDisallow: /*?q=\nDisallow: /*.pdf$\n"
+    server.routes["/robots.txt"] = Reply(body=robots, headers={"Content-Type": "text/plain"})
+    server.routes["/en/search?q=embassy"] = Reply(body=PAGE)
+    server.routes["/en/a"] = Reply(body=PAGE)
+    searched, page = run([server.url("/en/search?q=embassy"), server.url("/en/a")], raw, clock)
+    assert searched.status == "refused" and "disallowed by" in searched.reason
+    assert page.status == "archived" and server.paths("/en/search?q=embassy") == []
 
 
 def test_fetch_urls_records_the_charset_of_a_meta_tag(server: Server, raw: Path, clock: FakeClock) -> None:
@@ -665,11 +711,14 @@ def test_write_snapshot_never_overwrites_an_existing_file(raw: Path, monkeypatch
 @pytest.mark.parametrize(
     ("content_type", "body", "charset"),
     [
-        ("text/html; charset=ISO-8859-1", b'\xef\xbb\xbf<meta charset="utf-8">', "iso-8859-1"),
+        ("text/html; charset=ISO-8859-1", b'\xef\xbb\xbf<meta charset="utf-8">', "utf-8"),
         ('text/html; charset="utf-8"', b"", "utf-8"),
         ("text/html", b'\xef\xbb\xbf<meta charset="windows-1252">', "utf-8"),
         ("text/html", b"\xff\xfe<\x00p\x00>\x00", "utf-16le"),
+        ("text/html; charset=utf-8", b'<head><meta charset="windows-1252"></head>', "utf-8"),
         (None, b'<head><meta charset="windows-1252"></head>', "windows-1252"),
+        ("text/html; charset=ISO-8859-1", b"<p>caf\xe9</p>", "windows-1252"),
+        ("text/html; charset=us-ascii", b"<p>cafe</p>", "windows-1252"),
         (
             "text/html",
             b'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-15">',
@@ -678,24 +727,41 @@ def test_write_snapshot_never_overwrites_an_existing_file(raw: Path, monkeypatch
         ("text/html", b"<p>no charset anywhere</p>", "utf-8"),
     ],
 )
-def test_find_charset_prefers_header_then_bom_then_meta(
+def test_find_charset_prefers_bom_then_header_then_meta(
     content_type: str | None, body: bytes, charset: str
 ) -> None:
     assert find_charset(content_type, body) == charset
 
 
 @pytest.mark.parametrize(
-    ("text", "garbled"),
+    ("body", "charset", "reason"),
     [
-        ("Un cafÃ© à Bruxelles", "Ã©"),
-        ("the ministerâ€™s words", "â€™"),
-        ("prix\u00c2\u00a0: 5 €", "\u00c2\u00a0"),
-        ("À propos: déjà vu à São Paulo – Ça va ? Ständige Vertretung, 5 € «oui»", None),
-        ("Ô ciel ! Ê Ë Ï Œuvre œuvre", None),
+        ("Un café à Bruxelles".encode(), "windows-1252", "mojibake"),
+        ("the minister’s words".encode(), "windows-1252", "mojibake"),
+        (
+            "Réunion à Genève, déjà prévue, près".encode("latin-1"),
+            "windows-1257",
+            "charset label looks wrong",
+        ),
+        (b"", "utf-8", "empty body"),
+        (b"<p>\x00</p>", "utf-8", "binary content"),
     ],
 )
-def test_find_mojibake_finds_utf8_read_as_cp1252(text: str, garbled: str | None) -> None:
-    assert find_mojibake(text) == garbled
+def test_check_text_refuses_text_read_wrong(body: bytes, charset: str, reason: str) -> None:
+    with pytest.raises(ContentError, match=reason):
+        check_text(body, charset)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "À propos: déjà vu à São Paulo – Ça va ? Ständige Vertretung, 5 € «oui»",
+        "Ô ciel ! Ê Ë Ï Œuvre œuvre, Łukasz Dvořák à Gdańsk",
+        "Het Egmontpaleis in Brussel, België",
+    ],
+)
+def test_check_text_passes_the_languages_letters(text: str) -> None:
+    assert check_text(("\ufeff" + text).encode(), "utf-8") == text
 
 
 @pytest.mark.parametrize(
