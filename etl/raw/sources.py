@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from etl.raw.charsets import ContentError, Undecodable, check_text, effective
+from etl.raw.charsets import ContentError, check_text, effective
 
 SOURCE_SUFFIXES = (".txt", ".html")
 RECORD_SUFFIX = ".yml"
