@@ -104,7 +104,7 @@ def stage_release(
     Its version and changelog follow the release published under root (or the checkout's)."""
     reference = load_reference(reference_dir)
     packages, project = load_packages(), load_project()
-    raw = read_raw(raw_dir)
+    raw = read_raw(raw_dir, reference.site)
     report = report_inputs(raw)
     for rejected in raw.rejected:
         progress(f"rejected {rejected}")

@@ -1,4 +1,5 @@
-"""Curated reference tables: language tables, post types, places, event series and persons."""
+"""Curated reference tables: language tables, post types, places, event series, persons, and the
+news site as the crawler reads it."""
 
 from __future__ import annotations
 
@@ -91,6 +92,7 @@ class Reference:
     venues: list[dict[str, Any]]
     series: list[dict[str, Any]]
     persons: list[dict[str, Any]]
+    site: dict[str, Any]
 
 
 def read_yaml(path: Path) -> Any:
@@ -137,4 +139,5 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
         venues=list(places["venues"]),
         series=list(read_yaml(directory / "event_series.yml")),
         persons=list(read_yaml(directory / "persons.yml")),
+        site=dict(read_yaml(directory / "site.yml")),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import zipfile
 from collections import Counter
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 import etl.build
@@ -149,3 +151,32 @@ def test_build_writes_each_package_file_once_and_reads_no_staged_package_back(
     assert len(zips) == len(specs)
     assert {p: n for p, n in writes.items() if n > 1} == {}
     assert loaded and not any(p.is_relative_to(stage) for p in loaded)
+
+
+def add_page(raw_dir: Path, stem: str, html: str) -> None:
+    """Write an HTML snapshot and its provenance record (the seed's, for this page) into a raw folder."""
+    data = html.encode("utf-8")
+    record = yaml.safe_load(SEED.with_suffix(".yml").read_text(encoding="utf-8"))
+    record.update(
+        id=stem, file=f"{stem}.html", url=f"https://diplomatie.belgium.be/en/news/{stem}", format="text/html",
+        bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+    )  # fmt: skip
+    (raw_dir / f"{stem}.html").write_bytes(data)
+    (raw_dir / f"{stem}.yml").write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+
+
+def test_build_rejects_pages_that_are_no_article_by_name(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    wall = (
+        '<html><body><main><div class="field--name-body"><p>Please log in to continue.</p></div></main>'
+        "</body></html>"
+    )
+    add_page(raw, "901_members", wall)
+    add_page(
+        raw, "902_empty", '<html><body><article><div class="field--name-body"></div></article></body></html>'
+    )
+    report = build(root=tmp_path / "out", raw_dir=raw)
+    reasons = {Path(e.path).name: e.reason for e in report.rejected}
+    assert "login wall" in reasons["901_members.html"] and "empty template" in reasons["902_empty.html"]
+    assert report.published == [SEED.stem]

@@ -21,6 +21,8 @@ from etl.raw.charsets import ContentError, check_text, find_charset
 from etl.raw.politeness import SCHEMES, PoliteClient, Politeness
 from etl.raw.responses import FetchError, FetchRefused, describe_status
 from etl.raw.snapshots import Page, Snapshot, latest_snapshot, write_snapshot
+from etl.raw.templates import not_an_article
+from etl.reference import load_reference
 
 Status = Literal["archived", "unchanged", "not_modified", "refused", "failed"]
 
@@ -73,11 +75,17 @@ class Fetcher(PoliteClient):
     """Archives pages into raw/ one at a time, sharing robots.txt and request times across calls."""
 
     def __init__(
-        self, raw_dir: Path, settings: Politeness | None = None, *, client: httpx.Client | None = None
+        self,
+        raw_dir: Path,
+        settings: Politeness | None = None,
+        *,
+        client: httpx.Client | None = None,
+        site: dict[str, Any] | None = None,
     ) -> None:
         if not raw_dir.is_dir():
             raise FileNotFoundError(f"{raw_dir}: no such folder to archive pages into")
         self.raw_dir = raw_dir
+        self.site = site if site is not None else load_reference().site
         super().__init__(settings, client=client)
 
     def fetch(self, url: str) -> FetchResult:
@@ -106,11 +114,14 @@ class Fetcher(PoliteClient):
         content_type = reply.headers.get("content-type")
         charset = find_charset(content_type, reply.body)
         try:
-            check_text(reply.body, charset)
+            text = check_text(reply.body, charset)
         except ContentError as exc:
             raise FetchError(url, str(exc)) from None
         except LookupError:
             raise FetchError(url, f"unknown charset {charset!r}") from None
+        refused = not_an_article(text, self.site)
+        if refused is not None:
+            raise FetchRefused(url, refused)
         page = Page(
             url=url,
             final_url=reply.url,
@@ -140,10 +151,11 @@ def fetch_urls(
     *,
     client: httpx.Client | None = None,
     on_result: Callable[[FetchResult], None] | None = None,
+    site: dict[str, Any] | None = None,
 ) -> list[FetchResult]:
     """Archive each URL's page into raw_dir, in order; one result per URL, a bad one never stops the rest."""
     results = []
-    with Fetcher(raw_dir, settings, client=client) as fetcher:
+    with Fetcher(raw_dir, settings, client=client, site=site) as fetcher:
         for url in urls:
             result = fetcher.fetch(url)
             results.append(result)

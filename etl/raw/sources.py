@@ -11,7 +11,8 @@ from typing import Any
 
 import yaml
 
-from etl.raw.charsets import ContentError, check_text, effective
+from etl.raw.charsets import ContentError, Undecodable, check_text, effective
+from etl.raw.templates import not_an_article
 
 SOURCE_SUFFIXES = (".txt", ".html")
 RECORD_SUFFIX = ".yml"
@@ -68,14 +69,11 @@ def decode_text(path: Path | str, data: bytes, encoding: str = "utf-8") -> str:
         text = check_text(data, charset)
     except LookupError:
         raise SourceError(path, f"unknown encoding {encoding!r} in its provenance record") from None
+    except Undecodable as exc:
+        name = "UTF-8" if charset in ("utf-8", "utf8") else charset
+        where = f"byte 0x{exc.byte:02x} at offset {exc.offset}"
+        raise SourceError(path, f"not {name} ({where}); convert it to UTF-8") from None
     except ContentError as exc:
-        if "not valid" in str(exc):
-            name = "UTF-8" if charset in ("utf-8", "utf8") else charset
-            offset = str(exc).rsplit("offset ", 1)[-1].rstrip(")")
-            byte = str(exc).split("byte ", 1)[-1].split(" ", 1)[0]
-            raise SourceError(
-                path, f"not {name} (byte {byte} at offset {offset}); convert it to UTF-8"
-            ) from None
         raise SourceError(path, str(exc)) from None
     return text
 
@@ -212,7 +210,7 @@ class RawInputs:
     superseded: list[Superseded]
 
 
-def read_raw(raw_dir: Path) -> RawInputs:
+def read_raw(raw_dir: Path, site: dict[str, Any] | None = None) -> RawInputs:
     """Every input of a raw folder, accounted for: each readable source (the newest snapshot of each
     address), and each file that cannot be used with the reason (a source reusing another's id among
     them), so that one bad file never hides the others."""
@@ -223,6 +221,9 @@ def read_raw(raw_dir: Path) -> RawInputs:
     for path in paths:
         try:
             source = read_source(path)
+            refused = not_an_article(source.text, site) if site and path.suffix == ".html" else None
+            if refused is not None:
+                raise SourceError(path, refused)
             if source.id in seen:
                 raise SourceError(path, f"id {source.id} is already used by {seen[source.id]}")
         except SourceError as exc:

@@ -38,10 +38,22 @@ SEED_URL = (
 START = dt.datetime(2026, 11, 27, 20, 15, 3, tzinfo=dt.UTC)
 LAST_MODIFIED = "Fri, 27 Nov 2026 10:00:00 GMT"
 HTML = "text/html; charset=utf-8"
-PAGE = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Contact days</title></head>'
-    "<body><p>Belgium has 120 posts abroad — a café in Brussels, the minister’s words.</p></body></html>"
-).encode()
+FILLER = (
+    "The heads of post met the regions, the employers' federations and the directorates-general of the "
+    "FPS during a full week of sessions."
+)
+
+
+def article(words: str, charset: str = "utf-8") -> str:
+    """An article page in the site's template: its body holds the words and enough running text."""
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="{charset}"><title>Contact days</title></head>'
+        f'<body><article><div class="field--name-body"><p>{words}</p><p>{FILLER}</p></div></article>'
+        "</body></html>"
+    )
+
+
+PAGE = article("Belgium has 120 posts abroad — a café in Brussels, the minister’s words.").encode()
 PAGE_2 = PAGE.replace(b"120", b"121")
 ROBOTS_PRIVATE = b"User-agent: *\nDisallow: /\n\nUser-agent: diplodata\nDisallow: /private/\n"
 
@@ -508,10 +520,11 @@ def test_fetch_urls_rejects_a_truncated_body(server: Server, raw: Path, clock: F
 def test_fetch_urls_rejects_bytes_invalid_in_declared_charset(
     server: Server, raw: Path, clock: FakeClock
 ) -> None:
-    server.routes["/en/a"] = Reply(body="<p>Un café à Bruxelles</p>".encode("latin-1"))
+    server.routes["/en/a"] = Reply(body=article("Un café à Bruxelles").encode("latin-1"))
     [result] = run([server.url("/en/a")], raw, clock)
     assert result.status == "failed"
-    assert result.reason == "bytes are not valid utf-8 (byte 0xe9 at offset 9)" and added(raw) == []
+    offset = article("Un café à Bruxelles").index("é")
+    assert result.reason == f"bytes are not valid utf-8 (byte 0xe9 at offset {offset})" and added(raw) == []
 
 
 @pytest.mark.parametrize(
@@ -532,14 +545,14 @@ def test_fetch_urls_rejects_mojibake(
 
 
 def test_fetch_urls_refuses_latin1_bytes_labelled_baltic(server: Server, raw: Path, clock: FakeClock) -> None:
-    body = "<p>Réunion à Genève, près de la gare, déjà prévue.</p>".encode("latin-1")
+    body = article("Réunion à Genève, près de la gare, déjà prévue.").encode("latin-1")
     server.routes["/fr/a"] = Reply(body=body, headers={"Content-Type": "text/html; charset=windows-1257"})
     [result] = run([server.url("/fr/a")], raw, clock)
     assert result.status == "failed" and "charset label looks wrong" in result.reason and added(raw) == []
 
 
 def test_fetch_urls_reads_iso_8859_1_as_windows_1252(server: Server, raw: Path, clock: FakeClock) -> None:
-    body = "<p>“Our posts serve every Belgian,” the minister’s adviser said.</p>".encode("cp1252")
+    body = article("“Our posts serve every Belgian,” the minister’s adviser said.").encode("cp1252")
     server.routes["/en/a"] = Reply(body=body, headers={"Content-Type": "text/html; charset=ISO-8859-1"})
     [result] = run([server.url("/en/a")], raw, clock)
     assert result.status == "archived" and result.path is not None
@@ -549,7 +562,7 @@ def test_fetch_urls_reads_iso_8859_1_as_windows_1252(server: Server, raw: Path, 
 
 
 def test_fetch_urls_lets_a_bom_win_over_the_header(server: Server, raw: Path, clock: FakeClock) -> None:
-    body = "\ufeff<p>Un café à Bruxelles, déjà.</p>".encode()
+    body = ("\ufeff" + article("Un café à Bruxelles, déjà.")).encode()
     server.routes["/fr/a"] = Reply(body=body, headers={"Content-Type": "text/html; charset=iso-8859-1"})
     [result] = run([server.url("/fr/a")], raw, clock)
     assert result.status == "archived" and result.path is not None
@@ -567,7 +580,7 @@ def test_fetch_urls_obeys_robots_wildcards(server: Server, raw: Path, clock: Fak
 
 
 def test_fetch_urls_records_the_charset_of_a_meta_tag(server: Server, raw: Path, clock: FakeClock) -> None:
-    body = '<html><head><meta charset="windows-1252"></head><p>Un café</p></html>'.encode("cp1252")
+    body = article("Un café", "windows-1252").encode("cp1252")
     server.routes["/nl/a"] = Reply(body=body, headers={"Content-Type": "text/html"})
     [result] = run([server.url("/nl/a")], raw, clock)
     assert result.status == "archived" and result.path is not None and result.path.read_bytes() == body
@@ -633,6 +646,26 @@ def test_fetch_urls_checks_robots_of_the_redirect_target_host(
 
 
 # One URL at a time, whatever happens -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (
+            '<article><div class="field--name-body"><p>Please log in to continue.</p></div></article>',
+            "login wall",
+        ),
+        ("<main><p>This site uses cookies. Accept all cookies?</p></main>", "cookie wall"),
+        ('<article><div class="field--name-body"></div></article>', "empty template"),
+        ("<div><p>Hello</p></div>", "no article structure"),
+    ],
+)
+def test_fetch_urls_refuses_a_page_that_is_no_article(
+    server: Server, raw: Path, clock: FakeClock, body: str, reason: str
+) -> None:
+    server.routes["/en/a"] = Reply(body=f"<html><body>{body}</body></html>".encode())
+    [result] = run([server.url("/en/a")], raw, clock)
+    assert result.status == "refused" and reason in result.reason and added(raw) == []
 
 
 def test_fetch_urls_keeps_going_after_bad_urls(server: Server, raw: Path, clock: FakeClock) -> None:
