@@ -51,6 +51,8 @@ LANGUAGE_KEYS = (
     "clause_breaks",
     "distributive_words",
     "anaphoric_counts",
+    "anaphoric_adverbs",
+    "comparison_links",
     "attribution_verbs",
     "pronouns",
     "gender_cues",

@@ -262,9 +262,15 @@ def network_passages(
     that introduces its list or table and the caption or heading of its group."""
     passages = []
     groups: dict[str, list[int]] = {}
+    heading: dict[int, Block] = {}
+    current: Block | None = None
     for index, candidate in enumerate(blocks):
         if candidate.group is not None:
             groups.setdefault(candidate.group, []).append(index)
+        if candidate.kind == "heading" and candidate.group is None:
+            current = candidate
+        elif current is not None:
+            heading[candidate.span.start] = current
     for block, group, table in zip(paragraphs, grouped, tables, strict=True):
         context: list[Span] = []
         if block.group is not None:
@@ -273,6 +279,9 @@ def network_passages(
             heads = [blocks[i].span for i in members if blocks[i].kind == "heading"]
             intro = next((b for b in reversed(blocks[:first]) if b.kind in ("paragraph", "heading")), None)
             context = [*([intro.span] if intro is not None and intro.group is None else []), *heads]
+        section = heading.get(block.span.start)
+        if section is not None and section.span not in context:
+            context.append(section.span)
         passages.append(Passage(block, group, table, context))
     return passages
 

@@ -28,6 +28,7 @@ CONFIDENCE = {
     "elliptic": 0.8,
     "distributive": 0.8,
     "anaphoric": 0.7,
+    "comparison": 0.8,
 }
 WORDS_FACTOR = 0.95
 ARTICLE_CONFIDENCE = 0.75
@@ -37,6 +38,7 @@ MAX_LINK_CHARS = 30
 # organisations internationales au nombre de huit'): so many words at most.
 MAX_QUALIFIED_CHARS = 90
 MAX_QUALIFIER_WORDS = 8
+DIGIT = re.compile(r"\d")
 REASONS = {
     "foreign": "another country's posts, not Belgium's",
     "honorary": "honorary posts are not career posts",
@@ -47,6 +49,7 @@ REASONS = {
     "subset": "a regional subset, not the whole network",
     "approximate": "an approximate number, not a count",
     "scope": "nothing in the text says the count is of Belgium's network",
+    "article": "an article ('a', 'een', 'une'), not a number, in a passage that counts nothing",
 }
 
 
@@ -62,6 +65,16 @@ class Count:
     confidence: float
     excluded: str | None = None
     cue: Span | None = None
+
+
+def anaphoric_regex(table: dict[str, Any]) -> re.Pattern[str] | None:
+    """A regex of the anaphoric count phrases, each maybe followed by an adverb ('elles étaient
+    encore', 'waren dat er nog'), ending where the number starts."""
+    phrases = [fold(a.replace("{n}", "").strip()) for a in table["anaphoric_counts"]]
+    if not phrases:
+        return None
+    adverbs = alternation(fold(w) for w in table["anaphoric_adverbs"])
+    return re.compile(rf"(?<!\w)(?:{alternation(phrases)})(?:\s+(?:{adverbs}))?(?!\w)\s*")
 
 
 def phrase_regex(phrases: list[str]) -> re.Pattern[str] | None:
@@ -94,7 +107,10 @@ def build_patterns(table: dict[str, Any]) -> dict[str, Any]:
         "partitives": {" ".join(fold(w).split()) for w in table["count_partitives"]},
         "network": phrase_regex(table["network_cues"]),
         "distributive": phrase_regex(table["distributive_words"]),
-        "anaphoric": phrase_regex([a.replace("{n}", "").strip() for a in table["anaphoric_counts"]]),
+        "anaphoric": anaphoric_regex(table),
+        "comparison": re.compile(rf"(?:{alternation(fold(w) for w in table['comparison_links'])})")
+        if table["comparison_links"]
+        else None,
         "total_before": re.compile(rf"(?<!\w)(?:{alternation(fold(w) for w in table['total_cues'])})\W*$"),
         "total_after": re.compile(
             rf"^\s*(?:{alternation(fold(w) for w in table['total_cues_after'])})(?!\w)"
@@ -162,6 +178,12 @@ def link_after(
     compiled = patterns(table)
     if row and len(gap.strip()) <= 3 and not any(c.isalnum() for c in gap):
         return "row"
+    if gap.rstrip().endswith("(") and text[number.end : number.end + 1] == ")":
+        lead = gap.rstrip()[:-1]
+        if not lead.strip():
+            return "after"  # 'embassies (90), consulates general (22)'
+        if not DIGIT.search(lead) and "," not in lead and len(lead.split()) <= MAX_QUALIFIER_WORDS:
+            return "qualified"  # 'the Belgian office in Taipei (1)'
     joined = " ".join(words)
     if joined in compiled["links"] and len(gap) <= MAX_LINK_CHARS:
         return "row" if row else "after"
@@ -319,15 +341,45 @@ def find_counts(
     kept = []
     for count in sorted(counts, key=lambda c: c.span.start):
         if count.number.article:
-            if not plain:
-                continue  # 'une ambassade', 'een ambassade': an article, not a count
             count = replace(count, confidence=ARTICLE_CONFIDENCE)
+            if not plain and count.excluded is None:
+                # 'une ambassade', 'een ambassade': an article, unless its passage counts in numbers
+                count = replace(count, excluded="article")
         kept.append(count)
     return kept
 
 
+def comparison_counts(
+    text: str, clause: Span, numbers: list[Number], counts: list[Count], table: dict[str, Any]
+) -> list[Count]:
+    """Numbers that count the type of the count right before them in a comparison ('84 embassies,
+    against 89 in 2013', '85 ambassades, tegenover 90 in 2010', 'contre 89 en 2013'), as counts of
+    that type (dated by their own words)."""
+    regex = patterns(table)["comparison"]
+    if regex is None or not counts:
+        return []
+    used = {c.number.start for c in counts}
+    found = []
+    for number in numbers:
+        if number.start in used or number.year or number.ordinal:
+            continue
+        before = [c for c in counts if c.span.end <= number.start and not c.mention.is_total]
+        if not before:
+            continue
+        previous = max(before, key=lambda c: c.span.end)
+        gap = fold(text[previous.span.end : number.start])
+        if regex.fullmatch(gap.strip(" ,(")) is None:
+            continue
+        span = Span(previous.span.end, number.end, text[previous.span.end : number.end])
+        count = Count(number, previous.mention, span, "comparison", CONFIDENCE["comparison"])
+        if number.qualifier != EXACT:
+            count = replace(count, excluded="approximate", cue=number.span)
+        found.append(count)
+    return found
+
+
 def anaphoric_count(
-    text: str, clause: Span, numbers: list[Number], previous: Count, table: dict[str, Any]
+    text: str, clause: Span, numbers: list[Number], antecedent: TypeMention, table: dict[str, Any]
 ) -> Count | None:
     """A number that counts the type of the count before it without naming it ('In 2005 waren dat
     er nog 93', 'il y en avait encore 93', 'there were still 93'), as a count of that type."""
@@ -337,11 +389,13 @@ def anaphoric_count(
     folded = fold_chars(clause.text)
     for match in regex.finditer(folded):
         at = clause.start + match.end()
-        number = next((n for n in numbers if at <= n.numeral.start <= at + 1), None)
+        number = next(
+            (n for n in numbers if at <= n.numeral.start <= at + 1 or at <= n.start <= at + 1), None
+        )
         if number is None or number.year or number.ordinal:
             continue
         span = Span(clause.start + match.start(), number.end, text[clause.start + match.start() : number.end])
-        mention = TypeMention(previous.mention.span, previous.mention.code, previous.mention.typology)
+        mention = TypeMention(antecedent.span, antecedent.code, antecedent.typology)
         count = Count(number, mention, span, "anaphoric", CONFIDENCE["anaphoric"])
         if number.qualifier != EXACT:
             count = replace(count, excluded="approximate", cue=number.span)

@@ -15,7 +15,16 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from etl.extract.counting import REASONS, Count, anaphoric_count, clauses, find_counts, in_scope, patterns
+from etl.extract.counting import (
+    REASONS,
+    Count,
+    anaphoric_count,
+    clauses,
+    comparison_counts,
+    find_counts,
+    in_scope,
+    patterns,
+)
 from etl.extract.numbers import EXACT, Number, find_numbers
 from etl.extract.periods import NOW, Period, find_periods
 from etl.extract.post_mentions import TOTAL, TypeMention, find_type_mentions
@@ -25,6 +34,9 @@ PAST_DAYS = 365
 CUE_CONFIDENCE = 0.85
 CONFIDENCE_THRESHOLD = 0.8
 CELL = "|"
+DIGIT = re.compile(r"\d")
+# A time dates the count just before it when written within so many characters of it ('89 in 2013').
+AFTER_PERIOD_CHARS = 25
 # A number counts a type only this near it (the longest link, with its qualifier and modifiers).
 WINDOW_BEFORE = 60
 WINDOW_AFTER = 120
@@ -172,11 +184,13 @@ def read_passage(
     published: dt.date | None,
     title: str | None,
 ) -> tuple[list[Dated], list[tuple[str, str, Span | None]]]:
-    """The counts of one passage, dated by their own words, and warnings for those out of scope."""
+    """The counts of one passage, dated by their own words, and warnings for those out of scope.
+    'A diplomatic office' is a count only in a passage that also counts in numbers."""
     table, block = passage.table, passage.block
     row = block.group is not None
     previous: Count | None = None
     found: list[Dated] = []
+    articles: list[Dated] = []
     warnings: list[tuple[str, str, Span | None]] = []
     periods: dict[Span, list[Period]] = {}
     every = find_type_mentions(block.span, table, post_types)
@@ -186,27 +200,35 @@ def read_passage(
     for index, sentence in enumerate(passage.sentences):
         for clause in clauses(sentence, table):
             mentions = [m for m in every if clause.start <= m.span.start and m.span.end <= clause.end]
-            if not mentions and not (row or previous or (cued and may_state_total(clause, table))):
+            if not mentions and not (row or every or (cued and may_state_total(clause, table))):
                 continue
             numbers = [
                 n
-                for w in windows(text, clause, mentions, row or previous is not None)
+                for w in windows(text, clause, mentions, row or not mentions)
                 for n in find_numbers(text, w, table)
             ]
             if not numbers:
                 continue
             counts = find_counts(text, clause, numbers, mentions, table, row) if mentions else []
+            counts += comparison_counts(text, clause, numbers, counts, table)
             counts += cued_totals(text, clause, numbers, counts, table, row)
-            if not counts and previous is not None:
-                anaphoric = anaphoric_count(text, clause, numbers, previous, table)
+            named = [m for m in every if m.span.end <= clause.start and not m.is_total]
+            antecedent = previous.mention if previous is not None else named[-1] if named else None
+            if not counts and antecedent is not None:
+                anaphoric = anaphoric_count(text, clause, numbers, antecedent, table)
                 counts = [anaphoric] if anaphoric is not None else []
             if not counts:
                 continue
             around = [clause, sentence, block.span, *passage.context]
             scoped = in_scope([*(s.text for s in around), block.section or "", title or ""], table)
+            starts = sorted(c.span.start for c in counts)
             for count in counts:
                 if count.excluded is None and not scoped:
                     count = replace(count, excluded="scope", cue=None)
+                dated = Dated(count, date_of(text, count, passage, index, clause, starts, published, periods))
+                if count.excluded == "article":
+                    articles.append(dated)
+                    continue
                 if count.excluded is not None:
                     reason = REASONS[count.excluded]
                     warnings.append(
@@ -215,7 +237,9 @@ def read_passage(
                     continue
                 if not count.mention.is_total:
                     previous = count
-                found.append(Dated(count, date_of(text, count, passage, index, published, periods)))
+                found.append(dated)
+    if any(not d.count.mention.is_total for d in found):
+        found += [Dated(replace(d.count, excluded=None), d.period) for d in articles]
     return found, warnings
 
 
@@ -224,26 +248,42 @@ def date_of(
     count: Count,
     passage: Passage,
     index: int,
+    clause: Span,
+    starts: list[int],
     published: dt.date | None,
     cache: dict[Span, list[Period]],
 ) -> Period | None:
-    """The time a count's own words give: the nearest in its sentence, else the last of an earlier
-    sentence of its paragraph, else the last of its list's introduction, caption or heading
-    (cache: the periods of the passage's sentences, each read once)."""
+    """The time a count's own words give: one written right after it ('89 in 2013'), else one
+    written before the first count of its clause ('In 2010, Belgium had 91 embassies and 24
+    consulates general'), else the last of an earlier sentence of its paragraph, else the last of
+    its list's introduction, caption or heading (starts: where the clause's counts start; cache: the
+    periods of the passage's sentences, each read once)."""
 
     def periods_of(span: Span) -> list[Period]:
         if span not in cache:
             cache[span] = find_periods(text, span, passage.table, published)
         return cache[span]
 
-    for number in range(index, -1, -1):
-        found = periods_of(passage.sentences[number])
-        if number == index:
-            nearest = nearest_period(found, count.span.start)
-            if nearest is not None:
-                return nearest
-        elif found:
-            return found[-1]
+    own = periods_of(passage.sentences[index])
+    following = [p for p in own if p.span.start >= count.span.end and p.span.end <= clause.end]
+    if following:
+        nearest = following[0]
+        between = text[count.span.end : nearest.span.start]
+        later = [s for s in starts if count.span.end <= s < nearest.span.start]
+        if not later and not DIGIT.search(between) and len(between) <= AFTER_PERIOD_CHARS:
+            return nearest
+    leading = [p for p in own if p.span.end <= starts[0] and p.span.start >= clause.start]
+    if leading:
+        return leading[-1]
+    earlier = [p for p in own if p.span.end <= clause.start]
+    if earlier:
+        return earlier[-1]
+    for number in range(index - 1, -1, -1):
+        sentence = passage.sentences[number]
+        # a time carries on only when it opens its sentence ('In 2010, …'), not after a number ('89 in 2013')
+        carried = [p for p in periods_of(sentence) if not DIGIT.search(text[sentence.start : p.span.start])]
+        if carried:
+            return carried[-1]
     context = [p for c in passage.context for p in periods_of(c)]
     return context[-1] if context else None
 

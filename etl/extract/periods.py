@@ -79,8 +79,9 @@ def find_periods(text: str, span: Span, table: dict[str, Any], published: dt.dat
     """Every time a span of text dates something to, in order, without overlaps (the most precise
     first). Times counted from the publication are left out when it is unknown."""
     candidates: list[tuple[int, int, str | None, str]] = []
-    for days in find_date_ranges(text, span, table):
-        if days.first is not None and days.first == days.last and re.search(r"\d{4}", days.span.text):
+    for days in find_date_ranges(text, span, table, published):
+        # a day without a year ('on 1 January') is taken nearest the publication
+        if days.first is not None and days.first == days.last:
             candidates.append((days.span.start, days.span.end, days.first.isoformat(), "day"))
     for name, regex in period_regexes(table).items():
         for match in regex.finditer(span.text):
