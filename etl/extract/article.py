@@ -225,7 +225,9 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
 
     only_event = events[0] if len(events) == 1 else None
     event_day = only_event.dates.first if only_event else None
-    passages = network_passages(document.blocks, paragraphs, grouped, tables)
+    passages = network_passages(
+        body, document.blocks, paragraphs, grouped, tables, reference.languages[language]
+    )
     network = find_network(body, passages, reference.post_types, published, event_day, article["title"])
 
     return {
@@ -256,10 +258,16 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
 
 
 def network_passages(
-    blocks: list[Block], paragraphs: list[Block], grouped: list[list[Span]], tables: list[dict[str, Any]]
+    body: str,
+    blocks: list[Block],
+    paragraphs: list[Block],
+    grouped: list[list[Span]],
+    tables: list[dict[str, Any]],
+    default: dict[str, Any],
 ) -> list[Passage]:
-    """The paragraphs as the network is read in them: a list item or table row with the block
-    that introduces its list or table and the caption or heading of its group."""
+    """The paragraphs as the network is read in them (a list item or table row with the block
+    that introduces its list or table and the caption or heading of its group), and the headings
+    inside the article, whose totals count."""
     passages = []
     groups: dict[str, list[int]] = {}
     heading: dict[int, Block] = {}
@@ -283,7 +291,14 @@ def network_passages(
         if section is not None and section.span not in context:
             context.append(section.span)
         passages.append(Passage(block, group, table, context))
-    return passages
+    # A heading inside the article ('117 posts on 1 January') may state the network's total.
+    for block in blocks:
+        if block.kind == "heading" and block.group is None:
+            following = next((p for p in passages if p.block.span.start > block.span.start), None)
+            table = following.table if following is not None else default
+            scope = [following.block.span] if following is not None else []
+            passages.append(Passage(block, sentences(body, block.span), table, [], scope))
+    return sorted(passages, key=lambda p: p.block.span.start)
 
 
 def wikidata(person_id: str, reference: Reference) -> str | None:

@@ -21,12 +21,23 @@ from typing import Any
 from etl.extract.people import Mention
 from etl.extract.quotes import Quote, Quoted
 from etl.extract.text import Span, alternation, fold, fold_chars, memo
+from etl.extract.verbs import saying_verbs
 
 # How directly each way of attributing names the speaker, as the quote's confidence.
-CONFIDENCE = {"name": 1.0, "surname": 0.9, "anaphora": 0.85, "continuation": 0.8, "pronoun": 0.75}
+CONFIDENCE = {
+    "name": 1.0,
+    "surname": 0.9,
+    "anaphora": 0.85,
+    "continuation": 0.8,
+    "pronoun": 0.75,
+    "cataphora": 0.7,
+}
 RIGHT_WORDS = 25
 # A reference or a pronoun is resolved among so many persons named before it, at most.
 LOOK_BACK = 40
+# A reference nobody named before can be to a person named just after it ('“…,” the director said.
+# The director, Hilde Vanmechelen, …'), within so many characters.
+LOOK_AHEAD = 400
 SENTENCE_BREAK = re.compile(r"[.!?…](?=\s)")
 
 
@@ -64,7 +75,6 @@ def build_grammar(table: dict[str, Any]) -> dict[str, re.Pattern[str]]:
     portfolio = alternation(fold(w) for w in table["portfolio_words"])
     continuation = rf"(?:\s+(?:{links})(?:\s+(?:{links}|{portfolio}|{heads}))*)?"
     return {
-        "verbs": re.compile(rf"(?<!\w)(?:{alternation(fold(v) for v in table['attribution_verbs'])})(?!\w)"),
         "dash": re.compile(rf"^\s*,?\s*(?:{alternation(table['attribution_dashes'])})\s*"),
         "according": re.compile(rf"(?<!\w)(?:{alternation(fold(a) for a in table['according_to'])})\s+"),
         "anaphora": re.compile(rf"(?<!\w)(?P<det>{determiners})\s*(?P<head>{heads}){continuation}(?![\w-])"),
@@ -80,7 +90,7 @@ def speaks(text: str, span: Span, table: dict[str, Any]) -> bool:
     compiled = grammar(table)
     folded = fold(words)
     return bool(
-        compiled["verbs"].search(folded)
+        saying_verbs(words, table)
         or compiled["according"].search(folded + " ")
         or compiled["dash"].match(words)
     )
@@ -170,10 +180,10 @@ def right_window(text: str, paragraph: Span, quote: Quote, stretches: list[Quote
 def nearest_to_verb(text: str, window: Span, found: list[Who], table: dict[str, Any]) -> Who | None:
     """The speaker named nearest to the verb of saying of a window (a name before a reference or a
     pronoun at the same distance)."""
-    verb = grammar(table)["verbs"].search(fold(text[window.start : window.end]))
-    if verb is None:
+    verbs = saying_verbs(text[window.start : window.end], table)
+    if not verbs:
         return found[0] if found else None
-    at = window.start + verb.start()
+    at = window.start + verbs[0][0]
     return min(found, key=lambda w: (abs(w.span.start - at), w.kind != "name"), default=None)
 
 
@@ -235,8 +245,8 @@ def inner_incises(text: str, quote: Quote, table: dict[str, Any]) -> list[Span]:
         span = Span(
             inner.start + match.start("words"), inner.start + match.end("words"), match.group("words")
         )
-        opening = " ".join(fold(span.text).split()[:3])
-        if grammar(table)["verbs"].search(opening):
+        opening = " ".join(span.text.split()[:3])
+        if saying_verbs(opening, table):
             found.append(span)
     return found
 
@@ -277,4 +287,18 @@ def resolve(who: Who, at: int, chain: list[Referent], mentions: list[Mention]) -
         if who.gender and gender and gender != who.gender:
             continue
         return referent.mention
+    return None
+
+
+def resolve_ahead(who: Who, at: int, mentions: list[Mention]) -> Mention | None:
+    """For a reference by role that no person named before answers, the first person named just
+    after it whose role has the reference's head word."""
+    if who.kind != "anaphora" or not who.head:
+        return None
+    index = bisect.bisect_right(mentions, at, key=lambda m: m.name.start)
+    for mention in mentions[index:]:
+        if mention.name.start > at + LOOK_AHEAD:
+            break
+        if any(who.head in fold(r.text) for r in mention.roles):
+            return mention
     return None

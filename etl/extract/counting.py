@@ -99,6 +99,7 @@ def build_patterns(table: dict[str, Any]) -> dict[str, Any]:
         "modifiers": modifiers,
         "exclusions": {r: phrase_regex(ws) for r, ws in table["count_exclusions"].items()},
         "become": phrase_regex(table["become_verbs"]),
+        "negated": re.compile(rf"(?<!\w)(?:{alternation(fold(w) for w in table['negations'])})\s+$"),
         "subset": re.compile(rf"^\W*(?:{alternation(fold(p) for p in table['subset_cues'])})(?!\w)"),
         "links": {" ".join(fold(w).split()) for w in table["count_links"]},
         "copulas": {" ".join(fold(w).split()) for w in table["count_copulas"]},
@@ -215,8 +216,16 @@ def exclusion(
     if modifier and compiled["modifiers"].get(modifier.group(1)):
         return compiled["modifiers"][modifier.group(1)], count.mention.span
     for reason in ("change", "inbound", "planned"):
-        found = compiled["exclusions"].get(reason) and compiled["exclusions"][reason].search(folded)
-        if found:
+        regex = compiled["exclusions"].get(reason)
+        found = (
+            next(
+                (m for m in regex.finditer(folded) if not compiled["negated"].search(folded[: m.start()])),
+                None,
+            )
+            if regex is not None
+            else None
+        )
+        if found:  # 'aucune fermeture', 'no closures': a change denied is none
             return reason, Span(
                 clause.start + found.start(),
                 clause.start + found.end(),

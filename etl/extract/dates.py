@@ -32,6 +32,15 @@ def day_pattern(n: int, months: str, weekdays: str, suffixes: str, links: str) -
     )
 
 
+def month_day_pattern(n: int, months: str, weekdays: str, suffixes: str, month_required: bool) -> str:
+    """Regex for one day written month first ('June 30', 'Monday, June 30, 2024')."""
+    month = rf"(?P<m{n}>{months})\s+" if month_required else rf"(?:(?P<m{n}>{months})\s+)?"
+    return (
+        rf"(?:(?P<wd{n}>{weekdays}),?\s+)?{month}(?P<d{n}>\d{{1,2}})(?:{suffixes})?(?!\d)"
+        rf"(?:,?\s+(?P<y{n}>\d{{4}}))?"
+    )
+
+
 def range_regex(table: dict[str, Any]) -> re.Pattern[str]:
     """Regex for a date range or a single date in one language (re caches the compilation)."""
     return memo(table, "range_regex", lambda: build_range_regex(table))
@@ -49,6 +58,41 @@ def build_range_regex(table: dict[str, Any]) -> re.Pattern[str]:
     connectors = alternation(table["range_connectors"])
     pattern = rf"\b(?:(?:{openers})\s+)?{first}(?:\s*(?:{connectors})\s*{last})?\b"
     return re.compile(pattern, re.IGNORECASE)
+
+
+def month_first_regex(table: dict[str, Any]) -> re.Pattern[str] | None:
+    """Regex for a date range or a single date written month first, in a language that writes
+    them so (`date_orders` holds month_day), else None."""
+    if "month_day" not in table["date_orders"]:
+        return None
+    return memo(table, "month_first_regex", lambda: build_month_first_regex(table))
+
+
+def build_month_first_regex(table: dict[str, Any]) -> re.Pattern[str]:
+    """Build month_first_regex (memoised by month_first_regex)."""
+    months = alternation(table["months"])
+    weekdays = alternation(table["weekdays"])
+    suffixes = alternation(table["ordinal_suffixes"])
+    first = month_day_pattern(1, months, weekdays, suffixes, True)
+    last = month_day_pattern(2, months, weekdays, suffixes, False)
+    openers = alternation(table["range_openers"])
+    connectors = alternation(table["range_connectors"])
+    pattern = rf"\b(?:(?:{openers})\s+)?{first}(?:\s*(?:{connectors})\s*{last})?\b"
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def date_matches(span: Span, table: dict[str, Any]) -> list[re.Match[str]]:
+    """The dates written in a span in the language's orders, without overlaps (the longer first);
+    a month written first is a month only when capitalised ('June 30', never 'may 3')."""
+    found = [m for m in range_regex(table).finditer(span.text) if m.group("m1") or m.group("m2")]
+    month_first = month_first_regex(table)
+    if month_first is not None:
+        found += [m for m in month_first.finditer(span.text) if m.group("m1")[:1].isupper()]
+    kept: list[re.Match[str]] = []
+    for match in sorted(found, key=lambda m: (-(m.end() - m.start()), m.start())):
+        if all(match.end() <= k.start() or match.start() >= k.end() for k in kept):
+            kept.append(match)
+    return sorted(kept, key=lambda m: m.start())
 
 
 def build_date(
@@ -92,19 +136,16 @@ def read_date_ranges(
     text: str, span: Span, table: dict[str, Any], context_year: int | dt.date | None
 ) -> list[DateRange]:
     """The date ranges of find_date_ranges, in a span that holds a digit."""
-    regex = range_regex(table)
     found = []
-    for match in regex.finditer(span.text):
+    for match in date_matches(span, table):
         groups = match.groupdict()
-        if not groups["m1"] and not groups["m2"]:
-            continue
         warnings: list[str] = []
         d1, m1, y1 = build_date(groups["d1"], groups["m1"], groups["y1"], table)
         if groups["d2"]:
             d2, m2, y2 = build_date(groups["d2"], groups["m2"], groups["y2"], table)
         else:
             d2, m2, y2 = d1, m1, y1
-        m1 = m1 or m2
+        m1, m2 = m1 or m2, m2 or m1
         context = context_year
         if isinstance(context, dt.date):
             context = nearest_year(d1, m1, context)

@@ -174,6 +174,25 @@ def event_noun(spans: list[Span], table: dict[str, Any]) -> Span | None:
     return None
 
 
+def next_meeting(sentence: Span, table: dict[str, Any]) -> Span | None:
+    """The meeting noun of 'the next regional meeting', 'de volgende vergadering', 'la prochaine
+    réunion' in a sentence (a word announcing the next of a series, at most two words before)."""
+    pattern = memo(
+        table,
+        "next_meeting",
+        lambda: re.compile(
+            rf"\b(?:{alternation(table['next_cues'])})\s+(?:[\w-]+\s+){{0,2}}?"
+            rf"(?P<noun>{alternation(table['event_nouns'])})\b",
+            re.I,
+        ),
+    )
+    found = pattern.search(sentence.text)
+    if found is None:
+        return None
+    start = sentence.start + found.start("noun")
+    return Span(start, start + len(found.group("noun")), found.group("noun"))
+
+
 def dated(
     text: str, spans: list[Span], table: dict[str, Any], year: int | dt.date | None, times: dict[int, dt.date]
 ) -> list[DateRange]:
@@ -205,7 +224,8 @@ def find_event(
     times: dict[int, dt.date] | None = None,
 ) -> Event | None:
     """The event stated in a paragraph: a sentence naming a series with its dates, or else a dated
-    sentence that counts its participants (in it or the next sentence)."""
+    sentence that counts its participants (in it or the next sentence), or else a sentence that
+    names a meeting with its days and its city."""
     times = times or {}
     for index, sentence in enumerate(paragraph):
         named = find_series(sentence, table["language"], reference.series)
@@ -230,6 +250,14 @@ def find_event(
             if find_participants(event, text, later, table):
                 event.evidence = Span(sentence.start, later.end, text[sentence.start : later.end])
                 locate(event, sentence, paragraph, reference, table)
+                return event
+    for sentence in paragraph:  # the next meeting of a series, announced with its days and place
+        noun = next_meeting(sentence, table)
+        days = dated(text, [sentence], table, context_year, times) if noun else []
+        if days:
+            event = Event(None, noun, days[0], sentence, sentence)
+            locate(event, sentence, [], reference, table)
+            if event.city is not None:
                 return event
     return None
 

@@ -51,6 +51,8 @@ class Passage:
     sentences: list[Span]
     table: dict[str, Any]
     context: list[Span] = field(default_factory=list)
+    # Texts that may say a count is Belgium's network but never date it (a heading's section).
+    scope: list[Span] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ def read_passage(
                 counts = [anaphoric] if anaphoric is not None else []
             if not counts:
                 continue
-            around = [clause, sentence, block.span, *passage.context]
+            around = [clause, sentence, block.span, *passage.context, *passage.scope]
             scoped = in_scope([*(s.text for s in around), block.section or "", title or ""], table)
             starts = sorted(c.span.start for c in counts)
             for count in counts:
@@ -307,6 +309,8 @@ def find_network(
     dated: list[Dated] = []
     for passage in passages:
         found, warnings = read_passage(text, passage, post_types, published, title)
+        if passage.block.kind == "heading":  # a heading's counts are the body's; its total counts
+            found, warnings = [d for d in found if d.count.mention.is_total], []
         dated += found
         network.warnings += warnings
     if not dated:

@@ -19,6 +19,7 @@ YEAR_RANGE = range(1800, 2100)
 TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 SPACES = "\u00a0\u202f\u2009"
 SCALES = {100, 1000, 1_000_000, 1_000_000_000}
+DECIMAL = re.compile(r"(?<![\w.,])(?P<n>\d+[.,]\d{1,2})(?![\w.,]\d)")
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,18 @@ def build_approximate_regex(table: dict[str, Any]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w){prefix}(?:{'|'.join(parts)})(?!\w)", re.IGNORECASE)
 
 
+def multiplier_regex(table: dict[str, Any]) -> re.Pattern[str] | None:
+    """Regex of a multiplying word right after a numeral ('dozijn', 'duizend', 'million'), or None
+    when the language has none."""
+    if not table["multipliers"]:
+        return None
+    return memo(
+        table,
+        "multiplier_regex",
+        lambda: re.compile(rf"[ \u00a0]+(?P<m>{alternation(table['multipliers'])})(?!\w)", re.IGNORECASE),
+    )
+
+
 def word_value(text: str, language: str) -> int | None:
     """The value of a number written as one or more words ('veertig', 'quatre-vingt-six'), or None."""
     words = [_Word(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(text)]
@@ -141,7 +154,13 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
     def free(start: int, end: int) -> bool:
         return all(end <= a or start >= b for a, b in taken)
 
+    multipliers = {fold(k): int(v) for k, v in table["multipliers"].items()}
+    multiplied = multiplier_regex(table)
+
     def add(start: int, end: int, value: int, form: str, ordinal: bool = False) -> None:
+        times = multiplied.match(span.text, end) if multiplied is not None and not ordinal else None
+        if times is not None:  # 'twee dozijn', '2 million': the numeral times the word after it
+            value, end = value * multipliers[fold(times.group("m"))], times.end()
         if free(start, end):
             found.append(
                 (Span(span.start + start, span.start + end, span.text[start:end]), value, form, ordinal)
@@ -159,6 +178,13 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
             value = int(stem) if stem.isdigit() else word_value(stem, table["language"])
             if value is not None:
                 add(match.start(), match.end(), value, "approximate")
+    if multiplied is not None:  # '1,2 duizend', '1.5 million': a decimal times a scale word
+        for match in DECIMAL.finditer(span.text):
+            times = multiplied.match(span.text, match.end())
+            if times is not None:
+                product = float(match.group("n").replace(",", ".")) * multipliers[fold(times.group("m"))]
+                if product == int(product):
+                    add(match.start(), times.end(), int(product), "digits")
     for match in digits_regex(table).finditer(span.text):
         value = int(re.sub(r"\D", "", match.group("n")))
         add(match.start(), match.end(), value, "digits", bool(match.group("ordinal")))

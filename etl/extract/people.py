@@ -9,11 +9,13 @@ Unie" are never persons. A surname alone names the person of that surname named 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from etl.extract.text import Span, alternation, fold, memo, slugify
+from etl.extract.verbs import is_saying
 
 UPPER = "A-ZÀ-ÖØ-Þ"
 NAME_WORD = rf"[{UPPER}][\w’'\-]*[\w]"
@@ -180,9 +182,10 @@ def build_grammar(table: dict[str, Any]) -> dict[str, Any]:
     stop = r"\s*(?=,|;|:|\)|\.\s|\.?$)"
     role = rf"(?P<role>[^,;:()“”\"«»]{{2,{ROLE_MAX}}}?)"
     leads = {fold(w) for w in [*table["role_joiners"], *table["determiners"], *table["indefinite_articles"]]}
-    leads |= {fold(w) for w in table["attribution_verbs"]}
     leads |= {fold(w).split()[-1] for w in table["according_to"]}
+    particles = {e.partition("…")[2].strip() for e in table["attribution_lemmas"]} - {""}
     return {
+        "particle": re.compile(rf"\s+(?:{alternation(particles)})(?=,)" if particles else r"(?!)"),
         "joiners": re.compile(rf"\s+(?:{alternation(table['role_joiners'])})\s+"),
         "role_after": re.compile(rf",\s+(?:(?:{articles})\s+)?{role}{stop}", re.I),
         "also_role": re.compile(
@@ -234,7 +237,10 @@ def role_before(sentence: Span, name_start: int, table: dict[str, Any], known: L
         lead = folded[floor : head.start()].strip(" ,")
         last = lead.split()[-1] if lead.split() else ""
         if lead and not (
-            last in lead_words or lead.endswith(("'", "’")) or folded[: head.start()].rstrip().endswith(",")
+            last in lead_words
+            or is_saying(last, table)
+            or lead.endswith(("'", "’"))
+            or folded[: head.start()].rstrip().endswith(",")
         ):
             continue
         if not comma and not re.fullmatch(r".*\S", role):
@@ -255,6 +261,10 @@ def role_after(sentence: Span, name_end: int, table: dict[str, Any], known: Lexi
     """The role written just after a name: 'Name, Minister of X, …' up to the next stop, going on
     over commas that continue a portfolio ('Minister of Foreign Affairs, Foreign Trade and …')."""
     after = sentence.text[name_end - sentence.start :]
+    particle = grammar(table)["particle"].match(after)
+    if particle:  # 'geeft Hugo Smolders toe, directeur-generaal …': a verb's particle first
+        name_end += particle.end()
+        after = after[particle.end() :]
     found = grammar(table)["role_after"].match(after)
     if not found or not starts_with_role(found.group("role"), table):
         return None
@@ -297,7 +307,7 @@ def name_candidates(sentence: Span, table: dict[str, Any], known: Lexicon) -> li
         words = list(re.finditer(rf"{NAME_WORD}|{PARTICLE}", run.group(0)))
         pieces: list[list[re.Match[str]]] = [[]]
         for word in words:
-            if not is_particle(word.group(0)) and fold(word.group(0)) in known.never:
+            if not is_particle(word.group(0)) and never_a_name(word.group(0), known):
                 pieces.append([])
             else:
                 pieces[-1].append(word)
@@ -317,29 +327,43 @@ def name_candidates(sentence: Span, table: dict[str, Any], known: Lexicon) -> li
     return found
 
 
+def never_a_name(word: str, known: Lexicon) -> bool:
+    """Whether a word is never part of a person's name: a never-a-name word, or a compound of them
+    ('Azië-Oceanië', 'Asia-Pacific'; never 'Jan-Willem')."""
+    folded = fold(word)
+    return folded in known.never or ("-" in folded and all(p in known.never for p in folded.split("-")))
+
+
 def gender_of(sentence: Span, name: Span, role: Span | None, table: dict[str, Any]) -> str | None:
     """The gender the words beside a name give (a title before it, a feminine role), or None."""
     start = max(0, (role or name).start - sentence.start - 12)
     window = fold(sentence.text[start : name.start - sentence.start])
-    role_words = set(ROLE_WORDS.findall(fold(role.text))) if role else set()
+    # The role's head words give its gender ('directeur général'), not the words of its portfolio
+    # ('de la Coopération').
+    small = small_words(table)
+    words = ROLE_WORDS.findall(fold(role.text)) if role else []
+    role_words = set(itertools.takewhile(lambda w: w not in small, words))
     for gender, (cues, before) in grammar(table)["genders"].items():
         if cues & role_words or before.search(window):
             return str(gender)
     return None
 
 
-def speaking(sentence: Span, name: Span, known: Lexicon) -> bool:
+def speaking(sentence: Span, name: Span, known: Lexicon, table: dict[str, Any]) -> bool:
     """Whether a verb of saying or 'according to' stands right beside a name ('said Jan Peeters',
-    'Jan Peeters said', 'volgens Jan Peeters')."""
+    'Jan Peeters said', 'belooft Jan Peeters', 'volgens Jan Peeters')."""
     if known.speech is None:
         return False
-    before = fold(
-        sentence.text[max(0, name.start - sentence.start - SPEECH_WINDOW) : name.start - sentence.start]
-    )
-    after = fold(sentence.text[name.end - sentence.start : name.end - sentence.start + SPEECH_WINDOW])
-    return bool(
-        re.search(rf"{known.speech.pattern}\W*$", before) or re.match(rf"^\W*{known.speech.pattern}", after)
-    )
+    raw_before = sentence.text[
+        max(0, name.start - sentence.start - SPEECH_WINDOW) : name.start - sentence.start
+    ]
+    raw_after = sentence.text[name.end - sentence.start : name.end - sentence.start + SPEECH_WINDOW]
+    before, after = fold(raw_before), fold(raw_after)
+    if re.search(rf"{known.speech.pattern}\W*$", before) or re.match(rf"^\W*{known.speech.pattern}", after):
+        return True
+    last = re.search(r"(\w+)\W*$", raw_before)
+    first = re.match(r"^\W*(\w+)", raw_after)
+    return bool((last and is_saying(last.group(1), table)) or (first and is_saying(first.group(1), table)))
 
 
 def surname_keys(person: Person) -> list[str]:
@@ -366,7 +390,12 @@ def find_mentions(
         role = role or after
         also = also_role(sentence, (after or name).end, table)
         key = fold(" ".join(name.text.split()))
-        if key in known.names or role is not None or also is not None or speaking(sentence, name, known):
+        if (
+            key in known.names
+            or role is not None
+            or also is not None
+            or speaking(sentence, name, known, table)
+        ):
             person = resolve_person(name.text, reference.persons)
         elif key in surnames:
             person = surnames[key]

@@ -21,8 +21,16 @@ LINKS = r"(?:de|do|da|del|di|al|el|la|le|les|du|des|am|an|im|sur|upon|of)"
 
 
 def place_regex(places: list[dict[str, Any]]) -> re.Pattern[str]:
-    """A regex of every name of some places, longest first."""
-    return re.compile(rf"(?<!\w)(?:{alternation(n for p in places for n in p['names'])})(?!\w)")
+    """A regex of every name of some places, longest first, a space in a name matching a hyphen
+    too ('Val Duchesse', 'Val-Duchesse')."""
+    names = alternation(n for p in places for n in p["names"]).replace(r"\ ", r"[\s\-]+")
+    return re.compile(rf"(?<!\w)(?:{names})(?!\w)")
+
+
+def place_named(name: str, places: list[dict[str, Any]]) -> dict[str, Any]:
+    """The place one of whose names is written (with a hyphen for a space or not)."""
+    key = " ".join(name.replace("-", " ").split())
+    return next(p for p in places if key in (" ".join(n.replace("-", " ").split()) for n in p["names"]))
 
 
 def find_place(spans: list[Span], places: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -31,8 +39,7 @@ def find_place(spans: list[Span], places: list[dict[str, Any]]) -> dict[str, Any
     for span in spans:
         found = regex.search(span.text)
         if found:
-            name = found.group(0)
-            return next(p for p in places if name in p["names"])
+            return place_named(found.group(0), places)
     return None
 
 

@@ -62,6 +62,28 @@ def quoted(paragraph: Span, marks: list[list[str]]) -> list[Quoted]:
     return sorted(found, key=lambda q: q.outer.start)
 
 
+def left_open(paragraph: Span, marks: list[list[str]]) -> Quoted | None:
+    """The quotation a paragraph opens and does not close: it goes on in the next paragraph, which
+    opens with a quotation mark again (the way a quotation of several paragraphs is written)."""
+    text = paragraph.text
+    lead = len(text) - len(text.lstrip())
+    for opening, closing in marks:
+        if not text.startswith(opening, lead):
+            continue
+        rest = text[lead + len(opening) :]
+        if (rest.count(closing) % 2 == 0) if opening == closing else closing not in rest:
+            words = rest.strip()
+            start = paragraph.start + lead + len(opening) + (len(rest) - len(rest.lstrip()))
+            inner = Span(start, start + len(words), words)
+            return Quoted(inner, Span(paragraph.start + lead, paragraph.end, text[lead:]))
+    return None
+
+
+def opens(paragraph: Span, quote: Quote) -> bool:
+    """Whether a quotation is the first words of its paragraph (its opening mark starts it)."""
+    return not paragraph.text[: quote.parts[0].outer.start - paragraph.start].strip()
+
+
 def continues(first: Quoted, second: Quoted, between: str) -> bool:
     """Whether two quoted stretches are the halves of one quotation split by its attribution: few
     words between them, no sentence ending there, and the first half not ending a sentence or the
@@ -71,7 +93,8 @@ def continues(first: Quoted, second: Quoted, between: str) -> bool:
     tail = first.inner.text.rstrip()
     head = second.inner.text.lstrip()
     if re.search(r"[.!?]\s", between.strip() + " "):
-        return tail.endswith(",")  # '“…,” said X. “…”': the first half leaves its sentence open
+        # '“…,” said X. “…”', '“…”, stelt X. “…”': the first half leaves its sentence open
+        return tail.endswith(",") or between.lstrip().startswith(",")
     return tail[-1:] not in TERMINAL or (head[:1].islower())
 
 

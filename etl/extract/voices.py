@@ -15,12 +15,13 @@ from etl.extract.attribution import (
     attribute,
     referents,
     resolve,
+    resolve_ahead,
     right_window,
     speaks,
     whos,
 )
 from etl.extract.people import Mention, Person, find_mentions, surname_keys
-from etl.extract.quotes import Quote, find_quotes, quoted
+from etl.extract.quotes import Quote, Quoted, find_quotes, left_open, opens, quoted
 from etl.extract.text import Span
 
 CONFIDENCE_THRESHOLD = 0.8
@@ -54,6 +55,8 @@ def find_voices(
             voices.mentions += [(m, table) for m in mentions]
             sentence_tables.append((sentence, table))
     chain: list[Referent] | None = None  # read only when a pronoun needs it
+    # The paragraphs of a quotation of several paragraphs read so far: it is credited where it ends.
+    pending: list[Quoted] = []
     for span, _, table in paragraphs:
         stretches = quoted(span, table["quote_marks"])
         previous: tuple[Quote, Mention, int] | None = None
@@ -61,7 +64,13 @@ def find_voices(
         def attributes(words: Span, language: dict[str, Any] = table) -> bool:
             return speaks(body, words, language) or bool(whos(body, words, language, found))
 
-        for quote in find_quotes(body, stretches, attributes):
+        quotes = find_quotes(body, stretches, attributes)
+        if pending and quotes and opens(span, quotes[0]):
+            start, end = pending[0].inner.start, quotes[0].text.end
+            quotes[0] = replace(quotes[0], text=Span(start, end, body[start:end]))
+        opened = left_open(span, table["quote_marks"])
+        pending = [*pending, opened] if opened is not None and (pending or not stretches) else []
+        for quote in quotes:
             who, where = attribute(body, span, quote, stretches, table, found)
             if who is not None and who.kind == "pronoun" and chain is None:
                 chain = referents(body, sentence_tables, found, lambda w, at: resolve(w, at, [], found))
@@ -70,6 +79,9 @@ def find_voices(
                 ]
                 chain.sort(key=lambda r: r.offset)
             speaker = resolve(who, quote.text.start, chain or [], found) if who else None
+            if who is not None and speaker is None:
+                speaker = resolve_ahead(who, who.span.end, found)
+                who = replace(who, kind="cataphora") if speaker else who
             if who is None and previous is not None and continued(body, previous, quote):
                 who = Who("continuation", previous[0].text, previous[1])
                 speaker, where = previous[1], "continuation"
@@ -133,7 +145,7 @@ def credit(
             (
                 "quotes.person",
                 f"speaker read from '{who.span.text}' as {speaker.person.name}, the nearest person "
-                "named before "
+                f"{'named just after' if who.kind == 'cataphora' else 'named before'} "
                 f"(confidence {confidence})",
                 quote.text,
             )

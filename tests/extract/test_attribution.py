@@ -159,3 +159,109 @@ def test_a_role_stated_apart_is_a_second_role(reference: Reference) -> None:
         "Deputy Prime Minister",
         "Minister of Foreign and European Affairs",
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # forms nobody listed, known by their lemma
+        ("nl", "“Elke post krijgt een doorlichting”, beloofde Anne Peeters.", ("Elke post", "anne-peeters")),
+        (
+            "fr",
+            "« Fermer une ambassade prend une semaine », a réagi Anne Peeters.",
+            ("Fermer une", "anne-peeters"),
+        ),
+        ("en", "“We will keep every post,” Karel Degryse promised.", ("We will", "karel-degryse")),
+        # a separable verb with its particle, the role after the particle
+        (
+            "nl",
+            "“Een ambassade moet een schuilplaats zijn”, geeft Anne Peeters toe, directeur-generaal.",
+            ("Een ambassade", "anne-peeters"),
+        ),
+        (
+            "nl",
+            "“Een paviljoen is geen doel op zich”, zo vat Anne Peeters het samen.",
+            ("Een paviljoen", "anne-peeters"),
+        ),
+    ],
+)
+def test_a_verb_of_saying_is_known_by_its_lemma(
+    reference: Reference, language: str, text: str, expected: tuple[str, str]
+) -> None:
+    assert [s[:2] for s in speakers(text, language, reference)] == [expected]
+
+
+def test_a_particle_without_its_verb_attributes_nothing(reference: Reference) -> None:
+    text = "“De posten moeten open blijven”, Anne Peeters toe."
+    assert speakers(text, "nl", reference) == [("De posten", None, None)]
+
+
+def test_a_quote_of_several_paragraphs_is_one_quote_credited_where_it_ends(reference: Reference) -> None:
+    text = (
+        "Karel Degryse, Minister of Development Cooperation, will join by video link.\n"
+        "“We have spent too long explaining what Europe expects of them.\n"
+        "“That means fewer pilot projects and more partnerships,” Degryse said."
+    )
+    (quote,) = voices(text, "en", reference).quotes
+    assert quote.text.text.startswith("We have spent") and quote.text.text.endswith("partnerships")
+    assert quote.speaker.person.id == "karel-degryse"
+    assert text[quote.text.start : quote.text.end] == quote.text.text
+
+
+def test_a_quote_split_by_its_attribution_with_the_comma_outside_is_one_quote(reference: Reference) -> None:
+    text = (
+        "Anne Peeters, directeur-generaal, opende.\n"
+        "“We gaan niet terug”, stelt Peeters. “De vraag is hoe we ons voorbereiden.”"
+    )
+    assert speakers(text, "nl", reference) == [("We gaan", "anne-peeters", "incise")]
+
+
+def test_a_reference_nobody_named_before_is_to_the_person_named_just_after(reference: Reference) -> None:
+    text = (
+        "“Africa is not one file on a desk in Brussels,” the director said on Tuesday.\n"
+        "The director, Anne Peeters, wants concrete proposals."
+    )
+    found = voices(text, "en", reference)
+    (quote,) = found.quotes
+    assert quote.speaker.person.id == "anne-peeters" and quote.confidence == 0.7
+    assert any("named just after" in message for _, message, _ in found.warnings)
+
+
+def test_the_gender_of_a_role_is_its_head_not_its_portfolio(reference: Reference) -> None:
+    text = (
+        "La ministre, Anne Peeters, a parlé.\n"
+        "Le directeur général de la Coopération au développement, Karel Degryse, a plaidé pour la durée.\n"
+        "« Dans certains pays, on nous appelle encore les Belges d'avant », a-t-il souligné."
+    )
+    (quote,) = voices(text, "fr", reference).quotes
+    assert quote.speaker.person.id == "karel-degryse"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name", "role"),
+    [
+        (
+            "nl",
+            "Gastvrouw Elke Meersman, ambassadeur van België in Japan, blikte vooruit.",
+            "Elke Meersman",
+            "ambassadeur van België in Japan",
+        ),
+        (
+            "nl",
+            "Directeur Azië-Oceanië Pieter-Jan Lievens leidde de werkzaamheden.",
+            "Pieter-Jan Lievens",
+            "Directeur Azië-Oceanië",
+        ),
+        (
+            "fr",
+            "Dans l'opposition, le député Maxime Delvaux n'a pas mâché ses mots.",
+            "Maxime Delvaux",
+            "député",
+        ),
+    ],
+)
+def test_names_are_not_titles_or_regions(
+    reference: Reference, language: str, text: str, name: str, role: str
+) -> None:
+    mentions = [m for m, _ in voices(text, language, reference).mentions]
+    assert [(m.person.name, m.role.text if m.role else None) for m in mentions] == [(name, role)]

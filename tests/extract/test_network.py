@@ -161,3 +161,39 @@ def test_low_confidence_counts_are_warned_about(reference: Reference) -> None:
     network = read("Het aantal ambassades bedraagt 84. In 2005 waren dat er nog 93.", "nl", reference)
     assert ("embassy", 93, "2005") in counts(network)
     assert any("low confidence" in m for _, m, _ in network.warnings)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "La Belgique compte 117 postes, aucune fermeture."),
+        ("en", "Belgium has 85 embassies, with no closures this year."),
+        ("nl", "België telt 85 ambassades, zonder sluitingen."),
+    ],
+)
+def test_a_change_denied_does_not_set_a_count_aside(reference: Reference, language: str, text: str) -> None:
+    network = read(text, language, reference)
+    assert network.counts or network.totals, network.warnings
+
+
+def test_a_heading_states_a_total_its_section_scopes(reference: Reference) -> None:
+    heading = "117 posts on 1 January"
+    paragraph = "Belgium counts 85 embassies and 32 other posts of its network."
+    text = f"{heading}\n{paragraph}"
+    first = Span(0, len(heading), heading)
+    second = Span(len(heading) + 1, len(text), paragraph)
+    passages = [
+        Passage(Block("heading", first), sentences(text, first), reference.languages["en"], [], [second]),
+        Passage(Block("paragraph", second), sentences(text, second), reference.languages["en"]),
+    ]
+    network = find_network(text, passages, reference.post_types, dt.date(2025, 1, 23), None, "")
+    assert [(t.total, t.as_of) for t in network.totals] == [(117, "2025-01-01")]
+    assert counts(network) == {("embassy", 85, "2025-01-01")}
+
+
+def test_a_heading_counts_only_its_total(reference: Reference) -> None:
+    heading = "From 88 to 85 embassies in ten years"
+    span = Span(0, len(heading), heading)
+    passage = Passage(Block("heading", span), sentences(heading, span), reference.languages["en"], [], [])
+    network = find_network(heading, [passage], reference.post_types, dt.date(2025, 1, 23), None, "Belgium")
+    assert network.counts == [] and network.totals == []

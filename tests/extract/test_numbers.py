@@ -62,5 +62,23 @@ def test_find_numbers_spans_point_into_the_whole_text(reference: Reference) -> N
 
 
 def test_find_numbers_keeps_decimals_out(reference: Reference) -> None:
-    text = "1,5 miljoen euro"
+    text = "1,5 procent van de posten"
     assert [n.value for n in find_numbers(text, Span(0, len(text), text), reference.languages["nl"])] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("nl", "ruim 1,2 duizend bezoekers", [("ruim 1,2 duizend", 1200, "more_than")]),
+        ("nl", "twee dozijn ambassadeurs", [("twee dozijn", 24, "exact")]),
+        ("nl", "290 miljoen euro", [("290 miljoen", 290_000_000, "exact")]),
+        ("en", "1.5 million euros", [("1.5 million", 1_500_000, "exact")]),
+        ("fr", "1,5 million d'euros", [("1,5 million", 1_500_000, "exact")]),
+        ("en", "1.25 thousand", [("1.25 thousand", 1250, "exact")]),
+    ],
+)
+def test_a_word_after_a_numeral_multiplies_it(
+    reference: Reference, language: str, text: str, expected: list[tuple[str, int, str]]
+) -> None:
+    found = find_numbers(text, Span(0, len(text), text), reference.languages[language])
+    assert [(n.span.text, n.value, n.qualifier) for n in found] == expected

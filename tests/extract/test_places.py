@@ -38,3 +38,8 @@ def test_find_place_uses_the_project_gazetteer(reference: Reference) -> None:
     text = "Ze kwamen samen in het Egmontpaleis in Brussel."
     assert find_place([Span(0, len(text), text)], reference.cities)["name"] == "Brussels"
     assert find_place([Span(0, len(text), text)], reference.venues)["name"] == "Egmont Palace"
+
+
+def test_a_place_name_is_found_with_a_hyphen_for_a_space(reference: Reference) -> None:
+    text = "Une semaine de formation au château de Val-Duchesse, à Bruxelles."
+    assert find_place([Span(0, len(text), text)], reference.venues)["name"] == "Val Duchesse"

@@ -55,6 +55,27 @@ def test_find_date_ranges_reads_ranges(
     assert written[found.span.start : found.span.end] == found.span.text
 
 
+@pytest.mark.parametrize(
+    ("written", "first", "last"),
+    [
+        ("From June 30 to July 4, 2024", "2024-06-30", "2024-07-04"),
+        ("on Monday, June 3, 2024", "2024-06-03", "2024-06-03"),
+        ("June 3-5 2024", "2024-06-03", "2024-06-05"),
+    ],
+)
+def test_find_date_ranges_reads_english_dates_written_month_first(
+    reference: Reference, written: str, first: str, last: str
+) -> None:
+    (found,) = find_date_ranges(written, Span(0, len(written), written), reference.languages["en"])
+    assert (found.first, found.last) == (dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+
+
+@pytest.mark.parametrize("written", ["in June 2024 they met", "we may 3 times ask", "Juni 30 posten"])
+def test_a_month_first_date_needs_a_capitalised_month_and_a_day(reference: Reference, written: str) -> None:
+    table = reference.languages["en" if not written.startswith("Juni") else "nl"]
+    assert find_date_ranges(written, Span(0, len(written), written), table, 2024) == []
+
+
 def test_find_date_ranges_warns_on_contradicting_weekday(reference: Reference) -> None:
     written = "From Tuesday 3 February to Friday 7 February 2025"
     (found,) = find_date_ranges(written, Span(0, len(written), written), reference.languages["en"])
