@@ -9,6 +9,7 @@ each file is written once; its changes go into CHANGELOG.md and each build publi
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,20 @@ from etl.layout import (
     ROOT,
     STAGING,
 )
-from etl.package import Problem, render_dictionary, render_package, validate_release, write_files, write_zip
-from etl.raw import Source, read_raw
-from etl.reference import load_reference
+from etl.package import (
+    Problem,
+    blame,
+    merged_problems,
+    package_strings,
+    render_dictionary,
+    render_package,
+    screen,
+    validate_release,
+    write_files,
+    write_zip,
+)
+from etl.raw import Source, SourceError, read_raw
+from etl.reference import Reference, load_reference
 from etl.release import (
     BuildReport,
     add_report_tables,
@@ -61,6 +73,8 @@ from etl.site import (
 from etl.specs import PackageSpec, load_packages, load_project
 
 Progress = Callable[[str], None]
+# Rounds of quarantine: each sets aside every source the checks blame, so one or two suffice.
+MAX_ROUNDS = 5
 Tables = dict[str, dict[str, list[dict[str, Any]]]]
 
 
@@ -76,6 +90,52 @@ def created_date(sources: list[Source]) -> str:
     """The release's creation time, taken from the inputs (the newest archiving date), not the clock."""
     dates = [str(s.record.get(k)) for s in sources for k in ("archived", "retrieved") if s.record.get(k)]
     return f"{max(dates, default='1970-01-01')[:10]}T00:00:00Z"
+
+
+def sources_of(extractions: list[dict[str, Any]]) -> set[str]:
+    """The ids of the sources of some extractions."""
+    return {e["source"]["id"] for e in extractions}
+
+
+def merge(
+    packages: tuple[PackageSpec, ...],
+    extractions: list[dict[str, Any]],
+    reference: Reference,
+    curated: dict[str, list[dict[str, Any]]],
+    quarantined: dict[str, str],
+) -> tuple[Tables, list[dict[str, Any]]]:
+    """The merged rows of the sources not quarantined; a source whose rows contradict a curated
+    fact or another check of the merged rows is quarantined (added to quarantined) and the rest
+    merged again. A problem no archived source is to blame for fails the build."""
+    for _ in range(MAX_ROUNDS):
+        kept = [e for e in extractions if e["source"]["id"] not in quarantined]
+        tables, warnings = assemble(packages, kept, reference, curated)
+        rows, problems = merged_problems(packages, tables)
+        if not problems:
+            return tables, warnings
+        blamed, unexplained = blame(problems, rows, sources_of(kept))
+        if unexplained:
+            raise BuildFailed(unexplained)
+        quarantined.update(blamed)
+    raise BuildFailed(problems)
+
+
+def quarantine(
+    report: BuildReport, sources: list[Source], quarantined: dict[str, str], progress: Progress
+) -> None:
+    """Move the quarantined sources from the report's published inputs to its rejected ones."""
+    files = {s.id: s.file for s in sources}
+    for source, reason in sorted(quarantined.items()):
+        error = SourceError(files[source], f"quarantined: {reason}")
+        report.rejected.append(error)
+        report.inputs = [i for i in report.inputs if i["source"] != source]
+        progress(f"quarantined {error}")
+
+
+def clear(stage: Path) -> None:
+    """Empty a staging folder, to write the release again."""
+    for child in stage.iterdir():
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
 def write_packages(
@@ -110,26 +170,43 @@ def stage_release(
         progress(f"rejected {rejected}")
     for old in raw.superseded:
         progress(f"superseded {old.source.file}: {old.reason}")
-    sources = raw.sources
-    progress(f"extracting {len(sources)} source(s)")
-    extractions = [extract_source(source, reference) for source in sources]
-    report.published = [s.id for s in sources]
-    report.warnings = [w for e in extractions for w in e["warnings"]]
+    progress(f"extracting {len(raw.sources)} source(s)")
+    extractions = [extract_source(source, reference) for source in raw.sources]
     curated = curated_rows(reference.persons, reference.post_types, reference_dir / "curated")
-    tables, merge_warnings = assemble(packages, extractions, reference, curated)
-    report.warnings += merge_warnings
-    created = created_date(sources)
-    checkpoint("extracted")
+    screened = screen(extractions, packages)
+    quarantined = dict(screened.quarantined)
     previous = find_previous(root)
-    staged = release_of_rows(packages, tables)
-    versioning = choose_version(previous, staged, str(project["version"]))
-    project = {**project, "version": versioning.version}
-    progress("writing packages")
-    write_packages(stage, packages, tables, project, created)
-    progress("validating packages")
-    problems = validate_release(stage / DATAPACKAGES)
-    if problems:
+    for _ in range(MAX_ROUNDS):
+        kept = [e for e in screened.extractions if e["source"]["id"] not in quarantined]
+        tables, merge_warnings = merge(packages, kept, reference, curated, quarantined)
+        checkpoint("extracted")
+        staged = release_of_rows(packages, tables)
+        versioning = choose_version(previous, staged, str(project["version"]))
+        release_project = {**project, "version": versioning.version}
+        progress("writing packages")
+        write_packages(stage, packages, tables, release_project, created_date(raw.sources))
+        progress("validating packages")
+        problems = validate_release(stage / DATAPACKAGES)
+        if not problems:
+            break
+        blamed, unexplained = blame(problems, package_strings(packages, tables), sources_of(kept))
+        if unexplained or not blamed:
+            raise BuildFailed(unexplained or problems)
+        quarantined.update(blamed)  # frictionless found what the checks before it did not
+        clear(stage)
+    else:
         raise BuildFailed(problems)
+    project = release_project
+    sources = [s for s in raw.sources if s.id not in quarantined]
+    created = created_date(raw.sources)
+    quarantine(report, raw.sources, quarantined, progress)
+    report.published = [s.id for s in sources]
+    kept_ids = sources_of(kept)
+    report.warnings = (
+        [w for e in extractions if e["source"]["id"] in kept_ids for w in e["warnings"]]
+        + [w for w in screened.warnings if w["source"] in kept_ids]
+        + merge_warnings
+    )
     checkpoint("validated")
     stage_changelog(stage, root, previous, versioning, staged, created)
     report.version, report.created = versioning.version, created

@@ -78,18 +78,19 @@ def test_failed_build_leaves_the_published_release_untouched(
     shutil.copytree(release, root)
     before = published(root)
 
-    original = etl.build.extract_source
+    original = etl.build.curated_rows
 
-    def corrupt(source: Any, reference: Any) -> dict[str, Any]:
-        """Extraction with one span shifted, as a bug in an extractor would."""
-        facts = original(source, reference)
-        facts["post_counts"][0]["char_end"] += 1
-        return facts
+    def corrupt(*args: Any) -> dict[str, list[dict[str, Any]]]:
+        """Curated rows with a speaker's day outside the curated event, as a slip in the project's
+        own data would be: no archived source is to blame, so the build fails."""
+        rows = original(*args)
+        rows["event_speakers"][0] = {**rows["event_speakers"][0], "day": "1999-01-01"}
+        return rows
 
-    monkeypatch.setattr(etl.build, "extract_source", corrupt)
+    monkeypatch.setattr(etl.build, "curated_rows", corrupt)
     with pytest.raises(BuildFailed) as caught:
         build(root=root)
-    assert any(p.check == "span" and p.resource == "post_counts" for p in caught.value.problems)
+    assert any(p.check == "dates" and p.resource == "event_speakers" for p in caught.value.problems)
     assert published(root) == before
     assert not (root / ".build" / "next").exists()
 

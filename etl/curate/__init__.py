@@ -5,7 +5,7 @@ and the extractions of stage extract; produces the rows of every resource of eve
 row per key, in key order, with the warnings of what was merged or left out, and the reconciliation
 of consecutive network snapshots with the openings and closures between them."""
 
-from etl.curate.merge import assemble
+from etl.curate.merge import CITING_COLUMNS, EXTRACTED, assemble
 from etl.curate.publications import CuratedError, curated_rows, read_curated
 
-__all__ = ["CuratedError", "assemble", "curated_rows", "read_curated"]
+__all__ = ["CITING_COLUMNS", "EXTRACTED", "CuratedError", "assemble", "curated_rows", "read_curated"]

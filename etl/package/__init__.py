@@ -7,6 +7,7 @@ problems of a full frictionless validation plus the project's own checks."""
 
 from etl.package.dictionary import render_dictionary
 from etl.package.files import FolderFiles, PackageFiles, ZipFiles
+from etl.package.quarantine import Screened, blame, merged_problems, package_strings, screen
 from etl.package.render import (
     JSON_SUFFIX,
     csv_value,
@@ -22,11 +23,16 @@ __all__ = [
     "FolderFiles",
     "PackageFiles",
     "Problem",
+    "Screened",
     "ZipFiles",
+    "blame",
     "csv_value",
+    "merged_problems",
     "package_descriptor",
+    "package_strings",
     "render_dictionary",
     "render_package",
+    "screen",
     "validate_release",
     "write_files",
     "write_zip",

@@ -97,10 +97,13 @@ def check_rows_agree(folder: Path, package: str, spec: ResourceSpec) -> list[Pro
     ]
 
 
-def check_bodies(folder: Path, package: str) -> list[Problem]:
+StringRows = dict[str, list[dict[str, str]]]
+
+
+def check_bodies(rows: StringRows, package: str) -> list[Problem]:
     """Each plain-text article's body is the archived text whose sha256 the row records."""
     problems = []
-    for number, row in numbered(read_rows(folder, "articles")):
+    for number, row in numbered(rows["articles"]):
         if (
             row["format"] == "text/plain"
             and hashlib.sha256(row["body"].encode("utf-8")).hexdigest() != row["sha256"]
@@ -118,13 +121,13 @@ def check_bodies(folder: Path, package: str) -> list[Problem]:
     return problems
 
 
-def check_spans(folder: Path, package: str, spec: ResourceSpec, texts: dict[str, str]) -> list[Problem]:
+def check_spans(rows: StringRows, package: str, spec: ResourceSpec, texts: dict[str, str]) -> list[Problem]:
     """The text between char_start and char_end of each row's source is the row's evidence."""
     if spec.span is None:
         return []
     source_column, text_column = spec.span["source"], spec.span["text"]
     problems = []
-    for number, row in numbered(read_rows(folder, spec.name)):
+    for number, row in numbered(rows[spec.name]):
         if not row["char_start"]:
             if row.get("provenance") == "archived_text" and row[text_column]:
                 problems.append(
@@ -167,10 +170,10 @@ def check_spans(folder: Path, package: str, spec: ResourceSpec, texts: dict[str,
     return problems
 
 
-def check_event_dates(folder: Path, package: str) -> list[Problem]:
+def check_event_dates(rows: StringRows, package: str) -> list[Problem]:
     """No event ends before it starts."""
     problems = []
-    for number, row in numbered(read_rows(folder, "events")):
+    for number, row in numbered(rows["events"]):
         if (
             row["start_date"]
             and row["end_date"]
@@ -189,11 +192,11 @@ def check_event_dates(folder: Path, package: str) -> list[Problem]:
     return problems
 
 
-def check_speaker_days(folder: Path, package: str) -> list[Problem]:
+def check_speaker_days(rows: StringRows, package: str) -> list[Problem]:
     """A speaker's day falls inside the dates of the event they spoke at."""
-    events = {row["id"]: row for row in read_rows(folder, "events")}
+    events = {row["id"]: row for row in rows["events"]}
     problems = []
-    for number, row in numbered(read_rows(folder, "event_speakers")):
+    for number, row in numbered(rows["event_speakers"]):
         event = events.get(row["event"])
         if not row["day"] or event is None:
             continue
@@ -212,14 +215,14 @@ def check_speaker_days(folder: Path, package: str) -> list[Problem]:
     return problems
 
 
-def check_totals(folder: Path, package: str) -> list[Problem]:
+def check_totals(rows: StringRows, package: str) -> list[Problem]:
     """A total's parts_sum is the sum of its counts, and consistent says whether the total equals it."""
     sums: dict[tuple[str, str, str], int] = {}
-    for row in read_rows(folder, "post_counts"):
+    for row in rows["post_counts"]:
         key = (row["source"], row["as_of"], row["typology"])
         sums[key] = sums.get(key, 0) + int(row["count"])
     problems = []
-    for number, row in numbered(read_rows(folder, "post_totals")):
+    for number, row in numbered(rows["post_totals"]):
         parts = sums.get((row["source"], row["as_of"], row["typology"]))
         if row["parts_sum"] and parts != int(row["parts_sum"]):
             problems.append(
@@ -269,6 +272,24 @@ def archived_texts(root: Path) -> dict[str, str]:
     return {row["id"]: row["body"] for row in read_rows(folder, "articles")}
 
 
+def project_problems(rows: StringRows, spec: PackageSpec, texts: dict[str, str]) -> list[Problem]:
+    """The project's own checks on the rows of a package (each value the string of its CSV cell):
+    spans reproduce their evidence, bodies their hash, dates in order, totals their parts."""
+    problems = []
+    for resource in spec.resources:
+        problems += check_spans(rows, spec.name, resource, texts)
+    names = spec.resource_names
+    if "articles" in names:
+        problems += check_bodies(rows, spec.name)
+    if "events" in names:
+        problems += check_event_dates(rows, spec.name)
+        if "event_speakers" in names:
+            problems += check_speaker_days(rows, spec.name)
+    if "post_totals" in names and "post_counts" in names:
+        problems += check_totals(rows, spec.name)
+    return problems
+
+
 def validate_package(folder: Path, spec: PackageSpec, texts: dict[str, str]) -> list[Problem]:
     """Every problem of one package folder."""
     descriptor = folder / "datapackage.json"
@@ -279,16 +300,8 @@ def validate_package(folder: Path, spec: PackageSpec, texts: dict[str, str]) -> 
         return problems
     for resource in spec.resources:
         problems += check_rows_agree(folder, spec.name, resource)
-        problems += check_spans(folder, spec.name, resource, texts)
-    names = spec.resource_names
-    if "articles" in names:
-        problems += check_bodies(folder, spec.name)
-    if "events" in names:
-        problems += check_event_dates(folder, spec.name)
-        problems += check_speaker_days(folder, spec.name)
-    if "post_totals" in names:
-        problems += check_totals(folder, spec.name)
-    return problems
+    rows = {resource.name: read_rows(folder, resource.name) for resource in spec.resources}
+    return problems + project_problems(rows, spec, texts)
 
 
 def validate_release(root: Path, names: list[str] | None = None) -> list[Problem]:
