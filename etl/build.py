@@ -45,9 +45,12 @@ from etl.package import (
 from etl.raw import Source, SourceError, read_raw
 from etl.reference import Reference, load_reference
 from etl.release import (
+    ERROR,
+    Breach,
     BuildReport,
     add_report_tables,
     build_lock,
+    check_assertions,
     checkpoint,
     choose_version,
     describe,
@@ -59,6 +62,7 @@ from etl.release import (
     remove,
     render_report,
     report_inputs,
+    resource_rows,
     stage_changelog,
     staging_folder,
 )
@@ -120,6 +124,28 @@ def merge(
     raise BuildFailed(problems)
 
 
+def asserted(reference: Reference, tables: Tables) -> list[Breach]:
+    """The breaches of the assertions by the rows to publish: a breached minimum stops the build
+    (BuildFailed, the published release left as it was), the others are returned to warn about."""
+    breaches = check_assertions(reference.assertions, resource_rows(tables))
+    errors = [b for b in breaches if b.level == ERROR]
+    if errors:
+        raise BuildFailed(
+            [
+                Problem(
+                    "assertions",
+                    b.table,
+                    None,
+                    None,
+                    f"{b.message} ({b.source or 'the release'})",
+                    "assertion",
+                )
+                for b in errors
+            ]
+        )
+    return breaches
+
+
 def quarantine(
     report: BuildReport, sources: list[Source], quarantined: dict[str, str], progress: Progress
 ) -> None:
@@ -179,6 +205,7 @@ def stage_release(
     for _ in range(MAX_ROUNDS):
         kept = [e for e in screened.extractions if e["source"]["id"] not in quarantined]
         tables, merge_warnings = merge(packages, kept, reference, curated, quarantined)
+        breaches = asserted(reference, tables)
         checkpoint("extracted")
         staged = release_of_rows(packages, tables)
         versioning = choose_version(previous, staged, str(project["version"]))
@@ -206,7 +233,10 @@ def stage_release(
         [w for e in extractions if e["source"]["id"] in kept_ids for w in e["warnings"]]
         + [w for w in screened.warnings if w["source"] in kept_ids]
         + merge_warnings
+        + [b.warning() for b in breaches]
     )
+    for breach in breaches:
+        progress(f"assertion: {breach}")
     checkpoint("validated")
     stage_changelog(stage, root, previous, versioning, staged, created)
     report.version, report.created = versioning.version, created

@@ -4,7 +4,7 @@ news site as the crawler reads it."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,7 @@ class Reference:
     series: list[dict[str, Any]]
     persons: list[dict[str, Any]]
     site: dict[str, Any]
+    assertions: dict[str, Any] = field(default_factory=dict)
 
 
 def read_yaml(path: Path) -> Any:
@@ -134,6 +135,33 @@ def read_language(path: Path) -> dict[str, Any]:
     return dict(table)
 
 
+ASSERTED_TABLES = ("post_counts", "post_totals")
+BOUNDS = ("min", "max", "max_change")
+
+
+def read_assertions(path: Path) -> dict[str, Any]:
+    """Load the assertions file and check its shape: for each asserted table, entries of a series
+    (columns to match) with numeric bounds; the fewest rows per table."""
+    data = read_yaml(path) or {}
+    unknown = sorted(set(data) - {*ASSERTED_TABLES, "min_rows"})
+    if unknown:
+        raise ReferenceError(f"{path}: unknown keys {', '.join(unknown)}")
+    for table in ASSERTED_TABLES:
+        for number, entry in enumerate(data.get(table) or [], start=1):
+            if not isinstance(entry, dict) or not isinstance(entry.get("series"), dict):
+                raise ReferenceError(f"{path}: {table} entry {number} has no series to match")
+            extra = sorted(set(entry) - {"series", *BOUNDS})
+            if extra:
+                raise ReferenceError(f"{path}: {table} entry {number} has unknown keys {', '.join(extra)}")
+            for bound in BOUNDS:
+                if bound in entry and not isinstance(entry[bound], int | float):
+                    raise ReferenceError(f"{path}: {table} entry {number}: {bound} is not a number")
+    for table, rows in (data.get("min_rows") or {}).items():
+        if not isinstance(rows, int):
+            raise ReferenceError(f"{path}: min_rows of {table} is not a whole number")
+    return dict(data)
+
+
 @functools.cache
 def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
     """Load all reference tables of a folder (cached: they do not change during a run)."""
@@ -147,4 +175,5 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
         series=list(read_yaml(directory / "event_series.yml")),
         persons=list(read_yaml(directory / "persons.yml")),
         site=dict(read_yaml(directory / "site.yml")),
+        assertions=read_assertions(directory / "assertions.yml"),
     )

@@ -115,3 +115,41 @@ def test_a_value_outside_an_enum_quarantines_its_row_only(
     counts = read_rows(tmp_path / "out" / DATAPACKAGES / "diplomacy-network", "post_counts")
     assert "guessed" not in {c["as_of_basis"] for c in counts}
     assert any(c["source"] == SEED.stem for c in counts)  # the source's other counts are published
+
+
+def test_a_count_below_its_minimum_stops_the_publish_and_leaves_the_release(
+    raw: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "out"
+    build(root=root, raw_dir=raw)
+    before = (root / DATAPACKAGES / "diplomacy-network" / "data" / "post_counts.csv").read_bytes()
+    add_article(
+        raw,
+        "913_network",
+        "en",
+        "Belgium's network abroad",
+        "Belgium's network abroad\n\n"
+        "On 1 January 2025, Belgium's network counted 12 embassies and 1 consulates general.\n",
+    )
+    result = CliRunner().invoke(main, ["build", "--quiet", "--root", str(root), "--raw", str(raw)])
+    assert result.exit_code == 1
+    assert "error: assertions/post_counts: fps embassy: 12 in 913_network (" in result.output
+    assert "is below the minimum 60 (913_network) [assertion]" in result.output
+    assert (root / DATAPACKAGES / "diplomacy-network" / "data" / "post_counts.csv").read_bytes() == before
+
+
+def test_a_count_above_its_maximum_is_published_with_a_warning(raw: Path, tmp_path: Path) -> None:
+    add_article(
+        raw,
+        "914_network",
+        "en",
+        "Belgium's network abroad",
+        "Belgium's network abroad\n\n"
+        "On 1 January 2025, Belgium's network counted 150 embassies and 20 consulates general.\n",
+    )
+    report = build(root=tmp_path / "out", raw_dir=raw)
+    assert report.rejected == []
+    (warning,) = [w for w in report.warnings if w["field"] == "assertions.post_counts"]
+    assert warning["source"] == "914_network" and "above the maximum 120" in warning["message"]
+    data = json.loads((tmp_path / "out" / DOWNLOADS / REPORT).read_text(encoding="utf-8"))
+    assert any(w["field"] == "assertions.post_counts" for w in data["warnings"])

@@ -4,8 +4,10 @@ Reads the rows of stage curate (to choose the version before anything is written
 previous release (published under the root, else committed in the checkout); produces the version,
 CHANGELOG.md, the build report, and the atomic swap of the staged release into place, one build at
 a time under a lock, with the undoing of a swap that was interrupted. Also compares any two releases
-row by row (`diplodata diff`)."""
+row by row (`diplodata diff`), and checks the assertions of reference/assertions.yml on the rows
+it would publish."""
 
+from etl.release.assertions import ERROR, Breach, check_assertions, resource_rows
 from etl.release.changelog import render_text
 from etl.release.diff import diff_releases, diff_to_dict
 from etl.release.lock import LockBusy, build_lock
@@ -36,12 +38,15 @@ from etl.release.versioning import (
 )
 
 __all__ = [
+    "ERROR",
+    "Breach",
     "BuildReport",
     "DiffError",
     "LockBusy",
     "ReleaseError",
     "add_report_tables",
     "build_lock",
+    "check_assertions",
     "checkpoint",
     "choose_version",
     "describe",
@@ -58,6 +63,7 @@ __all__ = [
     "render_text",
     "report_inputs",
     "report_tables_metadata",
+    "resource_rows",
     "stage_changelog",
     "staging_folder",
 ]

@@ -143,6 +143,23 @@ def test_the_database_is_served_immutable(mixed_server: Server) -> None:
 # -- Time and size limits -----------------------------------------------------------------------------
 
 
+# Rounds of the runaway test: one shows the site answering, unless the machine is loaded.
+ROUNDS = 3
+
+
+def runaway_round(server: Server, light: list[str], heavy: list[str]) -> tuple[list[Any], list[Any]]:
+    """Two runaway queries, and every page requested while they run: (stopped, answered)."""
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        runaways = [
+            pool.submit(request, server, "GET", f"/diplomacy.json?sql={quote(RUNAWAY)}") for _ in range(2)
+        ]
+        time.sleep(0.2)
+        others = [pool.submit(request, server, "GET", page) for page in light + heavy]
+        answered = [f.result() for f in others]
+        stopped = [f.result() for f in runaways]
+    return stopped, answered
+
+
 def test_a_runaway_query_is_stopped_at_the_time_limit_while_other_pages_answer(mixed_server: Server) -> None:
     limit = json.loads(request(mixed_server, "GET", "/-/settings.json").body)["sql_time_limit_ms"] / 1000
     # Pages that need no SQL, then pages that share the SQL threads with the runaway queries.
@@ -150,24 +167,21 @@ def test_a_runaway_query_is_stopped_at_the_time_limit_while_other_pages_answer(m
     heavy = ["/", "/diplomacy/post_counts.json", "/diplomacy/articles", "/diplomacy/quotes"]
     for page in light + heavy:  # warm up, so that first-request work does not count as waiting
         assert request(mixed_server, "GET", page).status == 200, page
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        runaways = [
-            pool.submit(request, mixed_server, "GET", f"/diplomacy.json?sql={quote(RUNAWAY)}")
-            for _ in range(2)
-        ]
-        time.sleep(0.2)
-        others = [pool.submit(request, mixed_server, "GET", page) for page in light + heavy]
-        answered = [f.result() for f in others]
-        stopped = [f.result() for f in runaways]
-    for answer in stopped:
-        assert answer.status == 400
-        assert json.loads(answer.body)["title"] == "SQL Interrupted"
-        assert limit * 0.9 <= answer.seconds < limit + 10
-    for page, answer in zip(light + heavy, answered, strict=True):
-        assert answer.status == 200, page
-        assert answer.seconds < limit + 10, (page, answer.seconds)
-    # The site answered while the runaway queries were still running.
-    assert min(a.finished for a in answered[: len(light)]) < max(a.finished for a in stopped)
+    concurrent = []
+    for _ in range(ROUNDS):  # on a loaded machine one round may not show it; every round is checked
+        stopped, answered = runaway_round(mixed_server, light, heavy)
+        for answer in stopped:
+            assert answer.status == 400
+            assert json.loads(answer.body)["title"] == "SQL Interrupted"
+            assert limit * 0.9 <= answer.seconds < limit + 10
+        for page, answer in zip(light + heavy, answered, strict=True):
+            assert answer.status == 200, page
+            assert answer.seconds < limit + 10, (page, answer.seconds)
+        # The site answered while the runaway queries were still running.
+        concurrent.append(min(a.finished for a in answered[: len(light)]) < max(a.finished for a in stopped))
+        if concurrent[-1]:
+            break
+    assert any(concurrent), "no page answered while the runaway queries ran, in any round"
     assert request(mixed_server, "GET", "/diplomacy/post_counts.json").status == 200
 
 
