@@ -36,6 +36,8 @@ LANGUAGE_KEYS = (
     "list_joiners",
     "speaking_cues",
     "total_terms",
+    "post_heads",
+    "post_head_order",
     "post_modifiers",
     "post_exclusions",
     "count_exclusions",

@@ -153,3 +153,29 @@ def test_a_count_above_its_maximum_is_published_with_a_warning(raw: Path, tmp_pa
     assert warning["source"] == "914_network" and "above the maximum 120" in warning["message"]
     data = json.loads((tmp_path / "out" / DOWNLOADS / REPORT).read_text(encoding="utf-8"))
     assert any(w["field"] == "assertions.post_counts" for w in data["warnings"])
+
+
+def test_a_type_the_lexicon_does_not_know_is_published_under_its_own_code(raw: Path, tmp_path: Path) -> None:
+    add_article(
+        raw,
+        "915_network",
+        "en",
+        "Belgium's network abroad",
+        "Belgium's network abroad\n\n"
+        "On 1 January 2025, Belgium's network counted 85 embassies, 17 consulates general and 3 liaison "
+        "offices.\n",
+    )
+    report = build(root=tmp_path / "out", raw_dir=raw)
+    assert report.rejected == []
+    network = tmp_path / "out" / DATAPACKAGES / "diplomacy-network"
+    types = {t["code"]: t for t in read_rows(network, "post_types")}
+    assert types["liaison_offices"]["label_en"] == "liaison offices"
+    assert "Not in the project's typology" in types["liaison_offices"]["definition"]
+    counts = read_rows(network, "post_counts")
+    assert {(c["post_type"], c["count"]) for c in counts if c["source"] == "915_network"} >= {
+        ("liaison_offices", "3"),
+        ("embassy", "85"),
+    }
+    assert any(
+        w["field"] == "post_counts.post_type" and "liaison offices" in w["message"] for w in report.warnings
+    )

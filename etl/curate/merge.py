@@ -23,6 +23,7 @@ EXTRACTED = {
     "event_speakers": "event_speakers",
     "post_counts": "post_counts",
     "post_totals": "post_totals",
+    "post_types": "post_types",
 }
 CITING_COLUMNS = ("source", "article", "from_source", "to_source")
 
@@ -59,7 +60,9 @@ def collect(
             rows[resource].extend(found if isinstance(found, list) else [found])
     for resource, found in curated.items():
         rows[resource].extend(found)
-    rows["post_types"] = post_type_rows(reference)
+    # The lexicon's types first, then those an article named that it does not know (deduplicated
+    # by code, the lexicon's kept).
+    rows["post_types"] = [*post_type_rows(reference), *rows["post_types"]]
     rows["network_reconciliation"] = reconcile(rows["post_counts"], rows["network_changes"])
     return rows
 

@@ -224,4 +224,17 @@ def post_rows(source: str, network: Network, warnings: list[Row]) -> dict[str, l
                 "char_end": stated.span.end,
             }
         )
-    return {"post_counts": counts, "post_totals": totals}
+    unlisted = {c.post_type: c for c in network.counts if c.written is not None}
+    types = [
+        {
+            "code": code,
+            "typology": count.typology,
+            "label_en": count.written,
+            "label_nl": count.written,
+            "label_fr": count.written,
+            "definition": f"Not in the project's typology: the words as written in {source} "
+            f"('{count.written}'), kept under a code of their own until a curator maps them.",
+        }
+        for code, count in unlisted.items()
+    ]
+    return {"post_counts": counts, "post_totals": totals, "post_types": types}

@@ -27,7 +27,7 @@ from etl.extract.counting import (
 )
 from etl.extract.numbers import EXACT, Number, find_numbers
 from etl.extract.periods import NOW, Period, find_periods
-from etl.extract.post_mentions import TOTAL, TypeMention, find_type_mentions
+from etl.extract.post_mentions import TOTAL, TypeMention, find_type_mentions, find_unlisted_mentions
 from etl.extract.text import Block, Span, fold
 
 PAST_DAYS = 365
@@ -74,6 +74,7 @@ class PostCount:
     as_of: str
     basis: str
     confidence: float
+    written: str | None = None  # the words of a type the lexicon does not know
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,11 @@ def read_passage(
     warnings: list[tuple[str, str, Span | None]] = []
     periods: dict[Span, list[Period]] = {}
     every = find_type_mentions(block.span, table, post_types)
+    if any(not m.is_total for m in every):  # in an enumeration of types, a type nobody listed counts too
+        ends = [n.numeral.end for n in find_numbers(text, block.span, table) if not n.year]
+        every = sorted(
+            [*every, *find_unlisted_mentions(block.span, ends, every, table)], key=lambda m: m.span.start
+        )
     cued = may_state_total(block.span, table)
     if not every and not cued and not row:
         return found, warnings  # no word for posts and no total cue: nothing to count
@@ -379,8 +385,24 @@ def add_snapshot(network: Network, as_of: str, items: list[tuple[Dated, str]]) -
                 )
             continue
         parts[code] = PostCount(
-            code, count.mention.typology, count.number.value, count.span, as_of, basis, count.confidence
+            code,
+            count.mention.typology,
+            count.number.value,
+            count.span,
+            as_of,
+            basis,
+            count.confidence,
+            count.mention.written,
         )
+        if count.mention.written is not None:
+            network.warnings.append(
+                (
+                    "post_counts.post_type",
+                    f"'{count.mention.written}' is a type of post the lexicon does not know "
+                    f"(reference/post_types.yml); kept under its own code '{code}' with the words as written",
+                    count.span,
+                )
+            )
     network.counts += parts.values()
     for row in parts.values():
         if row.confidence < CONFIDENCE_THRESHOLD:

@@ -20,6 +20,8 @@ class TypeMention:
     span: Span
     code: str | None
     typology: str
+    # For a type the lexicon does not know ('3 liaison offices'): the words as written.
+    written: str | None = None
 
     @property
     def is_total(self) -> bool:
@@ -72,4 +74,50 @@ def find_type_mentions(
         start = span.start + match.start()
         end = span.start + match.end()
         found.append(TypeMention(Span(start, end, span.text[match.start() : match.end()]), code, typology))
+    return found
+
+
+def unlisted_regex(table: dict[str, Any]) -> re.Pattern[str] | None:
+    """Regex of the words right after a number that name a kind of post the lexicon does not know:
+    a head word of the language ('offices', 'bureaux', 'kantoren'), alone, in a compound
+    ('verbindingsbureaus'), with up to two modifiers before it ('liaison offices') or, where the
+    language puts them after, one after it ('bureaux de liaison', 'antennes commerciales')."""
+    if not table["post_heads"]:
+        return None
+    return memo(table, "unlisted_regex", lambda: build_unlisted_regex(table))
+
+
+def build_unlisted_regex(table: dict[str, Any]) -> re.Pattern[str]:
+    """Build unlisted_regex (memoised by unlisted_regex)."""
+    heads = "|".join(re.escape(fold(h)) for h in sorted(table["post_heads"], key=len, reverse=True))
+    head = rf"[a-z]*(?:{heads})(?![\w-])"
+    if table["post_head_order"] == "head_first":
+        links = "|".join(re.escape(fold(w)) for w in table["role_links"])
+        words = rf"{head}(?:\s+(?:(?:{links})\s+)?[a-z][\w'’-]*)?"
+    else:
+        words = rf"(?:[a-z][\w'’-]*\s+){{0,2}}?{head}"
+    return re.compile(rf"[ \u00a0]+(?P<words>{words})")
+
+
+def find_unlisted_mentions(
+    span: Span, ends: list[int], known: list[TypeMention], table: dict[str, Any]
+) -> list[TypeMention]:
+    """The kinds of post the lexicon does not know, named right after a number (ends: where the
+    numbers of the span end), where no known type is named; each under a code of its own made
+    from its words, which it keeps as written."""
+    regex = unlisted_regex(table)
+    if regex is None:
+        return []
+    folded = fold_chars(span.text)
+    found = []
+    for end in ends:
+        match = regex.match(folded, end - span.start)
+        if match is None:
+            continue
+        start, stop = span.start + match.start("words"), span.start + match.end("words")
+        if any(m.span.start < stop and start < m.span.end for m in known):
+            continue
+        written = span.text[match.start("words") : match.end("words")]
+        code = re.sub(r"[^a-z]+", "_", fold(written)).strip("_")
+        found.append(TypeMention(Span(start, stop, written), code, "fps", written))
     return found

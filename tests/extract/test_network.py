@@ -197,3 +197,41 @@ def test_a_heading_counts_only_its_total(reference: Reference) -> None:
     passage = Passage(Block("heading", span), sentences(heading, span), reference.languages["en"], [], [])
     network = find_network(heading, [passage], reference.post_types, dt.date(2025, 1, 23), None, "Belgium")
     assert network.counts == [] and network.totals == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "code", "written"),
+    [
+        (
+            "en",
+            "Belgium has 85 embassies, 17 consulates general and 3 liaison offices.",
+            "liaison_offices",
+            "liaison offices",
+        ),
+        (
+            "fr",
+            "La Belgique compte 85 ambassades et 2 bureaux de liaison.",
+            "bureaux_de_liaison",
+            "bureaux de liaison",
+        ),
+        (
+            "nl",
+            "België telt 85 ambassades en 2 verbindingsbureaus.",
+            "verbindingsbureaus",
+            "verbindingsbureaus",
+        ),
+    ],
+)
+def test_a_type_the_lexicon_does_not_know_is_kept_under_its_own_code_and_warned_about(
+    reference: Reference, language: str, text: str, code: str, written: str
+) -> None:
+    network = read(text, language, reference)
+    unlisted = [c for c in network.counts if c.written is not None]
+    assert [(c.post_type, c.written) for c in unlisted] == [(code, written)]
+    assert ("embassy", 85) in {(c.post_type, c.count) for c in network.counts}
+    assert any(written in m and "does not know" in m for _, m, _ in network.warnings)
+
+
+def test_a_kind_of_post_outside_an_enumeration_of_types_is_no_count(reference: Reference) -> None:
+    network = read("The FPS opened 3 liaison offices in Belgium's network.", "en", reference)
+    assert network.counts == []
