@@ -10,13 +10,15 @@ import click
 from etl import __version__
 from etl.cli.build import build
 from etl.cli.diff import diff
+from etl.cli.discover import discover
 from etl.cli.evaluate import evaluate
 from etl.cli.extract import extract
 from etl.cli.fetch import fetch
 from etl.cli.serve import serve
+from etl.cli.update import update
 from etl.cli.validate import validate
 
-COMMANDS = (build, validate, extract, evaluate, serve, diff, fetch)
+COMMANDS = (build, validate, extract, evaluate, serve, diff, fetch, discover, update)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

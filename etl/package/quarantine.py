@@ -22,7 +22,7 @@ from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]
 NEWS = "diplomacy-news"
-MAX_REASONS = 3
+MAX_REASONS = 2
 
 
 @dataclass

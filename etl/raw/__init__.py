@@ -5,9 +5,22 @@ provenance record (`.yml`: address, language, capture and archiving dates, size,
 a file whose bytes or record are wrong is rejected with a one-line reason, never half read. Produces
 `Source` objects (the decoded text and its record) for extraction, and `RawInputs`, which accounts
 for every file of the folder. Also archives new pages from the web into `raw/` politely (robots.txt,
-one request per interval per host, retries, conditional requests, checked bodies)."""
+one request per interval per host, retries, conditional requests, checked bodies), and discovers
+the site's articles from its sitemap and news listings, logging each crawl in `raw/crawl.jsonl`."""
 
-from etl.raw.fetch import FetchResult, fetch_urls, parse_url_list
+from etl.raw.discover import (
+    CRAWL_LOG,
+    Discovery,
+    Found,
+    discover,
+    log_entries,
+    log_entry,
+    read_log,
+    since,
+    site_settings,
+)
+from etl.raw.fetch import Fetcher, FetchResult, fetch_urls, parse_url_list
+from etl.raw.politeness import PoliteClient, Politeness
 from etl.raw.sources import (
     SOURCE_SUFFIXES,
     RawInputs,
@@ -20,15 +33,27 @@ from etl.raw.sources import (
 )
 
 __all__ = [
+    "CRAWL_LOG",
     "SOURCE_SUFFIXES",
+    "Discovery",
     "FetchResult",
+    "Fetcher",
+    "Found",
+    "PoliteClient",
+    "Politeness",
     "RawInputs",
     "Source",
     "SourceError",
     "Superseded",
+    "discover",
     "fetch_urls",
+    "log_entries",
+    "log_entry",
     "parse_url_list",
+    "read_log",
     "read_raw",
     "read_source",
+    "since",
+    "site_settings",
     "source_from_bytes",
 ]

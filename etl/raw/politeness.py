@@ -136,14 +136,17 @@ class PoliteClient:
         if self.own_client:
             self.client.close()
 
-    def follow(self, url: str, headers: dict[str, str], *, obey_robots: bool) -> Reply:
-        """GET a URL, following up to MAX_REDIRECTS redirects, each hop checked against robots.txt."""
+    def follow(
+        self, url: str, headers: dict[str, str], *, obey_robots: bool, document: bool = False
+    ) -> Reply:
+        """GET a URL, following up to MAX_REDIRECTS redirects, each hop checked against robots.txt
+        (when obeyed); a page must be HTML, a document (a sitemap) may be any type."""
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             if obey_robots:
                 self.check_robots(current, url)
             try:
-                reply = self.request(current, headers, page=obey_robots)
+                reply = self.request(current, headers, page=obey_robots and not document, document=document)
             except FetchError as exc:
                 if current == url:
                     raise
@@ -189,13 +192,13 @@ class PoliteClient:
         delay = parser.crawl_delay(self.user_agent)
         return Robots(parser=parser, crawl_delay=float(delay) if delay is not None else None)
 
-    def request(self, url: str, headers: dict[str, str], *, page: bool) -> Reply:
+    def request(self, url: str, headers: dict[str, str], *, page: bool, document: bool = False) -> Reply:
         """GET one URL without following redirects, retrying 429, 5xx and transient failures."""
         for attempt in range(1, self.max_attempts + 1):
             last = attempt == self.max_attempts
             tries = f"after {attempt} attempt{'s' if attempt > 1 else ''}"
             try:
-                reply = self.request_once(url, headers, page=page)
+                reply = self.request_once(url, headers, page=page, document=document)
             except TransientError as exc:
                 if last:
                     raise FetchError(url, f"{exc.reason} ({tries})") from None
@@ -227,7 +230,7 @@ class PoliteClient:
                 self.sleep(wait)
         self.last_request[host] = self.clock()
 
-    def request_once(self, url: str, headers: dict[str, str], *, page: bool) -> Reply:
+    def request_once(self, url: str, headers: dict[str, str], *, page: bool, document: bool = False) -> Reply:
         """One GET, its body read (2xx only) within the size cap; a page must be HTML."""
         self.wait_turn(url)
         sent = {
@@ -236,7 +239,7 @@ class PoliteClient:
             "Accept-Encoding": ACCEPT_ENCODING,
             **headers,
         }
-        limit = self.max_bytes if page else ROBOTS_MAX_BYTES
+        limit = self.max_bytes if page or document else ROBOTS_MAX_BYTES
         try:
             with self.client.stream(
                 "GET", url, headers=sent, timeout=self.timeout, follow_redirects=False

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from etl.raw.charsets import ContentError, Undecodable, check_text, effective
+from etl.raw.discover import CRAWL_LOG
 from etl.raw.templates import not_an_article
 
 SOURCE_SUFFIXES = (".txt", ".html")
@@ -42,9 +43,12 @@ class Source:
 
 def find_sources(raw_dir: Path) -> tuple[list[Path], list[SourceError]]:
     """The archived texts of a raw folder in name order, and an error for every other file there
-    (an unsupported type, a provenance record without its text), so no input goes unaccounted."""
+    (an unsupported type, a provenance record without its text), so no input goes unaccounted; the
+    crawl log is the crawler's, not an input."""
     texts, strays = [], []
-    for path in sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
+    for path in sorted(
+        p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != CRAWL_LOG
+    ):
         if path.suffix in SOURCE_SUFFIXES:
             texts.append(path)
         elif path.suffix == RECORD_SUFFIX:

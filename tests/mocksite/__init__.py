@@ -11,6 +11,7 @@ Start it with `python -m tests.mocksite --port 8765` from the checkout, then run
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import threading
@@ -62,9 +63,12 @@ class MockSite:
     hits: list[str] = field(default_factory=list)
     host: str = "127.0.0.1"
 
+    changed_at: str = ""
+
     def advance(self) -> None:
-        """Move on to the next state of the site."""
+        """Move on to the next state of the site: the changing page is modified now."""
         self.generation += 1
+        self.changed_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
     def listed(self, language: str) -> list[Article]:
         """The articles of a language in the listing and sitemap, newest first."""
@@ -137,7 +141,7 @@ class MockSite:
     def lastmod(self, article: Article) -> str:
         """The last modification an article's sitemap entry gives."""
         if article.path == CHANGING and self.generation > 0:
-            return "2026-11-30"
+            return self.changed_at
         return article.published
 
     def listing(self, language: str, number: int) -> bytes:
@@ -222,7 +226,8 @@ def build_site() -> MockSite:
             site.articles.append(Article(page_path, label["language"], title, published, page))
     figures = (
         "<p>On 1 January 2026, Belgium's network abroad counted 84 embassies, 17 consulates general and 8 "
-        "permanent representations.</p>"
+        "permanent representations.</p><p>The FPS Foreign Affairs publishes these figures every January, "
+        "when it takes stock of its career posts abroad.</p>"
     )
     extra = [
         (CHANGING, "en", "Network figures, updated", "2026-01-10", figures),
@@ -231,9 +236,17 @@ def build_site() -> MockSite:
             "en",
             "A notice soon withdrawn",
             "2026-01-05",
-            "<p>Belgium has 84 embassies abroad, the FPS said.</p>",
+            "<p>Belgium has 84 embassies abroad, the FPS said in a notice that it withdrew a few days later, "
+            "when the figures of the annual overview were corrected.</p>",
         ),
-        (WITHDRAWN, "nl", "Een ingetrokken bericht", "2026-01-04", "<p>Een bericht dat later verdwijnt.</p>"),
+        (
+            WITHDRAWN,
+            "nl",
+            "Een ingetrokken bericht",
+            "2026-01-04",
+            "<p>Een bericht dat later verdwijnt: de FOD Buitenlandse Zaken trok het enkele dagen na de "
+            "publicatie in, toen de cijfers van het jaaroverzicht werden verbeterd.</p>",
+        ),
     ]
     for page_path, language, title, published, body in extra:
         site.articles.append(
