@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from etl.curate import assemble, curated_rows
+from etl.curate import Decision, assemble, curated_rows, read_reviews
 from etl.extract import extract_source
 from etl.layout import (
     CHANGELOG,
@@ -53,6 +53,7 @@ from etl.release import (
     check_assertions,
     checkpoint,
     choose_version,
+    count_statuses,
     describe,
     find_previous,
     lineage,
@@ -106,6 +107,7 @@ def merge(
     extractions: list[dict[str, Any]],
     reference: Reference,
     curated: dict[str, list[dict[str, Any]]],
+    reviews: list[Decision],
     quarantined: dict[str, str],
 ) -> tuple[Tables, list[dict[str, Any]]]:
     """The merged rows of the sources not quarantined; a source whose rows contradict a curated
@@ -113,7 +115,7 @@ def merge(
     merged again. A problem no archived source is to blame for fails the build."""
     for _ in range(MAX_ROUNDS):
         kept = [e for e in extractions if e["source"]["id"] not in quarantined]
-        tables, warnings = assemble(packages, kept, reference, curated)
+        tables, warnings = assemble(packages, kept, reference, curated, reviews)
         rows, problems = merged_problems(packages, tables)
         if not problems:
             return tables, warnings
@@ -199,12 +201,13 @@ def stage_release(
     progress(f"extracting {len(raw.sources)} source(s)")
     extractions = [extract_source(source, reference) for source in raw.sources]
     curated = curated_rows(reference.persons, reference.post_types, reference_dir / "curated")
+    reviews = read_reviews(reference_dir / "reviews", packages)
     screened = screen(extractions, packages)
     quarantined = dict(screened.quarantined)
     previous = find_previous(root)
     for _ in range(MAX_ROUNDS):
         kept = [e for e in screened.extractions if e["source"]["id"] not in quarantined]
-        tables, merge_warnings = merge(packages, kept, reference, curated, quarantined)
+        tables, merge_warnings = merge(packages, kept, reference, curated, reviews, quarantined)
         breaches = asserted(reference, tables)
         checkpoint("extracted")
         staged = release_of_rows(packages, tables)
@@ -243,6 +246,7 @@ def stage_release(
     report.previous_version, report.bump = lineage(stage / CHANGELOG, versioning.version)
     progress("building the database")
     report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE)
+    report.statuses = count_statuses(resource_rows(tables))
     add_report_tables(stage / DATABASE, report)
     (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
     (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))

@@ -14,11 +14,12 @@ from etl.cli.discover import discover
 from etl.cli.evaluate import evaluate
 from etl.cli.extract import extract
 from etl.cli.fetch import fetch
+from etl.cli.review import review
 from etl.cli.serve import serve
 from etl.cli.update import update
 from etl.cli.validate import validate
 
-COMMANDS = (build, validate, extract, evaluate, serve, diff, fetch, discover, update)
+COMMANDS = (build, validate, extract, evaluate, serve, diff, fetch, discover, update, review)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -3,9 +3,20 @@
 Reads `reference/curated/*.yml` (facts from cited publications, checked against their JSON Schema)
 and the extractions of stage extract; produces the rows of every resource of every package, one
 row per key, in key order, with the warnings of what was merged or left out, and the reconciliation
-of consecutive network snapshots with the openings and closures between them."""
+of consecutive network snapshots with the openings and closures between them; applies the
+curators' decisions of `reference/reviews/*.yml` (accept, reject, correct) to the facts."""
 
 from etl.curate.merge import CITING_COLUMNS, EXTRACTED, assemble
 from etl.curate.publications import CuratedError, curated_rows, read_curated
+from etl.curate.reviews import Decision, read_reviews
 
-__all__ = ["CITING_COLUMNS", "EXTRACTED", "CuratedError", "assemble", "curated_rows", "read_curated"]
+__all__ = [
+    "CITING_COLUMNS",
+    "EXTRACTED",
+    "CuratedError",
+    "Decision",
+    "assemble",
+    "curated_rows",
+    "read_curated",
+    "read_reviews",
+]

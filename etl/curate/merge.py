@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from etl.curate.reconcile import reconcile
+from etl.curate.reviews import Decision, apply_reviews, resum_totals, review_rows
 from etl.reference import Reference
 from etl.specs import PackageSpec, ResourceSpec
 
@@ -98,17 +99,30 @@ def assemble(
     extractions: list[dict[str, Any]],
     reference: Reference,
     curated: dict[str, list[Row]] | None = None,
+    reviews: list[Decision] | None = None,
 ) -> tuple[dict[str, dict[str, list[Row]]], list[Row]]:
-    """The rows of every package's resources, and the warnings raised while merging."""
+    """The rows of every package's resources, with the curators' decisions applied, and the
+    warnings raised while merging."""
     warnings: list[Row] = []
     everything = collect(extractions, curated or {}, reference)
     result: dict[str, dict[str, list[Row]]] = {}
+    decisions = reviews or []
     for package in packages:
         own = {
             r.name: deduplicate(r, everything[r.name], warnings)
             for r in package.resources
-            if r.name not in ("sources", "persons")
+            if r.name not in ("sources", "persons", "reviews")
         }
+        if "reviews" in package.resource_names:
+            specs = {r.name: r for r in package.resources if r.name in own}
+            mine = [d for d in decisions if d.table in specs]
+            applied = apply_reviews(own, specs, mine)
+            warnings += applied.warnings
+            if "post_totals" in own and any(
+                d.table == "post_counts" and d.decision != "accept" for d in mine
+            ):
+                own["post_totals"] = resum_totals(own["post_counts"], own["post_totals"])
+            own["reviews"] = review_rows(mine, applied.status)
         if "sources" in package.resource_names:
             wanted = set().union(*(cited(own, c) for c in CITING_COLUMNS))
             own["sources"] = deduplicate(

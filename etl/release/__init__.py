@@ -22,8 +22,10 @@ from etl.release.publish import (
 )
 from etl.release.read import DiffError
 from etl.release.report import (
+    REVIEW_BELOW,
     BuildReport,
     add_report_tables,
+    count_statuses,
     render_report,
     report_inputs,
     report_tables_metadata,
@@ -39,6 +41,7 @@ from etl.release.versioning import (
 
 __all__ = [
     "ERROR",
+    "REVIEW_BELOW",
     "Breach",
     "BuildReport",
     "DiffError",
@@ -49,6 +52,7 @@ __all__ = [
     "check_assertions",
     "checkpoint",
     "choose_version",
+    "count_statuses",
     "describe",
     "diff_releases",
     "diff_to_dict",

@@ -64,6 +64,21 @@ REPORT_TABLES: dict[str, dict[str, Any]] = {
             "rows": "Number of rows published.",
         },
     },
+    "build_statuses": {
+        "title": "Build: facts by status",
+        "description": "How many facts of each table the release publishes by how they were obtained: "
+        "extracted from an archived text (archived_text), curated from a cited publication "
+        "(publication), computed (derived), accepted or corrected by a curator (reviewed); and, among "
+        "the extracted ones, how many a person should look at (to_review: a confidence below 0.8 that "
+        "no curator decided on).",
+        "columns": {
+            "id": "The table and the status, joined by a slash.",
+            "table_name": "Name of the table.",
+            "status": "archived_text, publication, derived, reviewed, or to_review.",
+            "rows": "Number of rows of the table with that status (to_review rows are also counted "
+            "under archived_text).",
+        },
+    },
     "build_warnings": {
         "title": "Build: warnings",
         "description": "What the build found unknown or doubtful in a source: a value left empty, a "
@@ -91,6 +106,7 @@ class BuildReport:
     rejected: list[SourceError] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)
     inputs: list[dict[str, Any]] = field(default_factory=list)
     version: str | None = None
     previous_version: str | None = None
@@ -109,6 +125,31 @@ class BuildReport:
             f"{self.read} source(s) read, {len(self.published)} published, "
             f"{len(self.rejected)} rejected{superseded}, {len(self.warnings)} warning(s)"
         )
+
+
+# Below this confidence, an extracted fact is one a person should look at (the build warns of it).
+REVIEW_BELOW = 0.8
+
+
+def count_statuses(tables: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, int]]:
+    """For each table with a provenance, how many rows have each provenance, and how many
+    extracted ones have a confidence below REVIEW_BELOW (to_review)."""
+    found: dict[str, dict[str, int]] = {}
+    for name, rows in sorted(tables.items()):
+        if not rows or "provenance" not in rows[0]:
+            continue
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["provenance"]] = counts.get(row["provenance"], 0) + 1
+            confidence = row.get("confidence")
+            if (
+                row["provenance"] == "archived_text"
+                and isinstance(confidence, int | float)
+                and confidence < REVIEW_BELOW
+            ):
+                counts["to_review"] = counts.get("to_review", 0) + 1
+        found[name] = counts
+    return found
 
 
 def input_entry(
@@ -171,6 +212,7 @@ def report_dict(report: BuildReport) -> dict[str, Any]:
         },
         "inputs": inputs,
         "tables": dict(sorted(report.tables.items())),
+        "statuses": {t: dict(sorted(c.items())) for t, c in sorted(report.statuses.items())},
         "warnings": [warning_entry(w) for w in report.warnings],
     }
 
@@ -196,6 +238,11 @@ def report_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         ],
         "build_sources": [dict(entry) for entry in data["inputs"]],
         "build_tables": [{"table_name": name, "rows": rows} for name, rows in data["tables"].items()],
+        "build_statuses": [
+            {"id": f"{name}/{status}", "table_name": name, "status": status, "rows": rows}
+            for name, counts in data["statuses"].items()
+            for status, rows in counts.items()
+        ],
         "build_warnings": [{"id": i, **warning} for i, warning in enumerate(data["warnings"], start=1)],
     }
 
@@ -221,6 +268,7 @@ COLUMN_TYPES: dict[str, dict[str, type]] = {
         "superseded_by": str,
     },
     "build_tables": {"table_name": str, "rows": int},
+    "build_statuses": {"id": str, "table_name": str, "status": str, "rows": int},
     "build_warnings": {
         "id": int,
         "source": str,
@@ -234,6 +282,7 @@ PRIMARY_KEYS = {
     "build_release": "version",
     "build_sources": "file",
     "build_tables": "table_name",
+    "build_statuses": "id",
     "build_warnings": "id",
 }
 
