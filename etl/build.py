@@ -8,6 +8,7 @@ each file is written once; its changes go into CHANGELOG.md and each build publi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.curate import Decision, assemble, curated_rows, read_reviews
+from etl.engine import CACHE, Engine, extract_all
 from etl.extract import extract_source
 from etl.layout import (
     CHANGELOG,
@@ -62,6 +64,7 @@ from etl.release import (
     release_of_rows,
     remove,
     render_report,
+    report_from_dict,
     report_inputs,
     resource_rows,
     stage_changelog,
@@ -78,6 +81,8 @@ from etl.site import (
 from etl.specs import PackageSpec, load_packages, load_project
 
 Progress = Callable[[str], None]
+# The inputs' fingerprint at the last publish, under the build's folder (not published).
+FINGERPRINT = "fingerprint.json"
 # Rounds of quarantine: each sets aside every source the checks blame, so one or two suffice.
 MAX_ROUNDS = 5
 Tables = dict[str, dict[str, list[dict[str, Any]]]]
@@ -111,11 +116,15 @@ def merge(
     quarantined: dict[str, str],
 ) -> tuple[Tables, list[dict[str, Any]]]:
     """The merged rows of the sources not quarantined; a source whose rows contradict a curated
-    fact or another check of the merged rows is quarantined (added to quarantined) and the rest
-    merged again. A problem no archived source is to blame for fails the build."""
+    fact, or fail another check of the merged rows, is quarantined (added to quarantined) and the
+    rest merged again. A problem no archived source is to blame for fails the build."""
     for _ in range(MAX_ROUNDS):
         kept = [e for e in extractions if e["source"]["id"] not in quarantined]
-        tables, warnings = assemble(packages, kept, reference, curated, reviews)
+        conflicts: dict[str, str] = {}
+        tables, warnings = assemble(packages, kept, reference, curated, reviews, conflicts)
+        if conflicts:  # an article contradicting a curated fact: quarantined, the curated fact kept
+            quarantined.update(conflicts)
+            continue
         rows, problems = merged_problems(packages, tables)
         if not problems:
             return tables, warnings
@@ -187,6 +196,7 @@ def stage_release(
     progress: Progress,
     base_url: str = DEFAULT_BASE_URL,
     root: Path = ROOT,
+    engine: Engine | None = None,
 ) -> BuildReport:
     """Build a complete release into a staging folder and validate it; raise BuildFailed if invalid.
     Its version and changelog follow the release published under root (or the checkout's)."""
@@ -199,7 +209,7 @@ def stage_release(
     for old in raw.superseded:
         progress(f"superseded {old.source.file}: {old.reason}")
     progress(f"extracting {len(raw.sources)} source(s)")
-    extractions = [extract_source(source, reference) for source in raw.sources]
+    extractions = extract_all(raw.sources, reference_dir, engine or Engine(), extract_source)
     curated = curated_rows(reference.persons, reference.post_types, reference_dir / "curated")
     reviews = read_reviews(reference_dir / "reviews", packages)
     screened = screen(extractions, packages)
@@ -262,20 +272,66 @@ def build(
     reference_dir: Path = REFERENCE_DIR,
     progress: Progress = lambda message: None,
     base_url: str = DEFAULT_BASE_URL,
+    jobs: int = 0,
+    full: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Build and publish a release under root, one build at a time (LockBusy otherwise); on failure,
-    or when killed, the published release stays (or, on the next start, is put back as) it was."""
+    or when killed, the published release stays (or, on the next start, is put back as) it was.
+    Extraction runs in jobs processes (0: the cores) or on a Dask cluster, and reuses the cache
+    under root/.build/ for the sources that did not change, unless full."""
+    engine = Engine(jobs, executor, scheduler, root / STAGING / CACHE, full)
+    inputs = fingerprint(raw_dir, reference_dir, base_url, root)
     with build_lock(root / STAGING, progress):
         if recover(root):
             progress("undid an interrupted publish: the previous release is back in place")
         checkpoint("locked")
+        unchanged = None if full else up_to_date(root, inputs)
+        if unchanged is not None:
+            progress(
+                f"nothing changed since release {unchanged.version}: the published release is up to date"
+            )
+            return unchanged
         stage = staging_folder(root)
         stage.mkdir(parents=True)
         try:
-            report = stage_release(stage, raw_dir, reference_dir, progress, base_url, root)
+            report = stage_release(stage, raw_dir, reference_dir, progress, base_url, root, engine)
             checkpoint("staged")
             progress("publishing")
             publish(root, PUBLISHED)
+            (root / STAGING / FINGERPRINT).write_text(
+                fingerprint(raw_dir, reference_dir, base_url, root) + "\n"
+            )
         finally:
             remove(stage)
     return report
+
+
+def fingerprint(raw_dir: Path, reference_dir: Path, base_url: str, root: Path) -> str:
+    """The sha256 of everything a release is built from (the code, the schemas, the reference
+    tables, every file of raw/, the base address) and of the published descriptors: when it is the
+    one recorded at the last publish, a build would make the same release."""
+    digest = hashlib.sha256(base_url.encode() + b"\0")
+    package = Path(__file__).parent
+    folders = [(package, ("*.py", "*.yml", "*.html", "*.css")), (reference_dir, ("*",)), (raw_dir, ("*",))]
+    for folder, patterns in folders:
+        for path in sorted({p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()}):
+            if "__pycache__" in path.parts or path.name.startswith("."):
+                continue
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    for descriptor in sorted((root / DATAPACKAGES).glob("*/datapackage.json")):
+        digest.update(descriptor.read_bytes())
+    return digest.hexdigest()
+
+
+def up_to_date(root: Path, inputs: str) -> BuildReport | None:
+    """The published release's report when the inputs are those it was built from, else None."""
+    recorded = root / STAGING / FINGERPRINT
+    report = root / DOWNLOADS / REPORT
+    try:
+        if recorded.read_text().strip() != inputs or not (root / DATABASE).exists():
+            return None
+        return report_from_dict(json.loads(report.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError):
+        return None

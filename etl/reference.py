@@ -105,10 +105,20 @@ class Reference:
     assertions: dict[str, Any] = field(default_factory=dict)
 
 
+# The C loader of libyaml when PyYAML has it (about ten times faster), else the pure-Python one;
+# both safe, and both read the same values.
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text safely, with the fastest safe loader there is."""
+    return yaml.load(text, Loader=SAFE_LOADER)
+
+
 def read_yaml(path: Path) -> Any:
     """Load one YAML file, naming it in the error when it cannot be read."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ReferenceError(f"{path}: {str(exc).splitlines()[0]}") from None
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from etl.build import merge
 from etl.curate import curated_rows, read_reviews
-from etl.extract import extract_source
+from etl.engine import Engine, extract_all
 from etl.layout import RAW_DIR, REFERENCE_DIR
 from etl.package import screen
 from etl.raw import read_raw
@@ -70,7 +70,7 @@ def review(raw_dir: Path = RAW_DIR, reference_dir: Path = REFERENCE_DIR) -> Revi
     raw = read_raw(raw_dir, reference.site)
     found = Review()
     found.items += [Item("rejected", None, f"{Path(e.path).name}: {e.reason}") for e in raw.rejected]
-    extractions = [extract_source(source, reference) for source in raw.sources]
+    extractions = extract_all(raw.sources, reference_dir, Engine())
     curated = curated_rows(reference.persons, reference.post_types, reference_dir / "curated")
     decisions = read_reviews(reference_dir / "reviews", packages)
     screened = screen(extractions, packages)

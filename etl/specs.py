@@ -26,6 +26,8 @@ class ResourceSpec:
     schema: dict[str, Any]
     span: dict[str, str] | None
     datasette: dict[str, Any]
+    # The fields in which an article contradicts a curated row of the same key (they then differ).
+    contradiction: tuple[str, ...] = ()
 
     @property
     def field_names(self) -> list[str]:
@@ -74,6 +76,7 @@ def expand_resource(entry: Any, shared_fields: dict[str, Any], shared: dict[str,
         schema=schema,
         span=body.get("span"),
         datasette=dict(body.get("datasette") or {}),
+        contradiction=tuple(body.get("contradiction") or ()),
     )
 
 

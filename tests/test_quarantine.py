@@ -51,8 +51,13 @@ def test_an_article_contradicting_the_curated_days_is_quarantined_and_the_curate
     reasons = rejected(report)
     assert list(reasons) == ["910_contact_days_2023.txt"]
     assert reasons["910_contact_days_2023.txt"].startswith("quarantined: ")
-    assert "event_speakers" in reasons["910_contact_days_2023.txt"]
-    assert "curated fact, which wins" in reasons["910_contact_days_2023.txt"]
+    reason = reasons["910_contact_days_2023.txt"]
+    assert (
+        "its events row diplomatic-contact-days-2023 gives start_date 2023-11-13, end_date 2023-11-17"
+        in reason
+    )
+    assert "the curated fact (fps-2023-diplomatic-days) gives start_date 2023-11-06" in reason
+    assert reason.endswith("the curated fact wins")
     assert report.published == [SEED.stem]
     events = read_rows(tmp_path / "out" / DATAPACKAGES / "diplomacy-events", "events")
     days = next(e for e in events if e["id"] == "diplomatic-contact-days-2023")

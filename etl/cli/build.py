@@ -35,21 +35,59 @@ from etl.site import DEFAULT_BASE_URL
     show_default=True,
     help="Public address of the site, used in the catalogue records.",
 )
-def build(quiet: bool, root: Path, raw: Path, base_url: str) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default="the cores",
+    help="Processes that extract the sources (1: in this process).",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Rebuild everything: ignore the extraction cache and the inputs' fingerprint.",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where extraction runs: this machine, or a Dask distributed cluster (the dask extra).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="The Dask scheduler, such as tcp://host:8786 (default: a LocalCluster of --jobs workers).",
+)
+def build(
+    quiet: bool,
+    root: Path,
+    raw: Path,
+    base_url: str,
+    jobs: int,
+    full: bool,
+    executor: str,
+    scheduler: str | None,
+) -> None:
     """Build everything: raw/ sources → packages → validation → diplomacy.db → metadata.yml.
 
     The release is built aside and swapped in only once it validates, in one step: a failed
     or killed build leaves the published packages, metadata and database as they were (a
-    killed one is undone when the next build starts). Its version follows the previous
-    release (major, minor or patch as the data changed) and CHANGELOG.md gets a section when
-    the data change; the build report is in downloads/build-report.json and in the
-    database's build_* tables. Exit status: 0 when every source was published, 3 when some
-    sources were rejected (the others are published), 1 when the build failed (nothing
-    changed), 4 when another build is running in the same folder.
+    killed one is undone when the next build starts). Sources are extracted in --jobs
+    processes (or on a Dask cluster), only those that changed since the last build (the cache
+    under .build/, safe to delete; --full ignores it); when no input changed at all, nothing is
+    rebuilt. Its version follows the previous release (major, minor or patch as the data
+    changed) and CHANGELOG.md gets a section when the data change; the build report is in
+    downloads/build-report.json and in the database's build_* tables. Exit status: 0 when
+    every source was published, 3 when some sources were rejected or quarantined (the others
+    are published), 1 when the build failed (nothing changed), 4 when another build is
+    running in the same folder.
 
     \b
     Example:
         diplodata build --quiet
+        diplodata build --executor dask --scheduler tcp://10.0.0.5:8786
     """
     from etl.build import BuildFailed
     from etl.build import build as run_build
@@ -60,7 +98,16 @@ def build(quiet: bool, root: Path, raw: Path, base_url: str) -> None:
             click.echo(message, err=True)
 
     try:
-        report = run_build(root=root, raw_dir=raw, progress=progress, base_url=base_url)
+        report = run_build(
+            root=root,
+            raw_dir=raw,
+            progress=progress,
+            base_url=base_url,
+            jobs=jobs,
+            full=full,
+            executor=executor,
+            scheduler=scheduler,
+        )
     except BuildFailed as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)

@@ -68,13 +68,39 @@ def collect(
     return rows
 
 
-def deduplicate(spec: ResourceSpec, rows: list[Row], warnings: list[Row]) -> list[Row]:
-    """Rows with one row per primary key (the first kept, a warning for a differing duplicate)."""
+CURATED = "publication"
+
+
+def contradicts(spec: ResourceSpec, kept: Row, row: Row) -> bool:
+    """Whether an article's row says otherwise than the curated row of the same key, in the fields
+    the resource names (both given, and different)."""
+    if kept.get("provenance") != CURATED or row.get("provenance") != "archived_text":
+        return False
+    return any(
+        kept.get(f) is not None and row.get(f) is not None and kept.get(f) != row.get(f)
+        for f in spec.contradiction
+    )
+
+
+def deduplicate(
+    spec: ResourceSpec, rows: list[Row], warnings: list[Row], conflicts: dict[str, str] | None = None
+) -> list[Row]:
+    """Rows with one row per primary key: a curated row first, else the first stated (a warning for
+    a differing duplicate); an article contradicting the curated row is named in conflicts (its
+    source and why), to be quarantined."""
     kept: dict[tuple[Any, ...], Row] = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: r.get("provenance") != CURATED):
         key = tuple(row.get(k) for k in spec.primary_key)
         if key not in kept:
             kept[key] = row
+        elif conflicts is not None and contradicts(spec, kept[key], row):
+            given = ", ".join(f"{f} {row.get(f)}" for f in spec.contradiction)
+            curated = ", ".join(f"{f} {kept[key].get(f)}" for f in spec.contradiction)
+            conflicts.setdefault(
+                str(row.get("source")),
+                f"its {spec.name} row {'/'.join(map(str, key))} gives {given}, but the curated fact "
+                f"({kept[key].get('source')}) gives {curated}; the curated fact wins",
+            )
         elif kept[key] != row:
             warnings.append(
                 {
@@ -100,16 +126,18 @@ def assemble(
     reference: Reference,
     curated: dict[str, list[Row]] | None = None,
     reviews: list[Decision] | None = None,
+    conflicts: dict[str, str] | None = None,
 ) -> tuple[dict[str, dict[str, list[Row]]], list[Row]]:
     """The rows of every package's resources, with the curators' decisions applied, and the
-    warnings raised while merging."""
+    warnings raised while merging (an article contradicting a curated fact goes into conflicts,
+    when given, with the reason)."""
     warnings: list[Row] = []
     everything = collect(extractions, curated or {}, reference)
     result: dict[str, dict[str, list[Row]]] = {}
     decisions = reviews or []
     for package in packages:
         own = {
-            r.name: deduplicate(r, everything[r.name], warnings)
+            r.name: deduplicate(r, everything[r.name], warnings, conflicts)
             for r in package.resources
             if r.name not in ("sources", "persons", "reviews")
         }

@@ -152,8 +152,8 @@ def package_strings(
 
 def blamed_sources(problem: Problem, rows: StringRows, archived: set[str]) -> tuple[set[str], bool]:
     """The archived sources a problem of merged rows is to be blamed on, and whether a curated or
-    derived fact is involved (which then wins): the sources the row cites, and for a speaker's day
-    outside its event, the source of the event."""
+    derived fact is involved (which then wins): the sources the row cites, and for a curated
+    speaker's day outside an article's event, the source of the event."""
     if problem.resource is None or problem.row is None:
         return set(), False
     table = rows.get(problem.resource, [])
@@ -164,7 +164,8 @@ def blamed_sources(problem: Problem, rows: StringRows, archived: set[str]) -> tu
     cited = {row[c] for c in CITING_COLUMNS if row.get(c)}
     if problem.resource in ("articles", "sources") and row.get("id"):
         cited.add(row["id"])
-    if problem.resource == "event_speakers":
+    if problem.resource == "event_speakers" and not cited & archived:
+        # a curated speaker's day outside an article's event: the article is to blame
         event = next((e for e in rows.get("events", []) if e["id"] == row.get("event")), None)
         if event is not None and event.get("source"):
             cited.add(event["source"])

@@ -44,10 +44,19 @@ class Problem:
         return asdict(self)
 
 
+JSON_SUFFIX = "_json"
+NO_LIMIT = 2**31 - 1
+
+
 def frictionless_problems(descriptor: Path, package: str) -> list[Problem]:
-    """Every error of a full frictionless validation (no row or error limit, hashes checked)."""
+    """Every error of a full frictionless validation of the package's CSV resources (no row or
+    error limit, hashes checked); its JSON copies are checked against the CSV (check_json_copies),
+    which is as strict and much cheaper than parsing both."""
     try:
-        report = frictionless.validate(str(descriptor))
+        loaded = frictionless.Package(str(descriptor))
+        for name in [r.name for r in loaded.resources if r.name.endswith(JSON_SUFFIX)]:
+            loaded.remove_resource(name)
+        report = loaded.validate(limit_errors=NO_LIMIT)
     except Exception as exc:  # frictionless raises its own errors for unreadable descriptors
         return [Problem(package, None, None, None, f"cannot be validated: {exc}", "frictionless")]
     problems = [Problem(package, None, None, None, e.message, e.type) for e in report.errors]
@@ -68,6 +77,66 @@ def frictionless_problems(descriptor: Path, package: str) -> list[Problem]:
     return problems
 
 
+def json_cell(value: Any) -> str:
+    """A JSON value as the CSV file writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def check_json_copies(
+    folder: Path, package: str, spec: ResourceSpec, descriptor: dict[str, Any]
+) -> list[Problem]:
+    """The JSON copy of a resource has the size and sha256 its descriptor states, and holds the
+    CSV's rows, field by field, in order."""
+    name = spec.name + JSON_SUFFIX
+    entry = next((r for r in descriptor.get("resources", []) if r.get("name") == name), None)
+    if entry is None:
+        return [Problem(package, name, None, None, "the JSON copy is not in the descriptor", "json-copy")]
+    data = (folder / entry["path"]).read_bytes()
+    problems = []
+    if len(data) != entry.get("bytes") or f"sha256:{hashlib.sha256(data).hexdigest()}" != entry.get("hash"):
+        problems.append(
+            Problem(package, name, None, None, "size or sha256 differs from the descriptor", "hash-count")
+        )
+    rows = json.loads(data)
+    csv_rows = read_rows(folder, spec.name)
+    if len(rows) != len(csv_rows):
+        return [
+            *problems,
+            Problem(
+                package,
+                spec.name,
+                None,
+                None,
+                f"CSV has {len(csv_rows)} rows, JSON has {len(rows)}",
+                "row-count",
+            ),
+        ]
+    fields = spec.field_names
+    for number, (row, csv_row) in enumerate(zip(rows, csv_rows, strict=True), start=HEADER_ROWS + 1):
+        if list(row) != fields:
+            problems.append(
+                Problem(package, name, number, None, "the JSON row's keys are not the fields", "json-copy")
+            )
+            continue
+        for field in fields:
+            if json_cell(row[field]) != csv_row[field]:
+                problems.append(
+                    Problem(
+                        package,
+                        name,
+                        number,
+                        field,
+                        f"JSON {row[field]!r} differs from the CSV's {csv_row[field]!r}",
+                        "json-copy",
+                    )
+                )
+    return problems
+
+
 def read_rows(folder: Path, resource: str) -> list[dict[str, str]]:
     """Rows of a resource's CSV file as strings."""
     with (folder / "data" / f"{resource}.csv").open(encoding="utf-8", newline="") as handle:
@@ -77,24 +146,6 @@ def read_rows(folder: Path, resource: str) -> list[dict[str, str]]:
 def numbered(rows: list[dict[str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows with their row number in the file (the header is row 1, as frictionless counts)."""
     return enumerate(rows, start=HEADER_ROWS + 1)
-
-
-def check_rows_agree(folder: Path, package: str, spec: ResourceSpec) -> list[Problem]:
-    """The CSV and the JSON of a resource hold the same number of rows (a stray quote can merge rows)."""
-    csv_rows = read_rows(folder, spec.name)
-    json_rows = json.loads((folder / "data" / f"{spec.name}.json").read_text(encoding="utf-8"))
-    if len(csv_rows) == len(json_rows):
-        return []
-    return [
-        Problem(
-            package,
-            spec.name,
-            None,
-            None,
-            f"CSV has {len(csv_rows)} rows, JSON has {len(json_rows)}",
-            "row-count",
-        )
-    ]
 
 
 StringRows = dict[str, list[dict[str, str]]]
@@ -298,8 +349,9 @@ def validate_package(folder: Path, spec: PackageSpec, texts: dict[str, str]) -> 
     problems = frictionless_problems(descriptor, spec.name)
     if any(p.check in ("hash-count", "byte-count", "scheme-error") for p in problems):
         return problems
+    descriptor_data = json.loads(descriptor.read_text(encoding="utf-8"))
     for resource in spec.resources:
-        problems += check_rows_agree(folder, spec.name, resource)
+        problems += check_json_copies(folder, spec.name, resource, descriptor_data)
     rows = {resource.name: read_rows(folder, resource.name) for resource in spec.resources}
     return problems + project_problems(rows, spec, texts)
 

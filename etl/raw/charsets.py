@@ -57,6 +57,9 @@ def header_charset(content_type: str | None) -> str | None:
     return None
 
 
+BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def bom_charset(body: bytes) -> str | None:
     """The charset a byte order mark at the start of the body announces, or None."""
     for bom, charset in BOMS:
@@ -83,18 +86,23 @@ def find_charset(content_type: str | None, body: bytes) -> str:
     return effective(label)
 
 
+def letters_beyond_ascii(text: str) -> list[str]:
+    """The letters of a text that are not ASCII (found by a pattern, not char by char)."""
+    return [c for c in BEYOND_ASCII.findall(text) if c.isalpha()]
+
+
 def foreign_letters(text: str) -> list[str]:
     """The characters of a text outside those its languages write (ASCII, Latin-1, typography)."""
-    return [c for c in text if c.isalpha() and not PLAUSIBLE.match(c)]
+    return [c for c in letters_beyond_ascii(text) if not PLAUSIBLE.match(c)]
 
 
 def misread(text: str, body: bytes, charset: str) -> str | None:
     """Why a decoded text is the bytes read with the wrong charset, or None: most of its letters
     beyond ASCII are foreign to the project's languages, while windows-1252 reads them all."""
-    if charset == WINDOWS_1252:
+    if charset == WINDOWS_1252 or text.isascii():
         return None
-    foreign = foreign_letters(text)
-    beyond = [c for c in text if ord(c) > 0x7F and c.isalpha()]
+    beyond = letters_beyond_ascii(text)
+    foreign = [c for c in beyond if not PLAUSIBLE.match(c)]
     if len(foreign) < IMPLAUSIBLE_MIN or len(foreign) < IMPLAUSIBLE_SHARE * len(beyond):
         return None
     try:

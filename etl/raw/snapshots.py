@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from etl.reference import load_yaml
+
 SNAPSHOT_SUFFIX = ".html"
 RECORD_SUFFIX = ".yml"
 URL_HASH_LENGTH = 16
@@ -137,7 +139,7 @@ def latest_snapshot(raw_dir: Path, url: str) -> Snapshot | None:
         if number is None or path.name.startswith("."):
             continue
         try:
-            record = yaml.safe_load(path.read_text(encoding="utf-8"))
+            record = load_yaml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if isinstance(record, dict) and record.get("url") == url:

@@ -14,6 +14,7 @@ import yaml
 from etl.raw.charsets import ContentError, Undecodable, check_text, effective
 from etl.raw.discover import CRAWL_LOG
 from etl.raw.templates import not_an_article
+from etl.reference import load_yaml
 
 SOURCE_SUFFIXES = (".txt", ".html")
 RECORD_SUFFIX = ".yml"
@@ -85,7 +86,7 @@ def decode_text(path: Path | str, data: bytes, encoding: str = "utf-8") -> str:
 def read_record(path: Path) -> dict[str, Any]:
     """Read a provenance record, with dates as ISO 8601 strings."""
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         reason = str(exc).splitlines()[0]
         raise SourceError(path, f"unreadable provenance record ({reason})") from None

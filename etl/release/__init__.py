@@ -27,6 +27,7 @@ from etl.release.report import (
     add_report_tables,
     count_statuses,
     render_report,
+    report_from_dict,
     report_inputs,
     report_tables_metadata,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "remove",
     "render_report",
     "render_text",
+    "report_from_dict",
     "report_inputs",
     "report_tables_metadata",
     "resource_rows",

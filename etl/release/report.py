@@ -307,3 +307,24 @@ def report_tables_metadata() -> dict[str, dict[str, Any]]:
     """Datasette metadata (title, description, columns) of the report's tables, to merge into the
     database's `tables` of metadata.yml."""
     return copy.deepcopy(REPORT_TABLES)
+
+
+def report_from_dict(data: dict[str, Any]) -> BuildReport:
+    """A build report read back from its JSON (a release's downloads/build-report.json)."""
+    release, counts = data["release"], data["counts"]
+    inputs = [i for i in data["inputs"] if i["status"] != STATUS_REJECTED]
+    return BuildReport(
+        read=counts["read"],
+        published=[i["source"] for i in inputs if i["status"] == STATUS_PUBLISHED],
+        rejected=[
+            SourceError(i["file"], i["reason"]) for i in data["inputs"] if i["status"] == STATUS_REJECTED
+        ],
+        warnings=list(data["warnings"]),
+        tables=dict(data["tables"]),
+        statuses={t: dict(c) for t, c in (data.get("statuses") or {}).items()},
+        inputs=inputs,
+        version=release["version"],
+        previous_version=release["previous_version"],
+        bump=release["bump"],
+        created=release["created"],
+    )

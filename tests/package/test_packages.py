@@ -79,8 +79,8 @@ def broken(tmp_path: Path) -> Path:
 
 
 def rewrite_csv(root: Path, package: str, resource: str, change: dict[str, str], row: int = 0) -> None:
-    """Change cells of one row of a resource and refresh the descriptor's bytes and hash, so that
-    only the project's own checks can catch the change."""
+    """Change cells of one row of a resource, in its CSV and its JSON copy, and refresh the
+    descriptor's bytes and hashes, so that only the project's own checks can catch the change."""
     path = root / package / "data" / f"{resource}.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -91,11 +91,34 @@ def rewrite_csv(root: Path, package: str, resource: str, change: dict[str, str],
         writer.writerows(rows)
     descriptor_path = root / package / "datapackage.json"
     descriptor = json.loads(descriptor_path.read_text())
+    json_path = root / package / "data" / f"{resource}.json"
+    copy = json.loads(json_path.read_text(encoding="utf-8"))
+    fields = {
+        f["name"]: f["type"]
+        for e in descriptor["resources"]
+        if e["name"] == resource
+        for f in e["schema"]["fields"]
+    }
+    copy[row].update({k: typed(v, fields[k]) for k, v in change.items()})
+    json_path.write_text(json.dumps(copy, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     for entry in descriptor["resources"]:
-        if entry["path"] == f"data/{resource}.csv":
-            data = path.read_bytes()
+        if entry["path"] in (f"data/{resource}.csv", f"data/{resource}.json"):
+            data = (root / package / entry["path"]).read_bytes()
             entry["bytes"], entry["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
     descriptor_path.write_text(json.dumps(descriptor, indent=2))
+
+
+def typed(value: str, kind: str) -> object:
+    """A CSV cell as the JSON copy holds it."""
+    if value == "":
+        return None
+    if kind == "integer":
+        return int(value)
+    if kind == "number":
+        return float(value)
+    if kind == "boolean":
+        return value == "true"
+    return value
 
 
 def row_index(root: Path, package: str, resource: str, column: str, value: str) -> int:

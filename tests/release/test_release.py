@@ -65,10 +65,13 @@ def copy_release(source: Path, target: Path) -> Path:
     return target
 
 
+KEPT = {LOCK_FILE, "cache", "fingerprint.json"}  # the lock, the extraction cache, the inputs' fingerprint
+
+
 def leftovers(root: Path) -> list[str]:
-    """What the build folder holds besides its lock."""
+    """What the build folder holds besides what it keeps between builds."""
     folder = root / STAGING
-    return sorted(p.name for p in folder.iterdir() if p.name != LOCK_FILE) if folder.exists() else []
+    return sorted(p.name for p in folder.iterdir() if p.name not in KEPT) if folder.exists() else []
 
 
 def versions(root: Path) -> set[str]:
@@ -154,6 +157,26 @@ def test_building_the_same_inputs_again_changes_nothing(release_b: Path, raw_b: 
     assert (report.version, report.bump) == (version, "patch")  # still told as the patch it was
     assert published(root) == published(release_b)
     assert leftovers(root) == []
+
+
+def test_a_build_whose_inputs_did_not_change_publishes_nothing_and_says_so(
+    release_b: Path, raw_b: Path, tmp_path: Path
+) -> None:
+    root = copy_release(release_b, tmp_path / "root")
+    build(root=root, raw_dir=raw_b)
+    before = published(root)
+    messages: list[str] = []
+    report = build(root=root, raw_dir=raw_b, progress=messages.append)
+    [version] = versions(release_b)
+    assert messages == [f"nothing changed since release {version}: the published release is up to date"]
+    assert report.version == version and report.published and report.tables
+    assert published(root) == before
+    (raw_b / "000_03760b43a54f4e20.yml").touch()  # the same bytes: still nothing to do
+    assert build(root=root, raw_dir=raw_b, progress=messages.append).version == version
+    assert len(messages) == 2
+    forced: list[str] = []
+    build(root=root, raw_dir=raw_b, progress=forced.append, full=True)
+    assert any(m.startswith("extracting ") for m in forced)
 
 
 def test_a_fresh_root_continues_the_checkout_s_versions(release: Path) -> None:

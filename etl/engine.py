@@ -1,0 +1,190 @@
+"""How extraction runs: in this process, in a pool of processes (`--jobs`, the cores by default),
+or on a Dask cluster (`--executor dask --scheduler tcp://host:8786`), with a cache so that a
+rebuild extracts only the sources that changed.
+
+The cache (`.build/cache/extract/` under the release root, safe to delete) keeps each source's
+facts under a key made of the source's text and provenance record, the extractor's code (the
+sha256 of etl/extract/ and etl/raw/) and the reference tables' bytes: any change to one of them is
+a different key, so a cached result is never stale. `--full` ignores the cache."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import etl
+from etl.extract import extract_source
+from etl.raw import Source
+from etl.reference import Reference, load_reference
+
+Extraction = dict[str, Any]
+Extract = Callable[[Source, Reference], Extraction]
+CACHE = Path("cache") / "extract"
+CODE_FOLDERS = ("extract", "raw")
+# Below so many sources for each worker, a pool costs more than it saves.
+POOL_MINIMUM = 32
+CHUNK = 16
+EXECUTORS = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where and how extraction runs: jobs (processes; 1 runs in this process), the executor
+    (local or dask, with the scheduler's address), the cache folder (None: no cache) and whether
+    to ignore what it holds."""
+
+    jobs: int = 0
+    executor: str = "local"
+    scheduler: str | None = None
+    cache: Path | None = None
+    full: bool = False
+
+    @property
+    def workers(self) -> int:
+        """The number of processes for a local pool (0 means the cores)."""
+        return self.jobs or os.cpu_count() or 1
+
+
+@functools.cache
+def code_version() -> str:
+    """The sha256 of the extractor's code (every module of the stages it runs)."""
+    digest = hashlib.sha256(etl.__version__.encode())
+    package = Path(etl.__file__).parent
+    for folder in CODE_FOLDERS:
+        for path in sorted((package / folder).rglob("*.py")):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def reference_version(directory: Path) -> str:
+    """The sha256 of the reference tables' bytes (the curated facts and reviews excepted: they do
+    not change what is extracted)."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob("*")):
+        parts = path.relative_to(directory).parts
+        if path.is_file() and parts[0] not in ("curated", "reviews"):
+            digest.update("/".join(parts).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(source: Source, extract: Extract, reference_dir: Path) -> str:
+    """The key of a source's facts: its text and record, the extractor (its code, and which
+    function it is) and the reference tables."""
+    digest = hashlib.sha256()
+    for part in (
+        code_version(),
+        reference_version(reference_dir),
+        f"{extract.__module__}.{extract.__qualname__}",
+        json.dumps(source.record, sort_keys=True, default=str),
+        source.id,
+        source.file,
+        source.text,
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def cache_path(folder: Path, key: str) -> Path:
+    return folder / key[:2] / f"{key}.json"
+
+
+def read_cached(folder: Path, key: str) -> Extraction | None:
+    """A cached extraction, or None (a missing or unreadable entry is a miss)."""
+    try:
+        data: Extraction = json.loads(cache_path(folder, key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def write_cached(folder: Path, key: str, facts: Extraction) -> None:
+    """Store an extraction atomically (a partial entry is never read)."""
+    path = cache_path(folder, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(facts, out, ensure_ascii=False, separators=(",", ":"))
+    os.replace(name, path)
+
+
+def extract_in_worker(source: Source, reference_dir: str) -> Extraction:
+    """Extract one source in a worker process (the reference tables loaded once per process)."""
+    return extract_source(source, load_reference(Path(reference_dir)))
+
+
+def run_local(
+    sources: list[Source], reference_dir: Path, extract: Extract, jobs: int
+) -> Iterator[Extraction]:
+    """Extractions in order: in this process, or in a pool of jobs processes for many sources."""
+    if jobs <= 1 or len(sources) < POOL_MINIMUM * jobs or extract is not extract_source:
+        reference = load_reference(reference_dir)
+        yield from (extract(source, reference) for source in sources)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(extract_in_worker, sources, [str(reference_dir)] * len(sources), chunksize=CHUNK)
+
+
+def run_dask(
+    sources: list[Source], reference_dir: Path, scheduler: str | None, jobs: int
+) -> Iterator[Extraction]:
+    """Extractions in order, mapped over a Dask distributed cluster: the one at the scheduler's
+    address, or else a LocalCluster of jobs worker processes on 127.0.0.1. The workers read the
+    reference tables from reference_dir, which must be the same path on every machine (a shared
+    folder or the same checkout)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - the optional extra
+        raise RuntimeError("the dask executor needs the optional extra: pip install -e '.[dask]'") from None
+    if not sources:
+        return
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
+    try:
+        with Client(scheduler or cluster) as client:  # type: ignore[no-untyped-call]
+            futures = client.map(extract_in_worker, sources, reference_dir=str(reference_dir), pure=False)
+            for future in futures:
+                yield future.result()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def extract_all(
+    sources: list[Source], reference_dir: Path, engine: Engine, extract: Extract = extract_source
+) -> list[Extraction]:
+    """The extraction of every source, in order: cached ones read, the others run by the engine
+    (and cached)."""
+    results: list[Extraction | None] = [None] * len(sources)
+    keys = [cache_key(s, extract, reference_dir) for s in sources] if engine.cache is not None else []
+    missing = []
+    for index in range(len(sources)):
+        cached = (
+            read_cached(engine.cache, keys[index]) if engine.cache is not None and not engine.full else None
+        )
+        if cached is None:
+            missing.append(index)
+        else:
+            results[index] = cached
+    todo = [sources[i] for i in missing]
+    if engine.executor == "dask" and extract is extract_source:
+        found = run_dask(todo, reference_dir, engine.scheduler, engine.workers)
+    else:
+        found = run_local(todo, reference_dir, extract, engine.workers)
+    for index, facts in zip(missing, found, strict=True):
+        if engine.cache is not None:
+            write_cached(engine.cache, keys[index], facts)
+            facts = json.loads(json.dumps(facts))  # as a cached one reads: the same values either way
+        results[index] = facts
+    return [r for r in results if r is not None]

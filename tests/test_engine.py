@@ -1,0 +1,81 @@
+"""How extraction runs: in this process, in a pool of processes or on a Dask LocalCluster, the same
+facts byte for byte; the cache extracts again only what changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import etl.engine
+from benchmarks.corpus import generate, touch
+from etl.build import build
+from etl.engine import Engine, extract_all
+from etl.layout import DATAPACKAGES, REFERENCE_DIR
+from etl.raw import read_raw
+from etl.reference import load_reference
+from tests.package.test_packages import files_under
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    generate(40, folder)
+    return folder
+
+
+def sources(folder: Path) -> list:  # type: ignore[type-arg]
+    return read_raw(folder, load_reference().site).sources
+
+
+def as_json(facts: list[dict]) -> str:  # type: ignore[type-arg]
+    return json.dumps(facts, sort_keys=True)
+
+
+def test_a_pool_and_a_dask_cluster_extract_what_one_process_does(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = sources(corpus)
+    alone = extract_all(found, REFERENCE_DIR, Engine(jobs=1))
+    monkeypatch.setattr(etl.engine, "POOL_MINIMUM", 1)
+    pooled = extract_all(found, REFERENCE_DIR, Engine(jobs=2))
+    distributed = extract_all(found, REFERENCE_DIR, Engine(jobs=2, executor="dask"))
+    assert as_json(pooled) == as_json(alone) == as_json(distributed)
+    assert len(alone) == 40
+
+
+def test_the_cache_extracts_again_only_the_changed_source(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(corpus, raw)
+    engine = Engine(jobs=1, cache=tmp_path / "cache")
+    first = extract_all(sources(raw), REFERENCE_DIR, engine)
+    ran: list[int] = []
+    original = etl.engine.run_local
+
+    def counting(todo, *args, **kwargs):  # type: ignore[no-untyped-def]
+        ran.append(len(todo))
+        return original(todo, *args, **kwargs)
+
+    monkeypatch.setattr(etl.engine, "run_local", counting)
+    again = extract_all(sources(raw), REFERENCE_DIR, engine)
+    assert as_json(again) == as_json(first) and ran == [0]
+    touch(sorted(raw.glob("*.txt"))[3])
+    extract_all(sources(raw), REFERENCE_DIR, engine)
+    assert ran == [0, 1]
+    extract_all(sources(raw), REFERENCE_DIR, Engine(jobs=1, cache=tmp_path / "cache", full=True))
+    assert ran == [0, 1, 40]
+
+
+def test_a_build_on_a_dask_cluster_publishes_the_same_bytes(corpus: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    local = tmp_path / "local"
+    build(root=local, raw_dir=corpus, jobs=1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        dask = tmp_path / "dask"
+        build(root=dask, raw_dir=corpus, executor="dask", scheduler=cluster.scheduler_address)
+    assert files_under(dask / DATAPACKAGES) == files_under(local / DATAPACKAGES)
