@@ -226,7 +226,8 @@ def stage_release(
         progress("writing packages")
         write_packages(stage, packages, tables, release_project, created_date(raw.sources))
         progress("validating packages")
-        problems = validate_release(stage / DATAPACKAGES)
+        validated = None if engine is None or engine.full else root / DATAPACKAGES
+        problems = validate_release(stage / DATAPACKAGES, validated=validated)
         if not problems:
             break
         blamed, unexplained = blame(problems, package_strings(packages, tables), sources_of(kept))

@@ -16,6 +16,8 @@ from etl.specs import PackageSpec, ResourceSpec
 Row = dict[str, Any]
 JSON_SUFFIX = "_json"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# A fast deflate: the CSV and JSON files compress almost as well as at the default level 6.
+ZIP_LEVEL = 1
 
 
 def csv_value(value: Any) -> str:
@@ -39,8 +41,10 @@ def render_csv(spec: ResourceSpec, rows: list[Row]) -> bytes:
 
 def render_json(spec: ResourceSpec, rows: list[Row]) -> bytes:
     """JSON bytes of a resource: an array of objects keyed by field name, in field order."""
-    objects = [{name: row.get(name) for name in spec.field_names} for row in rows]
-    return (json.dumps(objects, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    names = spec.field_names
+    # One object a line: as readable as an indented file, and written by the C encoder.
+    lines = [json.dumps({name: row.get(name) for name in names}, ensure_ascii=False) for row in rows]
+    return ("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n").encode("utf-8")
 
 
 def file_facts(data: bytes) -> dict[str, Any]:
@@ -121,9 +125,9 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
 def write_zip(path: Path, name: str, files: dict[str, bytes]) -> None:
     """A reproducible zip of a package: fixed dates, files in name order under one folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
         for relative in sorted(files):
             info = zipfile.ZipInfo(f"{name}/{relative}", date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, files[relative])
+            archive.writestr(info, files[relative], compresslevel=ZIP_LEVEL)

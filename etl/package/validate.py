@@ -48,17 +48,32 @@ JSON_SUFFIX = "_json"
 NO_LIMIT = 2**31 - 1
 
 
-def frictionless_problems(descriptor: Path, package: str) -> list[Problem]:
+def frictionless_problems(
+    descriptor: Path, package: str, skip: frozenset[str] = frozenset()
+) -> list[Problem]:
     """Every error of a full frictionless validation of the package's CSV resources (no row or
-    error limit, hashes checked); its JSON copies are checked against the CSV (check_json_copies),
-    which is as strict and much cheaper than parsing both."""
+    error limit, hashes and foreign keys checked), those in skip aside (unchanged since a
+    validated release); its JSON copies are checked against the CSV (check_json_copies), which is
+    as strict and much cheaper than parsing both."""
     try:
         loaded = frictionless.Package(str(descriptor))
         for name in [r.name for r in loaded.resources if r.name.endswith(JSON_SUFFIX)]:
             loaded.remove_resource(name)
-        report = loaded.validate(limit_errors=NO_LIMIT)
+        if skip:
+            reports = [r.validate(limit_errors=NO_LIMIT) for r in loaded.resources if r.name not in skip]
+            metadata = list(frictionless.Package.metadata_validate(loaded.to_descriptor()))
+        else:
+            reports, metadata = [loaded.validate(limit_errors=NO_LIMIT)], []
     except Exception as exc:  # frictionless raises its own errors for unreadable descriptors
         return [Problem(package, None, None, None, f"cannot be validated: {exc}", "frictionless")]
+    problems = [Problem(package, None, None, None, e.message, e.type) for e in metadata]
+    for report in reports:
+        problems += report_problems(report, package)
+    return problems
+
+
+def report_problems(report: Any, package: str) -> list[Problem]:
+    """The problems of one frictionless report (of a package or of one resource)."""
     problems = [Problem(package, None, None, None, e.message, e.type) for e in report.errors]
     for task in report.tasks:
         for error in task.errors:
@@ -341,12 +356,35 @@ def project_problems(rows: StringRows, spec: PackageSpec, texts: dict[str, str])
     return problems
 
 
-def validate_package(folder: Path, spec: PackageSpec, texts: dict[str, str]) -> list[Problem]:
-    """Every problem of one package folder."""
+def unchanged_resources(descriptor: Path, previous: Path | None) -> frozenset[str]:
+    """The CSV resources of a package whose bytes, hash and schema are those of the same package
+    in a validated release (previous: its datapackage.json), which need no second validation."""
+    if previous is None or not previous.exists():
+        return frozenset()
+    try:
+        before = {r["name"]: r for r in json.loads(previous.read_text(encoding="utf-8"))["resources"]}
+        now = json.loads(descriptor.read_text(encoding="utf-8"))["resources"]
+    except (OSError, ValueError, KeyError):
+        return frozenset()
+    keys = ("path", "bytes", "hash", "schema")
+    return frozenset(
+        r["name"]
+        for r in now
+        if not r["name"].endswith(JSON_SUFFIX)
+        and r["name"] in before
+        and all(r.get(k) == before[r["name"]].get(k) for k in keys)
+    )
+
+
+def validate_package(
+    folder: Path, spec: PackageSpec, texts: dict[str, str], previous: Path | None = None
+) -> list[Problem]:
+    """Every problem of one package folder (its resources unchanged since the validated release
+    in previous, when given, not validated by frictionless again)."""
     descriptor = folder / "datapackage.json"
     if not descriptor.exists():
         return [Problem(spec.name, None, None, None, f"{descriptor} is missing", "missing")]
-    problems = frictionless_problems(descriptor, spec.name)
+    problems = frictionless_problems(descriptor, spec.name, unchanged_resources(descriptor, previous))
     if any(p.check in ("hash-count", "byte-count", "scheme-error") for p in problems):
         return problems
     descriptor_data = json.loads(descriptor.read_text(encoding="utf-8"))
@@ -356,12 +394,17 @@ def validate_package(folder: Path, spec: PackageSpec, texts: dict[str, str]) -> 
     return problems + project_problems(rows, spec, texts)
 
 
-def validate_release(root: Path, names: list[str] | None = None) -> list[Problem]:
-    """Every problem of the packages of a datapackages folder (all packages, or those named)."""
+def validate_release(
+    root: Path, names: list[str] | None = None, validated: Path | None = None
+) -> list[Problem]:
+    """Every problem of the packages of a datapackages folder (all packages, or those named); a
+    resource unchanged since the release in validated (a datapackages folder that passed) is not
+    parsed by frictionless again."""
     texts = archived_texts(root)
     problems = []
     for spec in load_packages():
         if names and spec.name not in names:
             continue
-        problems += validate_package(root / spec.name, spec, texts)
+        previous = validated / spec.name / "datapackage.json" if validated is not None else None
+        problems += validate_package(root / spec.name, spec, texts, previous)
     return problems
