@@ -77,6 +77,7 @@ from etl.site import (
     render_metadata,
     site_metadata,
     write_catalog,
+    write_checksums,
 )
 from etl.specs import PackageSpec, load_packages, load_project
 
@@ -165,8 +166,8 @@ def quarantine(
     for source, reason in sorted(quarantined.items()):
         error = SourceError(files[source], f"quarantined: {reason}")
         report.rejected.append(error)
-        report.inputs = [i for i in report.inputs if i["source"] != source]
         progress(f"quarantined {error}")
+    report.inputs = [i for i in report.inputs if i["source"] not in quarantined]
 
 
 def clear(stage: Path) -> None:
@@ -263,6 +264,7 @@ def stage_release(
     (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
     write_catalog(stage, base_url, packages, project)
     (stage / DOWNLOADS / REPORT).write_bytes(render_report(report))
+    write_checksums(stage)
     progress(describe(versioning))
     return report
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -181,3 +182,23 @@ def test_build_rejects_pages_that_are_no_article_by_name(tmp_path: Path) -> None
     reasons = {Path(e.path).name: e.reason for e in report.rejected}
     assert "login wall" in reasons["901_members.html"] and "empty template" in reasons["902_empty.html"]
     assert report.published == [SEED.stem]
+
+
+def test_the_release_lists_the_sha256_of_every_published_file(release: Path) -> None:
+    checksums = release / DOWNLOADS / "SHA256SUMS"
+    checked = subprocess.run(
+        ["sha256sum", "--check", "--strict", str(checksums)],
+        cwd=release,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    listed = {line.split("  ", 1)[1] for line in checksums.read_text(encoding="utf-8").splitlines()}
+    published = {
+        p.relative_to(release).as_posix()
+        for name in (DATAPACKAGES, DOWNLOADS)
+        for p in (release / name).rglob("*")
+        if p.is_file()
+    }
+    assert listed == (published - {"downloads/SHA256SUMS"}) | {DATABASE, METADATA, "CHANGELOG.md"}

@@ -8,6 +8,7 @@ and the command that serves it."""
 
 from etl.site.catalog import DEFAULT_BASE_URL, write_catalog
 from etl.site.database import build_database, inspect_data
+from etl.site.facts import write_checksums
 from etl.site.metadata import DEFAULT_HOST, DEFAULT_PORT, render_metadata, serve, site_metadata
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "serve",
     "site_metadata",
     "write_catalog",
+    "write_checksums",
 ]

@@ -82,12 +82,51 @@ def media_type(path: str) -> str:
     return MEDIA_TYPES[suffix]
 
 
-def file_distribution(root: Path, path: str, media: str | None = None) -> Distribution:
+CHECKSUMS = "SHA256SUMS"
+
+
+def write_checksums(root: Path) -> None:
+    """Write downloads/SHA256SUMS: the sha256 of every published file of a release (in the format
+    `sha256sum -c` reads), so that a user can check a download and the site need not hash the
+    files when it starts."""
+    names = [DATABASE, *(p for p in ("metadata.yml", "CHANGELOG.md") if (root / p).is_file())]
+    files = (
+        [root / n for n in names]
+        + sorted((root / DATAPACKAGES).rglob("*"))
+        + sorted((root / DOWNLOADS).rglob("*"))
+    )
+    lines = []
+    for file in files:
+        if file.is_file() and file.name != CHECKSUMS and not file.name.startswith("."):
+            with file.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            lines.append(f"{digest}  {file.relative_to(root).as_posix()}\n")
+    (root / DOWNLOADS / CHECKSUMS).write_text(
+        "".join(sorted(lines, key=lambda line: line[66:])), encoding="utf-8"
+    )
+
+
+def read_checksums(root: Path) -> dict[str, str]:
+    """The sha256 of each file SHA256SUMS lists, by its path relative to the root (none when the
+    release has no SHA256SUMS)."""
+    path = root / DOWNLOADS / CHECKSUMS
+    if not path.is_file():
+        return {}
+    pairs = (line.split("  ", 1) for line in path.read_text(encoding="utf-8").splitlines() if "  " in line)
+    return {name: digest for digest, name in pairs}
+
+
+def file_distribution(
+    root: Path, path: str, media: str | None = None, checksums: Mapping[str, str] | None = None
+) -> Distribution:
     """The Distribution of a file of the release, by its URL path relative to the root (its media
-    type known from its extension unless given)."""
+    type known from its extension unless given); its sha256 from the release's SHA256SUMS when
+    given and listed there, else read from the file."""
     file = root / path.lstrip("/")
-    with file.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    digest = (checksums or {}).get(path.lstrip("/"))
+    if digest is None:
+        with file.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
     return Distribution(path, file.stat().st_size, digest, media or media_type(path))
 
 
@@ -100,13 +139,14 @@ def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> Release
     """Read a built release folder: file sizes and checksums, source dates and content languages."""
     distributions: dict[str, tuple[Distribution, ...]] = {}
     created: list[str] = []
+    checksums = read_checksums(root)
     for descriptor_file in sorted((root / DATAPACKAGES).glob(f"*/{DESCRIPTOR}")):
         name = descriptor_file.parent.name
         descriptor = json.loads(descriptor_file.read_text(encoding="utf-8"))
         created.append(iso_date(descriptor["created"]))
         paths = [f"/{DOWNLOADS}/{name}.zip", f"/{DATAPACKAGES}/{name}/{DESCRIPTOR}"]
         paths += [f"/{DATAPACKAGES}/{name}/{r['path']}" for r in descriptor["resources"]]
-        distributions[name] = tuple(file_distribution(root, p) for p in paths)
+        distributions[name] = tuple(file_distribution(root, p, checksums=checksums) for p in paths)
     if not created:
         raise FileNotFoundError(f"no data packages under {root / DATAPACKAGES}")
     articles = read_csv_rows(root / ARTICLES_CSV)
@@ -130,7 +170,7 @@ def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> Release
         latest=max(ends) if ends else None,
         languages=tuple(sorted({a["language"] for a in articles if a["language"]})),
         distributions=distributions,
-        database=file_distribution(root, f"/{DATABASE}"),
+        database=file_distribution(root, f"/{DATABASE}", checksums=checksums),
         latest_source=max(published) if published else None,
     )
 

@@ -23,6 +23,7 @@ from etl.site.facts import (
     distribution_text,
     file_distribution,
     publisher_name,
+    read_checksums,
     release_facts,
 )
 from etl.site.metadata import SOURCE, SOURCE_URL
@@ -187,8 +188,8 @@ class SiteRelease:
 
 
 def hashed_file(root: Path, path: str, title: str, description: str, fmt: str, media_type: str) -> FileLink:
-    """A FileLink of a file of the release, its size and sha256 read from the file."""
-    found = file_distribution(root, path, media_type)
+    """A FileLink of a file of the release, its size and sha256 (from SHA256SUMS, else the file)."""
+    found = file_distribution(root, path, media_type, read_checksums(root))
     return FileLink(path, found.byte_size, found.sha256, media_type, title, description, fmt)
 
 

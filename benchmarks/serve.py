@@ -1,0 +1,132 @@
+"""Load test of the site against plain Datasette, on the same database, on 127.0.0.1: for each
+endpoint (table JSON, table HTML, full-text search, row page, the search across tables), a bounded
+number of requests from 16 concurrent clients to the project's site (`diplodata serve`) and to
+plain Datasette with suggested facets off and no plugins; prints req/s, p50 and p99 of each and
+their ratio, the slowest request, and the time to the first page after start.
+
+    python benchmarks/serve.py RELEASE_ROOT [--clients 16] [--requests 400]
+
+RELEASE_ROOT is a built release (benchmarks/build.py --keep DIR leaves DIR/release-N)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ENDPOINTS = {
+    "table JSON": "/diplomacy/articles.json",
+    "table HTML": "/diplomacy/articles",
+    "paragraphs HTML": "/diplomacy/paragraphs",
+    "full-text": "/diplomacy/paragraphs?_search=embassies",
+    "row": "/diplomacy/articles/{article}",
+}
+START_TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def first_page(url: str) -> float:
+    """Seconds from now to the first successful answer of the site's home page."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < START_TIMEOUT:
+        try:
+            if httpx.get(url + "/", timeout=30).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer within {START_TIMEOUT} s")
+
+
+async def load(url: str, path: str, clients: int, requests: int) -> list[float]:
+    """The latency of each of `requests` GETs of a path made by `clients` concurrent clients."""
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for number in range(requests):
+        queue.put_nowait(number)
+
+    async def client(http: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            queue.get_nowait()
+            started = time.perf_counter()
+            answer = await http.get(url + path)
+            latencies.append(time.perf_counter() - started)
+            if answer.status_code != 200:
+                raise RuntimeError(f"{url + path}: {answer.status_code}")
+
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+    return latencies
+
+
+def figures(latencies: list[float], elapsed: float) -> tuple[float, float, float, float]:
+    """req/s, p50, p99 (ms) and the slowest request (ms)."""
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return len(ordered) / elapsed, statistics.median(ordered) * 1000, p99 * 1000, ordered[-1] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("root", type=Path)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    database = args.root / "diplomacy.db"
+    with sqlite3.connect(database) as db:
+        article = db.execute("select id from articles order by id limit 1 offset 10").fetchone()[0]
+    ours, plain = free_port(), free_port()
+    env = {**os.environ}
+    servers = [
+        start([sys.executable, "-m", "etl", "serve", "--root", str(args.root), "--port", str(ours)], env),
+        start(
+            [sys.executable, "-m", "datasette", "serve", "-i", str(database), "--port", str(plain), "--host",
+             "127.0.0.1", "--setting", "suggest_facets", "off"],
+            {**env, "DATASETTE_LOAD_PLUGINS": ""},
+        ),
+    ]  # fmt: skip
+    try:
+        first = first_page(f"http://127.0.0.1:{ours}")
+        first_page(f"http://127.0.0.1:{plain}")
+        print(f"first page after start: {first:.2f} s")
+        for name, template in ENDPOINTS.items():
+            path = template.format(article=article)
+            results = []
+            for port in (ours, plain):
+                started = time.perf_counter()
+                latencies = asyncio.run(load(f"http://127.0.0.1:{port}", path, args.clients, args.requests))
+                results.append(figures(latencies, time.perf_counter() - started))
+            (rate, p50, p99, worst), (plain_rate, plain_p50, plain_p99, _) = results
+            print(
+                f"{name:16} ours {rate:7.1f} req/s p50 {p50:6.0f} ms p99 {p99:6.0f} ms max {worst:6.0f} ms | "
+                f"plain {plain_rate:7.1f} req/s p50 {plain_p50:6.0f} ms p99 {plain_p99:6.0f} ms | "
+                f"ratio {rate / plain_rate:.2f}"
+            )
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
