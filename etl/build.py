@@ -8,6 +8,7 @@ each file is written once; its changes go into CHANGELOG.md and each build publi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -211,6 +212,8 @@ def stage_release(
         progress(f"superseded {old.source.file}: {old.reason}")
     progress(f"extracting {len(raw.sources)} source(s)")
     extractions = extract_all(raw.sources, reference_dir, engine or Engine(), extract_source)
+    # The texts are in the extractions now (the articles' bodies): keep the sources' records only.
+    raw = dataclasses.replace(raw, sources=[dataclasses.replace(s, text="") for s in raw.sources])
     curated = curated_rows(reference.persons, reference.post_types, reference_dir / "curated")
     reviews = read_reviews(reference_dir / "reviews", packages)
     screened = screen(extractions, packages)
