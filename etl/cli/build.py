@@ -97,6 +97,11 @@ def build(
         if not quiet:
             click.echo(message, err=True)
 
+    from etl.site import loopback_warning
+
+    loopback = loopback_warning(base_url)
+    if loopback is not None:
+        click.echo(f"warning: {loopback}", err=True)
     try:
         report = run_build(
             root=root,

@@ -41,5 +41,10 @@ def serve(host: str, port: int, root: Path) -> None:
         fail(str(exc))
     if not (root / DATABASE).exists():
         fail(f"{root / DATABASE} does not exist; run `diplodata build` first")
+    from etl.site import published_loopback_warning
+
+    loopback = published_loopback_warning(root)
+    if loopback is not None:
+        click.echo(f"warning: {loopback}", err=True)
     click.echo(f"serving on http://{host}:{port}/", err=True)
     run_server(root, host, port)

@@ -123,11 +123,13 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def write_zip(path: Path, name: str, files: dict[str, bytes]) -> None:
-    """A reproducible zip of a package: fixed dates, files in name order under one folder."""
+    """A reproducible zip of a package: fixed dates, files in name order, datapackage.json at its
+    root, so that `frictionless.Package("<name>.zip")` opens it as it is (name is kept for the
+    callers; the zip's own name says which package it holds)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
         for relative in sorted(files):
-            info = zipfile.ZipInfo(f"{name}/{relative}", date_time=ZIP_DATE)
+            info = zipfile.ZipInfo(relative, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, files[relative], compresslevel=ZIP_LEVEL)

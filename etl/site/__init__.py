@@ -6,7 +6,12 @@ the package specs), the catalogue records (DCAT-AP and schema.org), and the site
 project's Datasette plugin (landing, downloads and search pages, safe links, bounded SQL functions)
 and the command that serves it."""
 
-from etl.site.catalog import DEFAULT_BASE_URL, write_catalog
+from etl.site.catalog import (
+    DEFAULT_BASE_URL,
+    loopback_warning,
+    published_loopback_warning,
+    write_catalog,
+)
 from etl.site.database import build_database, inspect_data
 from etl.site.facts import write_checksums
 from etl.site.metadata import DEFAULT_HOST, DEFAULT_PORT, render_metadata, serve, site_metadata
@@ -17,6 +22,8 @@ __all__ = [
     "DEFAULT_PORT",
     "build_database",
     "inspect_data",
+    "loopback_warning",
+    "published_loopback_warning",
     "render_metadata",
     "serve",
     "site_metadata",

@@ -21,10 +21,46 @@ from etl.site.schema_org import schema_org_dataset
 from etl.specs import PackageSpec
 
 DEFAULT_BASE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def is_loopback(url: str) -> bool:
+    """Whether an address is this machine's own (127.0.0.0/8, localhost, ::1), no public one."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def loopback_warning(url: str) -> str | None:
+    """The warning for catalogue records that point at a loopback address, or None."""
+    if not is_loopback(url):
+        return None
+    return (
+        f"the catalogue records and the pages' links point at {url}, this machine's own address; "
+        "to publish, build with --base-url https://your.public.address"
+    )
+
+
 # The catalogue records, published among the downloads.
 CATALOG_TURTLE = "catalog.ttl"
 CATALOG_JSONLD = "catalog.jsonld"
 SCHEMA_ORG = "dataset.schema.jsonld"
+
+
+def published_loopback_warning(root: Path) -> str | None:
+    """The loopback warning for the release built under root, from the address its schema.org
+    record was built with; None when it has none or a public one."""
+    import json
+
+    record = root / DOWNLOADS / SCHEMA_ORG
+    if not record.is_file():
+        return None
+    try:
+        url = str(json.loads(record.read_text(encoding="utf-8")).get("url") or "")
+    except (OSError, ValueError):
+        return None
+    return loopback_warning(url) if url else None
 
 
 def write_catalog(

@@ -44,6 +44,7 @@ STATIC_MOUNT = "-/site"
 # The name of the project's Datasette plugin, under which metadata.yml keeps the site's charts.
 PLUGIN = "diplodata"
 DOWNLOADS_PAGE = "/-/downloads"
+CHANGELOG_PAGE = "/-/changelog"
 
 # datasette-vega draws a chart from the URL fragment of a table or query page:
 # `#g.mark=bar&g.x_column=...`; these are its keys, in its own order, and their allowed values.
@@ -236,6 +237,7 @@ def datasette_app(root: Path) -> Any:
         settings=SETTINGS,
         inspect_data=json.loads(inspect.read_text(encoding="utf-8")) if inspect.exists() else None,
         template_dir=str(TEMPLATES_DIR),
+        cors=True,  # Access-Control-Allow-Origin: * on JSON, without credentials: any site may read the API
         static_mounts=[
             (DATAPACKAGES, str(root / DATAPACKAGES)),
             (DOWNLOADS, str(root / DOWNLOADS)),

@@ -28,9 +28,9 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from etl.layout import DATABASE
+from etl.layout import CHANGELOG, DATABASE
 from etl.site.landing import read_release, table_groups
-from etl.site.metadata import DOWNLOADS_PAGE, PLUGIN, STATIC_MOUNT, VALUE_LENGTH_LIMIT
+from etl.site.metadata import CHANGELOG_PAGE, DOWNLOADS_PAGE, PLUGIN, STATIC_MOUNT, VALUE_LENGTH_LIMIT
 from etl.site.schema_org import schema_org_script
 from etl.site.sqlguard import install as install_sql_guard
 from etl.specs import load_packages
@@ -99,6 +99,7 @@ async def landing_vars(datasette: Any) -> dict[str, Any]:
         "canned_queries": list(queries.values()),
         "schema_org_script": Markup(schema_org_script(dict(release.schema_org))),
         "downloads_page": DOWNLOADS_PAGE,
+        "changelog_page": CHANGELOG_PAGE,
     }
 
 
@@ -127,10 +128,31 @@ async def downloads_page(datasette: Any, request: Any) -> Any:
     return Response.html(page)
 
 
+async def changelog_page(datasette: Any, request: Any) -> Any:
+    """The changelog of the data, release by release: as HTML, or (`.md`) as it is published."""
+    found = release_database(datasette)
+    path = found[0] / CHANGELOG if found is not None else None
+    if path is None or not path.is_file():
+        return Response.text("Not found", status=404)
+    text = path.read_text(encoding="utf-8")
+    if request.url_vars.get("format") == "md":
+        return Response(text, content_type="text/markdown; charset=utf-8")
+    from markdown_it import MarkdownIt
+
+    body = Markup(MarkdownIt("commonmark", {"html": False}).render(text))
+    page = await datasette.render_template(
+        "changelog.html", {"changelog": body, "metadata": datasette.metadata()}, request=request
+    )
+    return Response.html(page)
+
+
 @hookimpl  # type: ignore[untyped-decorator]
 def register_routes() -> list[tuple[str, Any]]:
-    """The downloads page."""
-    return [(rf"^{DOWNLOADS_PAGE}(\.(?P<format>json))?$", downloads_page)]
+    """The downloads page and the changelog."""
+    return [
+        (rf"^{DOWNLOADS_PAGE}(\.(?P<format>json))?$", downloads_page),
+        (rf"^{CHANGELOG_PAGE}(\.(?P<format>md))?$", changelog_page),
+    ]
 
 
 @hookimpl  # type: ignore[untyped-decorator]

@@ -275,8 +275,8 @@ def test_a_download_link_returns_a_zip_that_validates(tab: Visit, tmp_path: Path
     assert saved.name == "diplomacy-network.zip"
     assert hashlib.sha256(saved.read_bytes()).hexdigest() == listed
     with zipfile.ZipFile(saved) as archive:
-        archive.extractall(tmp_path / "unzipped")
-    report = frictionless.validate(str(tmp_path / "unzipped" / "diplomacy-network" / "datapackage.json"))
+        assert "datapackage.json" in archive.namelist()  # at the zip's root
+    report = frictionless.Package(str(saved)).validate()  # the zip opens as it is
     assert report.valid, report.flatten(["type", "message"])
     tab.check()
 

@@ -129,7 +129,7 @@ def test_downloads_are_served(client: Client, package: str) -> None:
     archive = client.get(f"/downloads/{package}.zip")
     assert archive.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
-    assert f"{package}/datapackage.json" in names
+    assert "datapackage.json" in names  # at the root: frictionless.Package(zip) opens it
     descriptor = client.get(f"/datapackages/{package}/datapackage.json")
     assert descriptor.status_code == 200 and descriptor.json()["name"] == package
     for resource in descriptor.json()["resources"]:
@@ -201,3 +201,35 @@ def test_serve_command_answers_on_loopback(release: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_json_answers_allow_any_site_to_read_them_without_credentials(client: Client) -> None:
+    answer = client.get("/diplomacy/post_counts.json")
+    assert answer.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in answer.headers
+
+
+def test_the_changelog_is_served_as_html_and_as_markdown_and_linked(client: Client, release: Path) -> None:
+    page = client.get("/-/changelog")
+    assert page.status_code == 200
+    assert "<h1>Changelog of the data</h1>" in page.text and "<h2>" in page.text
+    markdown = client.get("/-/changelog.md")
+    assert markdown.text == (release / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    assert 'href="/-/changelog"' in client.get("/").text
+    assert 'href="/-/changelog"' in client.get("/-/downloads").text
+
+
+def test_a_build_for_a_loopback_address_warns_and_names_base_url(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from etl.cli import main
+    from etl.site import loopback_warning
+
+    result = CliRunner().invoke(main, ["build", "--quiet", "--root", str(tmp_path)])
+    assert (
+        "warning: the catalogue records and the pages' links point at http://127.0.0.1:8001" in result.output
+    )
+    assert "--base-url" in result.output
+    assert loopback_warning("https://diplodata.example.org") is None
+    assert loopback_warning("http://localhost:8001") is not None
