@@ -40,6 +40,7 @@ from etl.package import (
     package_strings,
     render_dictionary,
     render_package,
+    render_workbook,
     screen,
     validate_release,
     write_files,
@@ -188,6 +189,8 @@ def write_packages(
         )
         write_files(stage / DATAPACKAGES / package.name, files)
         write_zip(stage / DOWNLOADS / f"{package.name}.zip", package.name, files)
+        workbook = render_workbook(package, rows, project)
+        (stage / DOWNLOADS / f"{package.name}.xlsx").write_bytes(workbook)
     (stage / DATAPACKAGES / "README.md").write_bytes(render_dictionary(packages, project))
 
 

@@ -28,6 +28,9 @@ class ResourceSpec:
     datasette: dict[str, Any]
     # The fields in which an article contradicts a curated row of the same key (they then differ).
     contradiction: tuple[str, ...] = ()
+    # Dates written at the precision known (YYYY, YYYY-MM, ...): the field, then the names of its
+    # typed companions, the first and the last day of the period it names.
+    periods: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def field_names(self) -> list[str]:
@@ -77,6 +80,7 @@ def expand_resource(entry: Any, shared_fields: dict[str, Any], shared: dict[str,
         span=body.get("span"),
         datasette=dict(body.get("datasette") or {}),
         contradiction=tuple(body.get("contradiction") or ()),
+        periods=tuple((field, *bounds) for field, bounds in (body.get("periods") or {}).items()),
     )
 
 

@@ -99,9 +99,6 @@ def build(
 
     from etl.site import loopback_warning
 
-    loopback = loopback_warning(base_url)
-    if loopback is not None:
-        click.echo(f"warning: {loopback}", err=True)
     try:
         report = run_build(
             root=root,
@@ -127,6 +124,9 @@ def build(
         click.echo(f"warning: {warning['source']}: {warning['field']}: {warning['message']}", err=True)
     for rejected in report.rejected:
         click.echo(f"error: {rejected}", err=True)
+    loopback = loopback_warning(base_url)
+    if loopback is not None:  # said even with --quiet: a release about to be published is wrong
+        click.echo(f"warning: {loopback}", err=True)
     click.echo(report.summary())
     if report.rejected:
         sys.exit(EXIT_REJECTED)

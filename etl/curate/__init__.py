@@ -7,6 +7,7 @@ of consecutive network snapshots with the openings and closures between them; ap
 curators' decisions of `reference/reviews/*.yml` (accept, reject, correct) to the facts."""
 
 from etl.curate.merge import CITING_COLUMNS, EXTRACTED, assemble
+from etl.curate.periods import bounds, with_periods
 from etl.curate.publications import CuratedError, curated_rows, read_curated
 from etl.curate.reviews import Decision, read_reviews
 
@@ -16,7 +17,9 @@ __all__ = [
     "CuratedError",
     "Decision",
     "assemble",
+    "bounds",
     "curated_rows",
     "read_curated",
     "read_reviews",
+    "with_periods",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from etl.curate.periods import with_periods
 from etl.curate.reconcile import reconcile
 from etl.curate.reviews import Decision, apply_reviews, resum_totals, review_rows
 from etl.reference import Reference
@@ -167,5 +168,5 @@ def assemble(
                 [r for r in everything["persons"] if r["id"] in wanted],
                 warnings,
             )
-        result[package.name] = {r.name: own[r.name] for r in package.resources}
+        result[package.name] = {r.name: with_periods(r, own[r.name]) for r in package.resources}
     return result, warnings

@@ -1,9 +1,10 @@
 """Stage 4, package: the rows of each package as a Frictionless data package, and its validation.
 
 Reads the rows of stage curate and the package specs (etl/specs.py, from etl/schemas/*.yml);
-produces each package's files (every resource as CSV and JSON, and a datapackage.json with their
-sizes and sha256 checksums), its zip, the data dictionary (datapackages/README.md), and the
-problems of a full frictionless validation plus the project's own checks."""
+produces each package's files (every resource as CSV, Parquet and JSON, and a datapackage.json
+describing the CSV and Parquet files), its zip and its workbook (XLSX), the data dictionary
+(datapackages/README.md), and the problems of a full frictionless validation plus the project's
+own checks."""
 
 from etl.package.dictionary import render_dictionary
 from etl.package.files import FolderFiles, PackageFiles, ZipFiles
@@ -17,6 +18,7 @@ from etl.package.render import (
     write_zip,
 )
 from etl.package.validate import Problem, validate_release
+from etl.package.workbook import render_workbook
 
 __all__ = [
     "JSON_SUFFIX",
@@ -32,6 +34,7 @@ __all__ = [
     "package_strings",
     "render_dictionary",
     "render_package",
+    "render_workbook",
     "screen",
     "validate_release",
     "write_files",

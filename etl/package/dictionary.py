@@ -38,8 +38,12 @@ def render_dictionary(packages: tuple[PackageSpec, ...], project: dict[str, Any]
     ]
     lines += [
         "Each package is a folder with a `datapackage.json` (Frictionless Data Package) and a `data/`",
-        "folder holding every resource twice, as CSV and as JSON (an array of objects). Offsets",
-        "`char_start` and `char_end` point into the `body` of the article in `diplomacy-news`.",
+        "folder holding every resource as CSV (the reference form), as Parquet (typed columns; the",
+        "resource of the same name with `_parquet` appended) and as JSON (an array of objects, a",
+        "download outside the descriptor). A date given at a coarser precision than a day (`as_of`:",
+        "2019, 2021-03) has typed companions, its period's first and last days (`as_of_start`,",
+        "`as_of_end`). Offsets `char_start` and `char_end` point into the `body` of the article in",
+        "`diplomacy-news`.",
         "",
     ]
     for package in packages:

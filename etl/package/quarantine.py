@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl.curate import CITING_COLUMNS, EXTRACTED
+from etl.curate import CITING_COLUMNS, EXTRACTED, with_periods
 from etl.package.checks import row_problems
 from etl.package.render import csv_value
 from etl.package.validate import HEADER_ROWS, Problem, StringRows, project_problems
@@ -77,6 +77,7 @@ def screen_source(
         rows = found if isinstance(found, list) else [found]
         if spec is None:
             continue
+        rows = with_periods(spec, rows)  # the typed companions, as the merge fills them in
         problems = row_problems(spec, strings(spec, rows))
         outside = {p.index for p in problems if p.enum and isinstance(found, list)}
         for problem in problems:
@@ -98,7 +99,8 @@ def screen_source(
         if isinstance(found, list):
             cleaned[key] = kept
         own[resource] = kept
-    dropped = {snapshot(r) for r in extraction.get("post_counts", []) if r not in own.get("post_counts", [])}
+    counts = with_periods(specs["post_counts"], extraction.get("post_counts", []))
+    dropped = {snapshot(r) for r in counts if r not in own.get("post_counts", [])}
     if dropped:  # a total whose parts lost a count is no longer checked against them
         totals = own.get("post_totals", [])
         for row in totals:

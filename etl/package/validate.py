@@ -45,20 +45,19 @@ class Problem:
 
 
 JSON_SUFFIX = "_json"
+PARQUET_SUFFIX = "_parquet"
 NO_LIMIT = 2**31 - 1
 
 
 def frictionless_problems(
     descriptor: Path, package: str, skip: frozenset[str] = frozenset()
 ) -> list[Problem]:
-    """Every error of a full frictionless validation of the package's CSV resources (no row or
-    error limit, hashes and foreign keys checked), those in skip aside (unchanged since a
-    validated release); its JSON copies are checked against the CSV (check_json_copies), which is
-    as strict and much cheaper than parsing both."""
+    """Every error of a full frictionless validation of the package's resources, CSV and Parquet
+    (no row or error limit, hashes and foreign keys checked), those in skip aside (unchanged since
+    a validated release); the JSON copies, outside the descriptor, are checked against the CSV
+    (check_json_copies)."""
     try:
         loaded = frictionless.Package(str(descriptor))
-        for name in [r.name for r in loaded.resources if r.name.endswith(JSON_SUFFIX)]:
-            loaded.remove_resource(name)
         if skip:
             reports = [r.validate(limit_errors=NO_LIMIT) for r in loaded.resources if r.name not in skip]
             metadata = list(frictionless.Package.metadata_validate(loaded.to_descriptor()))
@@ -101,55 +100,63 @@ def json_cell(value: Any) -> str:
     return str(value)
 
 
-def check_json_copies(
-    folder: Path, package: str, spec: ResourceSpec, descriptor: dict[str, Any]
+def copy_problems(
+    package: str, name: str, rows: list[dict[str, Any]], csv_rows: list[dict[str, str]], fields: list[str]
 ) -> list[Problem]:
-    """The JSON copy of a resource has the size and sha256 its descriptor states, and holds the
-    CSV's rows, field by field, in order."""
-    name = spec.name + JSON_SUFFIX
-    entry = next((r for r in descriptor.get("resources", []) if r.get("name") == name), None)
-    if entry is None:
-        return [Problem(package, name, None, None, "the JSON copy is not in the descriptor", "json-copy")]
-    data = (folder / entry["path"]).read_bytes()
-    problems = []
-    if len(data) != entry.get("bytes") or f"sha256:{hashlib.sha256(data).hexdigest()}" != entry.get("hash"):
-        problems.append(
-            Problem(package, name, None, None, "size or sha256 differs from the descriptor", "hash-count")
-        )
-    rows = json.loads(data)
-    csv_rows = read_rows(folder, spec.name)
+    """Where the rows of a copy (JSON or Parquet, as Python values) differ from the CSV's."""
     if len(rows) != len(csv_rows):
-        return [
-            *problems,
-            Problem(
-                package,
-                spec.name,
-                None,
-                None,
-                f"CSV has {len(csv_rows)} rows, JSON has {len(rows)}",
-                "row-count",
-            ),
-        ]
-    fields = spec.field_names
+        message = f"CSV has {len(csv_rows)} rows, {name} has {len(rows)}"
+        return [Problem(package, name, None, None, message, "row-count")]
+    problems = []
     for number, (row, csv_row) in enumerate(zip(rows, csv_rows, strict=True), start=HEADER_ROWS + 1):
         if list(row) != fields:
-            problems.append(
-                Problem(package, name, number, None, "the JSON row's keys are not the fields", "json-copy")
-            )
+            problems.append(Problem(package, name, number, None, "the row's keys are not the fields", "copy"))
             continue
         for field in fields:
             if json_cell(row[field]) != csv_row[field]:
-                problems.append(
-                    Problem(
-                        package,
-                        name,
-                        number,
-                        field,
-                        f"JSON {row[field]!r} differs from the CSV's {csv_row[field]!r}",
-                        "json-copy",
-                    )
-                )
+                message = f"{row[field]!r} differs from the CSV's {csv_row[field]!r}"
+                problems.append(Problem(package, name, number, field, message, "copy"))
     return problems
+
+
+def check_json_copies(folder: Path, package: str, spec: ResourceSpec) -> list[Problem]:
+    """The JSON copy of a resource (a download outside the descriptor) holds the CSV's rows,
+    field by field, in order."""
+    name, path = spec.name + JSON_SUFFIX, folder / "data" / f"{spec.name}.json"
+    if not path.is_file():
+        return [Problem(package, name, None, None, f"{path.name} is missing", "copy")]
+    try:
+        rows = json.loads(path.read_bytes())
+    except ValueError as exc:
+        return [Problem(package, name, None, None, f"{path.name} is not JSON: {exc}", "copy")]
+    return copy_problems(package, name, rows, read_rows(folder, spec.name), spec.field_names)
+
+
+def parquet_cell(value: Any) -> Any:
+    """A Parquet value as the JSON copy holds it (dates and times as ISO text)."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def check_parquet_copies(folder: Path, package: str, spec: ResourceSpec) -> list[Problem]:
+    """The Parquet twin of a resource has a typed column per field and holds the CSV's rows,
+    value by value, in order (frictionless checks it against the Table Schema too)."""
+    import pyarrow.parquet as pq
+
+    name, path = spec.name + PARQUET_SUFFIX, folder / "data" / f"{spec.name}.parquet"
+    if not path.is_file():
+        return [Problem(package, name, None, None, f"{path.name} is missing", "copy")]
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several kinds of errors for a broken file
+        return [Problem(package, name, None, None, f"{path.name} cannot be read: {exc}", "copy")]
+    if table.schema.names != spec.field_names:
+        return [Problem(package, name, None, None, "its columns are not the fields", "copy")]
+    rows = [{k: parquet_cell(v) for k, v in row.items()} for row in table.to_pylist()]
+    return copy_problems(package, name, rows, read_rows(folder, spec.name), spec.field_names)
 
 
 def read_rows(folder: Path, resource: str) -> list[dict[str, str]]:
@@ -370,9 +377,7 @@ def unchanged_resources(descriptor: Path, previous: Path | None) -> frozenset[st
     return frozenset(
         r["name"]
         for r in now
-        if not r["name"].endswith(JSON_SUFFIX)
-        and r["name"] in before
-        and all(r.get(k) == before[r["name"]].get(k) for k in keys)
+        if r["name"] in before and all(r.get(k) == before[r["name"]].get(k) for k in keys)
     )
 
 
@@ -387,9 +392,9 @@ def validate_package(
     problems = frictionless_problems(descriptor, spec.name, unchanged_resources(descriptor, previous))
     if any(p.check in ("hash-count", "byte-count", "scheme-error") for p in problems):
         return problems
-    descriptor_data = json.loads(descriptor.read_text(encoding="utf-8"))
     for resource in spec.resources:
-        problems += check_json_copies(folder, spec.name, resource, descriptor_data)
+        problems += check_json_copies(folder, spec.name, resource)
+        problems += check_parquet_copies(folder, spec.name, resource)
     rows = {resource.name: read_rows(folder, resource.name) for resource in spec.resources}
     return problems + project_problems(rows, spec, texts)
 

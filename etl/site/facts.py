@@ -24,8 +24,17 @@ MEDIA_TYPES = {
     ".json": "application/json",
     ".zip": "application/zip",
     ".db": "application/vnd.sqlite3",
+    ".parquet": "application/vnd.apache.parquet",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-FORMAT_NAMES = {".csv": "CSV", ".json": "JSON", ".zip": "zip", ".db": "SQLite"}
+FORMAT_NAMES = {
+    ".csv": "CSV",
+    ".json": "JSON",
+    ".zip": "zip",
+    ".db": "SQLite",
+    ".parquet": "Parquet",
+    ".xlsx": "XLSX",
+}
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,11 @@ def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> Release
         descriptor = json.loads(descriptor_file.read_text(encoding="utf-8"))
         created.append(iso_date(descriptor["created"]))
         paths = [f"/{DOWNLOADS}/{name}.zip", f"/{DATAPACKAGES}/{name}/{DESCRIPTOR}"]
-        paths += [f"/{DATAPACKAGES}/{name}/{r['path']}" for r in descriptor["resources"]]
+        if (root / DOWNLOADS / f"{name}.xlsx").is_file():
+            paths.append(f"/{DOWNLOADS}/{name}.xlsx")
+        # Every table's files: the CSV and Parquet the descriptor lists, and the JSON beside them.
+        data = sorted((descriptor_file.parent / "data").glob("*.*"))
+        paths += [f"/{DATAPACKAGES}/{name}/data/{p.name}" for p in data if p.suffix in MEDIA_TYPES]
         distributions[name] = tuple(file_distribution(root, p, checksums=checksums) for p in paths)
     if not created:
         raise FileNotFoundError(f"no data packages under {root / DATAPACKAGES}")
@@ -256,7 +269,14 @@ def distribution_text(
     if dist.suffix == ".zip":
         return (
             f"{package.title} (data package, zip)",
-            "The whole Frictionless data package: datapackage.json and every resource as CSV and JSON.",
+            "The whole Frictionless data package: datapackage.json at its root and every resource as "
+            "CSV, Parquet and JSON.",
+        )
+    if dist.suffix == ".xlsx":
+        return (
+            f"{package.title} (workbook for spreadsheets)",
+            "Every table of the package as a sheet of one Excel workbook, with typed cells (numbers, "
+            "dates), a sheet describing every column, and no separator or encoding to choose.",
         )
     if dist.file_name == DESCRIPTOR:
         return (

@@ -46,7 +46,14 @@ CATALOGUE_DESCRIPTION = (
     "publisher, licence, themes, languages, period covered and every file as a distribution with its "
     "media type, size and checksum."
 )
-FORMATS = {".zip": "zip", ".csv": "CSV", ".json": "JSON", ".db": "SQLite"}
+FORMATS = {
+    ".zip": "zip",
+    ".csv": "CSV",
+    ".json": "JSON",
+    ".db": "SQLite",
+    ".parquet": "Parquet",
+    ".xlsx": "XLSX (Excel)",
+}
 OTHER_MEDIA_TYPES = {".json": "application/json", ".md": "text/markdown", ".txt": "text/plain"}
 
 

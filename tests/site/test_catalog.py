@@ -137,11 +137,12 @@ def test_release_facts_list_every_published_file(release: Path, built_facts: Rel
     for package in load_packages():
         expected = {
             f"/downloads/{package.name}.zip",
+            f"/downloads/{package.name}.xlsx",
             f"/datapackages/{package.name}/datapackage.json",
             *(
                 f"/datapackages/{package.name}/data/{r.name}.{ext}"
                 for r in package.resources
-                for ext in ("csv", "json")
+                for ext in ("csv", "json", "parquet")
             ),
         }
         assert {d.path for d in built_facts.distributions[package.name]} == expected
@@ -164,6 +165,8 @@ def test_release_facts_media_types(built_facts: ReleaseFacts) -> None:
         "json": "application/json",
         "zip": "application/zip",
         "db": "application/vnd.sqlite3",
+        "parquet": "application/vnd.apache.parquet",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
     for dist in every:
         assert dist.media_type == expected[dist.path.rsplit(".", 1)[1]], dist.path
@@ -229,7 +232,7 @@ def test_dataset_metadata_comes_from_the_specs(parsed: Graph, release: Path) -> 
         assert sorted(str(k) for k in parsed.objects(dataset, ns.DCAT.keyword)) == sorted(
             descriptor["keywords"]
         )
-        assert len(list(parsed.objects(dataset, ns.DCAT.distribution))) == 2 + 2 * len(package.resources)
+        assert len(list(parsed.objects(dataset, ns.DCAT.distribution))) == 3 + 3 * len(package.resources)
 
 
 def test_publisher_license_language_contact_and_period(parsed: Graph, built_facts: ReleaseFacts) -> None:
@@ -285,7 +288,7 @@ def test_distribution_sizes_and_checksums_equal_the_files(parsed: Graph, release
         checksum = one(parsed, distribution, SPDX.checksum)
         assert str(one(parsed, checksum, SPDX.checksumValue)).lower() == hashlib.sha256(data).hexdigest()
         seen += 1
-    assert seen == 1 + sum(2 + 2 * len(p.resources) for p in load_packages())
+    assert seen == 1 + sum(3 + 3 * len(p.resources) for p in load_packages())
 
 
 def test_distribution_media_types(parsed: Graph) -> None:
@@ -294,6 +297,8 @@ def test_distribution_media_types(parsed: Graph) -> None:
         "json": "application/json",
         "zip": "application/zip",
         "db": "application/vnd.sqlite3",
+        "parquet": "application/vnd.apache.parquet",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
     for distribution in typed(parsed, ns.DCAT.Distribution):
         suffix = str(one(parsed, distribution, ns.DCAT.downloadURL)).rsplit(".", 1)[1]
@@ -397,6 +402,8 @@ def test_schema_org_distributions_are_downloads_of_the_files(
             "application/json",
             "application/zip",
             "application/vnd.sqlite3",
+            "application/vnd.apache.parquet",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
         data = (release / download["contentUrl"].removeprefix(BASE_URL + "/")).read_bytes()
         assert download["sha256"] == hashlib.sha256(data).hexdigest()

@@ -266,11 +266,12 @@ def test_downloads_list_each_package_as_zip_and_files(downloads: dict[str, Any])
     assert list(packages) == [p.name for p in load_packages()]
     for spec in load_packages():
         paths = {f["path"] for f in packages[spec.name]["files"]}
-        expected = {f"/downloads/{spec.name}.zip", f"/datapackages/{spec.name}/datapackage.json"}
+        expected = {f"/downloads/{spec.name}.{ext}" for ext in ("zip", "xlsx")}
+        expected |= {f"/datapackages/{spec.name}/datapackage.json"}
         expected |= {
             f"/datapackages/{spec.name}/data/{r.name}.{ext}"
             for r in spec.resources
-            for ext in ("csv", "json")
+            for ext in ("csv", "json", "parquet")
         }
         assert paths == expected, spec.name
     assert downloads["database"]["path"] == f"/{DATABASE}"
