@@ -75,6 +75,7 @@ from etl.release import (
 from etl.site import (
     DEFAULT_BASE_URL,
     build_database,
+    draw_charts,
     inspect_data,
     render_metadata,
     site_metadata,
@@ -268,6 +269,7 @@ def stage_release(
     add_report_tables(stage / DATABASE, report)
     (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
     (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
+    draw_charts(stage, project, base_url, created[:10])
     write_catalog(stage, base_url, packages, project)
     (stage / DOWNLOADS / REPORT).write_bytes(render_report(report))
     write_checksums(stage)

@@ -2,7 +2,8 @@
 
 Reads the validated packages of stage package and the build report of stage release; produces the
 SQLite database Datasette serves (with its inspect file), Datasette's metadata.yml (generated from
-the package specs), the catalogue records (DCAT-AP and schema.org), and the site itself: the
+the package specs), the catalogue records (DCAT-AP and schema.org), the charts (SVG, PNG and
+Vega-Lite, drawn from the database), and the site itself: the
 project's Datasette plugin (landing, downloads and search pages, safe links, bounded SQL functions)
 and the command that serves it."""
 
@@ -14,13 +15,21 @@ from etl.site.catalog import (
 )
 from etl.site.database import build_database, inspect_data
 from etl.site.facts import write_checksums
-from etl.site.metadata import DEFAULT_HOST, DEFAULT_PORT, render_metadata, serve, site_metadata
+from etl.site.metadata import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    draw_charts,
+    render_metadata,
+    serve,
+    site_metadata,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "build_database",
+    "draw_charts",
     "inspect_data",
     "loopback_warning",
     "published_loopback_warning",

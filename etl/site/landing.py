@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.layout import DATABASE, DOWNLOADS
+from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS
 from etl.site.catalog import CATALOG_JSONLD, CATALOG_TURTLE, SCHEMA_ORG
+from etl.site.charts import CHARTS_DIR
 from etl.site.facts import (
     DESCRIPTOR,
     Distribution,
@@ -24,6 +25,7 @@ from etl.site.facts import (
     file_distribution,
     publisher_name,
     read_checksums,
+    read_csv_rows,
     release_facts,
 )
 from etl.site.metadata import SOURCE, SOURCE_URL
@@ -108,6 +110,11 @@ class PackageFiles:
     def zip(self) -> FileLink:
         """The zip of the whole package."""
         return next(f for f in self.files if f.format == "zip")
+
+    @property
+    def workbook(self) -> FileLink | None:
+        """The package as a workbook for spreadsheets, when the release has one."""
+        return next((f for f in self.files if f.suffix == ".xlsx"), None)
 
     @property
     def descriptor(self) -> FileLink:
@@ -286,3 +293,40 @@ def table_groups(
         entries = [TableEntry(name, name, "", counts.get(name)) for name in sorted(remaining)]
         groups.append(TableGroup("Other tables", "Tables of the database in no package.", tuple(entries)))
     return groups
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The landing page's headline figure: Belgium's posts abroad in the newest FPS count."""
+
+    total: int
+    as_of: str
+    source: str
+    source_title: str
+
+
+def headline(root: Path) -> Headline | None:
+    """The newest total of Belgium's posts abroad in the FPS typology (a total the source states
+    preferred to one summed from its parts at the same date); None when the release holds none."""
+    rows = [
+        r
+        for path in sorted((root / DATAPACKAGES).glob("*/data/post_totals.csv"))
+        for r in read_csv_rows(path)
+        if r.get("typology") == "fps" and r.get("total")
+    ]
+    if not rows:
+        return None
+    best = max(rows, key=lambda r: (r.get("as_of_end") or r["as_of"], r.get("total_kind") == "stated"))
+    titles = {
+        r["id"]: r.get("title") or r["id"]
+        for path in sorted((root / DATAPACKAGES).glob("*/data/sources.csv"))
+        for r in read_csv_rows(path)
+    }
+    source = best["source"]
+    return Headline(int(best["total"]), best["as_of"], source, titles.get(source, source))
+
+
+def chart_svg(root: Path, chart_id: str, lang: str) -> str | None:
+    """The SVG of a chart drawn in a language by the build (downloads/charts/), or None."""
+    path = root / DOWNLOADS / CHARTS_DIR / f"{chart_id}.{lang}.svg"
+    return path.read_text(encoding="utf-8") if path.is_file() else None

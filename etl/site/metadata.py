@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import html
 import json
-import re
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import yaml
 
 from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, INSPECT, METADATA
 from etl.release import report_tables_metadata
+from etl.site.charts import load_charts, write_charts
 from etl.specs import PackageSpec
 
 HEADER = (
@@ -46,32 +44,23 @@ PLUGIN = "diplodata"
 DOWNLOADS_PAGE = "/-/downloads"
 CHANGELOG_PAGE = "/-/changelog"
 
-# datasette-vega draws a chart from the URL fragment of a table or query page:
-# `#g.mark=bar&g.x_column=...`; these are its keys, in its own order, and their allowed values.
-VEGA_KEYS = ("mark", "x_column", "x_type", "y_column", "y_type", "color_column", "size_column")
-VEGA_MARKS = ("bar", "line", "circle")
-VEGA_TYPES = ("quantitative", "quantitative-bin", "temporal", "temporal-bin", "ordinal", "nominal")
-# The site's own canned query, besides project.yml's, and its chart: the newest FPS count of each
-# type of post (one source and date, so no bar adds up counts of different dates or typologies).
+CHARTS_PAGE = "/-/charts"
+USE_PAGE = "/-/use"
+# The site's own canned query, besides project.yml's, drawn by a chart: the newest FPS count of
+# each type of post (one source and date, so no bar adds up counts of different dates or typologies).
 LATEST_POSTS_QUERY = "latest_posts_by_type"
 LATEST_POSTS_SQL = """\
 with latest as (
   select source, as_of from post_counts where typology = 'fps'
-  order by as_of desc, source limit 1
+  order by as_of_end desc, source limit 1
 )
-select t.label_en as post_type, c.count, c.as_of, c.source
+select c.post_type, t.label_en, t.label_nl, t.label_fr, c.count, c.as_of, c.as_of_start, c.as_of_end,
+  c.source
 from post_counts c
   join latest l on l.source = c.source and l.as_of = c.as_of
   join post_types t on t.code = c.post_type
 where c.typology = 'fps'
-order by c.count desc"""
-LATEST_POSTS_CHART = {
-    "mark": "bar",
-    "x_column": "post_type",
-    "x_type": "ordinal",
-    "y_column": "count",
-    "y_type": "quantitative",
-}
+order by c.count desc, c.post_type"""
 
 
 def table_metadata(spec: Any) -> dict[str, Any]:
@@ -88,26 +77,10 @@ def table_metadata(spec: Any) -> dict[str, Any]:
     return entry
 
 
-def vega_fragment(options: dict[str, str]) -> str:
-    """The URL fragment from which datasette-vega draws a chart, from its chart options."""
-    unknown = sorted(set(options) - set(VEGA_KEYS))
-    if unknown:
-        raise ValueError(f"unknown chart options: {', '.join(unknown)}")
-    for key in ("mark", "x_column", "y_column"):
-        if not options.get(key):
-            raise ValueError(f"a chart needs {key}")
-    if options["mark"] not in VEGA_MARKS:
-        raise ValueError(f"unknown chart mark {options['mark']!r}")
-    for key in ("x_type", "y_type"):
-        if options.get(key) and options[key] not in VEGA_TYPES:
-            raise ValueError(f"unknown chart axis type {options[key]!r}")
-    pairs = [f"g.{key}={quote(str(options[key]), safe='')}" for key in VEGA_KEYS if options.get(key)]
-    return "#" + "&".join(pairs)
-
-
 def site_queries(database: str) -> dict[str, dict[str, str]]:
     """The site's own canned queries, each linking to its chart from its description."""
-    chart = f"/{database}/{LATEST_POSTS_QUERY}{vega_fragment(LATEST_POSTS_CHART)}"
+    del database  # the charts page is the site's, whatever the database is called
+    chart = f"{CHARTS_PAGE}#network_latest"
     return {
         LATEST_POSTS_QUERY: {
             "title": "Belgian posts abroad by type, latest count",
@@ -130,60 +103,19 @@ def all_queries(project: dict[str, Any]) -> dict[str, Any]:
     return {**(project.get("queries") or {}), **own}
 
 
-class _Links(HTMLParser):
-    """The href of every link of an HTML fragment, and its text outside the links."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-        self.pieces: list[str] = []
-        self.in_link = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """Keep the href of an `a` element."""
-        if tag == "a":
-            self.in_link += 1
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
-
-    def handle_endtag(self, tag: str) -> None:
-        """Leave an `a` element."""
-        if tag == "a":
-            self.in_link = max(0, self.in_link - 1)
-
-    def handle_data(self, data: str) -> None:
-        """Keep the text outside links."""
-        if not self.in_link:
-            self.pieces.append(data)
-
-    def text(self) -> str:
-        """The text outside links, its white space collapsed and no space or stop left before a
-        stop where a link was cut out."""
-        text = " ".join("".join(self.pieces).split())
-        return re.sub(r"([.!?])[ .]*\.$", r"\1", re.sub(r" ([.,;:!?])", r"\1", text))
-
-
-def linked_charts(queries: dict[str, Any], database: str) -> list[dict[str, str]]:
-    """The charts the canned queries link to from their description_html: a link to the query's own
-    page whose fragment holds datasette-vega options (`#g.mark=...`)."""
-    charts = []
-    for name, query in queries.items():
-        parser = _Links()
-        parser.feed(str(query.get("description_html") or ""))
-        parser.close()
-        for href in parser.hrefs:
-            parts = urlsplit(href)
-            if parts.path == f"/{database}/{name}" and parts.fragment.startswith("g."):
-                text = query.get("description") or parser.text()
-                charts.append({"title": query["title"], "description": text, "path": href})
-    return charts
-
-
-def site_charts(project: dict[str, Any]) -> list[dict[str, str]]:
-    """Every chart of the site, with its title, description and path: those the canned queries link
-    to from their descriptions."""
-    return linked_charts(all_queries(project), project["database"])
+def site_charts() -> list[dict[str, str]]:
+    """Every chart of the site (etl/site/charts.yml), with its title, description, page and the
+    canned query that holds its data, in English (the pages show them in their language)."""
+    return [
+        {
+            "id": chart.id,
+            "title": chart.title("en"),
+            "description": chart.description("en"),
+            "path": f"{CHARTS_PAGE}#{chart.id}",
+            "query": chart.query,
+        }
+        for chart in load_charts()
+    ]
 
 
 def site_metadata(packages: tuple[PackageSpec, ...], project: dict[str, Any]) -> dict[str, Any]:
@@ -214,7 +146,7 @@ def site_metadata(packages: tuple[PackageSpec, ...], project: dict[str, Any]) ->
                 "queries": all_queries(project),
             }
         },
-        "plugins": {PLUGIN: {"charts": site_charts(project)}},
+        "plugins": {PLUGIN: {"charts": site_charts()}},
     }
 
 
@@ -251,3 +183,9 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Non
     import uvicorn
 
     uvicorn.run(datasette_app(root).app(), host=host, port=port, log_level="info", lifespan="on")
+
+
+def draw_charts(root: Path, project: dict[str, Any], base_url: str, drawn: str) -> list[Path]:
+    """Draw the site's charts from the database built under root (downloads/charts/), each dated
+    by the release (drawn: its date) and linked to the canned query that holds its data."""
+    return write_charts(root, all_queries(project), project["database"], SOURCE, base_url, drawn)

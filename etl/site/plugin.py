@@ -28,9 +28,29 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from etl.layout import CHANGELOG, DATABASE
-from etl.site.landing import read_release, table_groups
-from etl.site.metadata import CHANGELOG_PAGE, DOWNLOADS_PAGE, PLUGIN, STATIC_MOUNT, VALUE_LENGTH_LIMIT
+from etl.layout import CHANGELOG, DATABASE, DOWNLOADS
+from etl.site.charts import load_charts
+from etl.site.i18n import (
+    COOKIE,
+    COOKIE_MAX_AGE,
+    DEFAULT_LANGUAGE,
+    asked_language,
+    language_links,
+    period_label,
+    request_language,
+    texts,
+)
+from etl.site.landing import chart_svg, headline, read_release, table_groups
+from etl.site.metadata import (
+    CHANGELOG_PAGE,
+    CHARTS_PAGE,
+    DOWNLOADS_PAGE,
+    PLUGIN,
+    STATIC_MOUNT,
+    USE_PAGE,
+    VALUE_LENGTH_LIMIT,
+)
+from etl.site.recipes import load_recipes
 from etl.site.schema_org import schema_org_script
 from etl.site.sqlguard import install as install_sql_guard
 from etl.specs import load_packages
@@ -77,12 +97,24 @@ def release_database(datasette: Any) -> tuple[Path, str] | None:
 # -- Landing and downloads pages ------------------------------------------------------------------
 
 
-async def landing_vars(datasette: Any) -> dict[str, Any]:
-    """The landing page's template variables: the release, its tables, charts and queries."""
+def page_vars(request: Any) -> dict[str, Any]:
+    """What every page of the site knows of the visitor's language: its code, the interface texts
+    in it, and the same page's address in each language."""
+    lang = request_language(request) if request is not None else DEFAULT_LANGUAGE
+    path = str(getattr(request, "path", "/") or "/")
+    query = str(getattr(request, "query_string", "") or "")
+    return {"ui_lang": lang, "t": texts(lang), "language_links": language_links(path, query)}
+
+
+async def landing_vars(datasette: Any, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """The landing page's template variables: the release, its headline figure and network chart
+    in the visitor's language, its tables, charts and queries."""
     found = release_database(datasette)
     if found is None:
         return {}
     root, name = found
+    words = texts(lang)
+    figure = headline(root)
     db = datasette.get_database(name)
     hidden = set(await db.hidden_table_names())
     present = [t for t in await db.table_names() if t not in hidden]
@@ -95,7 +127,22 @@ async def landing_vars(datasette: Any) -> dict[str, Any]:
         "site_database": name,
         "table_groups": table_groups(load_packages(), present, counts),
         "table_counts": counts,
-        "charts": list(config.get("charts") or []),
+        "charts": [chart_entry(c, lang) for c in load_charts()] or list(config.get("charts") or []),
+        "headline": figure,
+        "headline_total": f"{figure.total:,}" if figure else "",
+        "headline_words": words.f("headline_posts", count="").strip() if figure else "",
+        "headline_when": (
+            words.f(
+                "headline_when",
+                date=period_label(figure.as_of, lang),
+                source=Markup('<a href="{}">{}</a>').format(
+                    datasette.urls.row(name, "sources", figure.source), figure.source_title
+                ),
+            )
+            if figure
+            else ""
+        ),
+        "network_chart": Markup(chart_svg(root, "network_latest", lang) or ""),
         "canned_queries": list(queries.values()),
         "schema_org_script": Markup(schema_org_script(dict(release.schema_org))),
         "downloads_page": DOWNLOADS_PAGE,
@@ -103,16 +150,60 @@ async def landing_vars(datasette: Any) -> dict[str, Any]:
     }
 
 
+def chart_entry(chart: Any, lang: str) -> dict[str, str]:
+    """A chart as the pages list it, in a language."""
+    return {
+        "id": chart.id,
+        "title": chart.title(lang),
+        "description": chart.description(lang),
+        "query": chart.query,
+        "svg": f"/{DOWNLOADS}/{chart.file(lang, '.svg')}",
+        "png": f"/{DOWNLOADS}/{chart.file(lang, '.png')}",
+        "spec": f"/{DOWNLOADS}/{chart.file(lang, '.vl.json')}",
+    }
+
+
 @hookimpl  # type: ignore[untyped-decorator]
-def extra_template_vars(template: str, datasette: Any) -> Any:
-    """The landing page's variables, for the index page only."""
+def extra_template_vars(template: str, datasette: Any, request: Any) -> Any:
+    """The visitor's language on every page; the landing page's variables on the index page."""
+    base = page_vars(request)
     if template != "index.html":
-        return None
+        return base
 
     async def inner() -> dict[str, Any]:
-        return await landing_vars(datasette)
+        return {**base, **await landing_vars(datasette, base["ui_lang"])}
 
     return inner
+
+
+async def charts_page(datasette: Any, request: Any) -> Any:
+    """Every chart of the release, drawn in the visitor's language, with links to its data, its
+    images and its Vega-Lite spec."""
+    found = release_database(datasette)
+    if found is None:
+        return Response.text("Not found", status=404)
+    root, name = found
+    context = page_vars(request)
+    lang = context["ui_lang"]
+    charts = [
+        {**chart_entry(c, lang), "drawing": Markup(chart_svg(root, c.id, lang) or "")} for c in load_charts()
+    ]
+    context.update({"charts": charts, "site_database": name, "metadata": datasette.metadata()})
+    page = await datasette.render_template("charts.html", context, request=request)
+    return Response.html(page)
+
+
+async def use_page(datasette: Any, request: Any) -> Any:
+    """The recipes that load the data, with this site's address in them, in the visitor's language."""
+    found = release_database(datasette)
+    if found is None:
+        return Response.text("Not found", status=404)
+    context = page_vars(request)
+    base = datasette.absolute_url(request, "/").rstrip("/")
+    recipes = [r.shown(base, context["ui_lang"]) for r in load_recipes()]
+    context.update({"recipes": recipes, "site_database": found[1], "metadata": datasette.metadata()})
+    page = await datasette.render_template("use.html", context, request=request)
+    return Response.html(page)
 
 
 async def downloads_page(datasette: Any, request: Any) -> Any:
@@ -123,7 +214,7 @@ async def downloads_page(datasette: Any, request: Any) -> Any:
     release = read_release(found[0])
     if request.url_vars.get("format") == "json":
         return Response.json(release.downloads_json())
-    context = {"site": release, "metadata": datasette.metadata()}
+    context = {**page_vars(request), "site": release, "metadata": datasette.metadata()}
     page = await datasette.render_template("downloads.html", context, request=request)
     return Response.html(page)
 
@@ -140,18 +231,19 @@ async def changelog_page(datasette: Any, request: Any) -> Any:
     from markdown_it import MarkdownIt
 
     body = Markup(MarkdownIt("commonmark", {"html": False}).render(text))
-    page = await datasette.render_template(
-        "changelog.html", {"changelog": body, "metadata": datasette.metadata()}, request=request
-    )
+    context = {**page_vars(request), "changelog": body, "metadata": datasette.metadata()}
+    page = await datasette.render_template("changelog.html", context, request=request)
     return Response.html(page)
 
 
 @hookimpl  # type: ignore[untyped-decorator]
 def register_routes() -> list[tuple[str, Any]]:
-    """The downloads page and the changelog."""
+    """The downloads, charts and use-the-data pages, and the changelog."""
     return [
         (rf"^{DOWNLOADS_PAGE}(\.(?P<format>json))?$", downloads_page),
         (rf"^{CHANGELOG_PAGE}(\.(?P<format>md))?$", changelog_page),
+        (rf"^{CHARTS_PAGE}$", charts_page),
+        (rf"^{USE_PAGE}$", use_page),
     ]
 
 
@@ -249,6 +341,7 @@ def guard(app: ASGIApp) -> ASGIApp:
             await send_plain(send, 404, NOT_FOUND)
             return
         refused = False
+        remember = asked_language(bytes(scope.get("query_string") or b"").decode("latin-1"))
 
         async def checked_send(message: Message) -> None:
             nonlocal refused
@@ -258,6 +351,10 @@ def guard(app: ASGIApp) -> ASGIApp:
                     refused = True
                     await send_plain(send, 404, NOT_FOUND)
                     return
+                if remember is not None:  # ?lang=nl: the site answers in Dutch from now on
+                    cookie = f"{COOKIE}={remember}; Max-Age={COOKIE_MAX_AGE}; Path=/; SameSite=Lax"
+                    headers = [*(message.get("headers") or []), (b"set-cookie", cookie.encode())]
+                    message = {**message, "headers": headers}
             if not refused:
                 await send(message)
 

@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import frictionless
@@ -24,6 +25,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, expect, sync_playwright
 
 from etl.layout import ROOT
+from etl.site.charts import load_charts
+from etl.site.i18n import texts
 from etl.specs import resource_specs
 from tests.conftest import Server
 
@@ -43,17 +46,6 @@ VIEWPORT = {"width": 1200, "height": 900}
 FRENCH_QUOTE = "La Belgique défendra le multilatéralisme avec détermination"
 DUTCH_QUOTE = "België blijft een betrouwbare partner"
 SEED_TITLE = "Diplomatic contact days 2025"
-# Painted pixels of a canvas that are neither grey, white nor black: the chart's marks.
-COLOURED_PIXELS = """(canvas) => {
-  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  let count = 0;
-  for (let i = 0; i < data.length; i += 4) {
-    const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
-    if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 40) count++;
-  }
-  return count;
-}"""
-
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason=f"browser tests need Debian's chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)",
@@ -165,7 +157,32 @@ def test_landing_page_loads_without_console_errors(tab: Visit) -> None:
     expect(page.locator(".landing-facts")).to_contain_text("Latest source date")
     records = page.locator('script[type="application/ld+json"]').all_text_contents()
     assert len(records) == 1 and json.loads(records[0])["@type"] == "Dataset"
+    expect(page.locator(".headline-figure")).to_have_text(re.compile(r"^\d+ posts abroad$"))
+    expect(page.locator("#network-chart svg")).to_be_visible()
+    assert page.locator("#network-chart svg .mark-rect path").count() > 2
     page.screenshot(path=artefact("landing.png"), full_page=True)
+    tab.check()
+
+
+def test_the_language_switch_changes_the_landing_page_and_is_remembered(tab: Visit) -> None:
+    page = tab.open("/")
+    hreflangs = page.locator('link[rel="alternate"][hreflang]').evaluate_all(
+        "links => links.map(l => l.hreflang)"
+    )
+    assert hreflangs == ["en", "nl", "fr", "x-default"]
+    page.locator(".site-languages a", has_text="Nederlands").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_have_text(texts("nl").site_title)
+    expect(page.locator("main")).to_have_attribute("lang", "nl")
+    expect(page.locator(".headline-figure")).to_contain_text("posten in het buitenland")
+    page = tab.open("/-/downloads")  # no ?lang=: the choice is remembered
+    expect(page.locator("h1")).to_have_text(texts("nl").downloads_title)
+    page.locator(".site-languages a", has_text="Français").click()
+    page.wait_for_load_state("networkidle")
+    page = tab.open("/")
+    expect(page.locator("h1")).to_have_text(texts("fr").site_title)
+    expect(page.locator("#search-all-q")).to_have_attribute("placeholder", texts("fr").search_placeholder)
+    page.screenshot(path=artefact("landing-fr.png"), full_page=True)
     tab.check()
 
 
@@ -234,29 +251,54 @@ def test_search_box_finds_quotes_in_dutch_and_french_with_or_without_accents(
 
 # -- Charts -------------------------------------------------------------------------------------------
 
-
-def chart_links(tab: Visit) -> list[tuple[str, str]]:
-    """Every chart the landing page lists: title and link."""
-    page = tab.open("/")
-    links = page.locator("ul.landing-charts a")
-    return [
-        (links.nth(i).inner_text(), str(links.nth(i).get_attribute("href"))) for i in range(links.count())
-    ]
+YEAR = re.compile(r"^(19|20)\d\d$")
+MARKS = ".mark-rect path, .mark-line path, .mark-symbol path, .mark-rule line"
 
 
-def test_every_chart_renders_with_marks(tab: Visit) -> None:
-    charts = chart_links(tab)
-    assert any("latest_posts_by_type" in href for _, href in charts)
-    for title, href in charts:
-        page = tab.open(href)
-        canvas = page.locator(".vega-embed canvas")
-        expect(canvas).to_be_visible(timeout=10_000)
-        page.wait_for_function(
-            f"() => ({COLOURED_PIXELS})(document.querySelector('.vega-embed canvas')) > 500"
-        )
-        assert canvas.evaluate(COLOURED_PIXELS) > 500, title
-        name = re.sub(r"[^a-z0-9]+", "-", urlsplit(href).path.rsplit("/", 1)[-1].lower())
-        page.locator(".vega-embed").screenshot(path=artefact(f"chart-{name}.png"))
+def time_axes(figure: Any) -> list[list[str]]:
+    """The labels of each axis of a drawn chart that Vega describes as a time scale."""
+    found = []
+    for axis in figure.locator("g.role-axis").all():
+        if "time scale" in str(axis.get_attribute("aria-label") or ""):
+            texts = "nodes => nodes.map(n => n.textContent.trim())"
+            found.append(axis.locator(".role-axis-label text").evaluate_all(texts))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
+def test_every_chart_renders_with_marks_and_time_axes(tab: Visit, lang: str) -> None:
+    page = tab.open(f"/-/charts?lang={lang}")
+    sections = page.locator("section.chart-section")
+    assert sections.count() == len(load_charts())
+    for chart in load_charts():
+        figure = page.locator(f"#{chart.id} figure.chart svg")
+        expect(figure).to_be_visible()
+        assert figure.locator(MARKS).count() > 0, chart.id
+        expect(page.locator(f"#{chart.id} h2")).to_have_text(chart.title(lang))
+        assert chart.title(lang) in str(figure.text_content())
+        if chart.id in ("posts_over_time", "contact_days"):
+            # A true time axis: one label a year, evenly (an ordinal axis would list the dates).
+            years = time_axes(figure)
+            assert years, chart.id
+            for labels in years:
+                assert labels and all(YEAR.match(x) for x in labels), labels
+                numbers = [int(x) for x in labels]
+                assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), labels
+        figure.screenshot(path=artefact(f"chart-{chart.id}-{lang}.png"))
+        for link in ("SVG", "PNG"):
+            href = page.locator(f"#{chart.id} .chart-links a", has_text=re.compile(f"^{link}$"))
+            assert tab.page.request.get(tab.base + str(href.get_attribute("href"))).ok
+    tab.check()
+
+
+def test_the_network_chart_is_sorted_largest_first(tab: Visit) -> None:
+    page = tab.open("/-/charts?lang=en")
+    figure = page.locator("#network_latest figure.chart svg")
+    bars = figure.locator(".mark-rect path").all()
+    widths = [b.bounding_box()["width"] for b in bars]  # type: ignore[index]
+    tops = [b.bounding_box()["y"] for b in bars]  # type: ignore[index]
+    order = [w for _, w in sorted(zip(tops, widths, strict=True))]
+    assert len(order) > 2 and order == sorted(order, reverse=True)
     tab.check()
 
 
@@ -311,14 +353,10 @@ def test_hostile_text_runs_no_script(mixed_tab: Visit, path: str) -> None:
 
 def test_the_readme_screenshots(tab: Visit) -> None:
     """The landing page and a chart as the README shows them; UPDATE_SCREENSHOTS=1 copies them to docs/."""
-    page = tab.open("/")
+    page = tab.open("/?lang=en")
     page.screenshot(path=artefact("readme-landing.png"))
-    page = tab.open(next(href for _, href in chart_links(tab) if "latest_posts_by_type" in href))
-    page.wait_for_function(f"() => ({COLOURED_PIXELS})(document.querySelector('.vega-embed canvas')) > 500")
-    panel = page.locator(".vega-embed").locator("xpath=../..").bounding_box()  # options and chart
-    assert panel is not None
-    clip = {"x": 0, "y": panel["y"] - 8, "width": 420, "height": panel["height"] + 12}
-    page.screenshot(path=artefact("readme-chart.png"), clip=clip, full_page=True)
+    page = tab.open("/-/charts?lang=en")
+    page.locator("#network_latest figure.chart").screenshot(path=artefact("readme-chart.png"))
     for name in ("landing.png", "chart.png"):
         assert artefact(f"readme-{name}").stat().st_size < DOCS_LIMIT, name
         if os.environ.get("UPDATE_SCREENSHOTS") == "1":

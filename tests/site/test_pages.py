@@ -19,16 +19,10 @@ from rdflib import namespace as ns
 from rdflib.compare import isomorphic
 
 from etl.layout import DATABASE, DOWNLOADS
+from etl.site.charts import load_charts
 from etl.site.facts import release_facts
 from etl.site.landing import human_size, table_groups
-from etl.site.metadata import (
-    LATEST_POSTS_QUERY,
-    PLUGIN,
-    all_queries,
-    linked_charts,
-    site_charts,
-    vega_fragment,
-)
+from etl.site.metadata import LATEST_POSTS_QUERY, PLUGIN, all_queries, site_charts
 from etl.specs import load_packages, load_project, resource_specs
 from tests.conftest import Client
 
@@ -132,8 +126,8 @@ def test_landing_links_every_table(landing_page: Page, visible_tables: list[str]
 
 def test_landing_links_every_chart(landing_page: Page, client: Client) -> None:
     charts = client.get("/-/metadata.json").json()["plugins"][PLUGIN]["charts"]
-    assert charts == site_charts(load_project())
-    assert any(urlsplit(c["path"]).path == f"/diplomacy/{LATEST_POSTS_QUERY}" for c in charts)
+    assert charts == site_charts()
+    assert any(c["query"] == LATEST_POSTS_QUERY for c in charts)
     for chart in charts:
         assert chart["path"] in landing_page.hrefs, chart["title"]
 
@@ -475,44 +469,16 @@ def test_the_latest_posts_query_gives_one_count_per_type_from_one_source(client:
 
 def test_every_chart_is_drawn_from_a_canned_query_with_rows(client: Client) -> None:
     queries = all_queries(load_project())
-    for chart in site_charts(load_project()):
-        parts = urlsplit(chart["path"])
-        name = parts.path.removeprefix("/diplomacy/")
-        assert name in queries, chart
-        options = dict(pair.split("=", 1) for pair in parts.fragment.split("&"))
-        rows = client.get(f"{parts.path}.json?_shape=array").json()
-        assert len(rows) > 1, chart  # datasette-vega draws nothing from fewer than two rows
-        columns = set(rows[0])
-        for key in ("g.x_column", "g.y_column", "g.color_column"):
-            if key in options:
-                assert options[key] in columns, (chart["title"], key)
-
-
-def test_vega_fragment_is_what_datasette_vega_reads() -> None:
-    fragment = vega_fragment(
-        {"mark": "line", "x_column": "as of", "y_column": "count", "y_type": "quantitative"}
-    )
-    assert fragment == "#g.mark=line&g.x_column=as%20of&g.y_column=count&g.y_type=quantitative"
-    with pytest.raises(ValueError, match="mark"):
-        vega_fragment({"mark": "pie", "x_column": "a", "y_column": "b"})
-    with pytest.raises(ValueError, match="y_column"):
-        vega_fragment({"mark": "bar", "x_column": "a"})
-    with pytest.raises(ValueError, match="colour"):
-        vega_fragment({"mark": "bar", "x_column": "a", "y_column": "b", "colour": "c"})
-
-
-def test_linked_charts_are_the_query_pages_with_vega_fragments() -> None:
-    queries = {
-        "a": {
-            "title": "A",
-            "description_html": 'Text. <a href="/db/a#g.mark=bar&amp;g.x_column=x">Chart</a>.',
-        },
-        "b": {"title": "B", "description_html": '<a href="/db/other#g.mark=bar">elsewhere</a>'},
-        "c": {"title": "C", "description": "Plain."},
-    }
-    assert linked_charts(queries, "db") == [
-        {"title": "A", "description": "Text.", "path": "/db/a#g.mark=bar&g.x_column=x"}
-    ]
+    for chart in load_charts():
+        assert chart.query in queries, chart.id
+        rows = client.get(f"/diplomacy/{chart.query}.json?_shape=array").json()
+        assert len(rows) > 1, chart.id
+        fields = set(rows[0])
+        used = set(re.findall(r"'field': '([a-z_$]+)'", str(chart.spec)))
+        derived = {"until", "from", "label"}  # computed by the spec's own transforms
+        for lang in ("en", "nl", "fr"):
+            missing = {f.replace("$lang", lang) for f in used} - fields - derived
+            assert not missing, (chart.id, lang, missing)
 
 
 def test_the_sites_queries_may_not_shadow_the_projects() -> None:
