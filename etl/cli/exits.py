@@ -14,6 +14,8 @@ EXIT_INTERRUPTED = 130
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    """Print one line to stderr and exit non-zero."""
-    click.echo(f"error: {message}", err=True)
+    """Print the message to stderr, `error: ` before each of its lines (one line per problem), and
+    exit non-zero."""
+    for line in message.splitlines() or [""]:
+        click.echo(f"error: {line}", err=True)
     sys.exit(code)

@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.specs import PackageSpec, ResourceSpec
+from etl.specs import LANGUAGES, PackageSpec, ResourceSpec, text_key
 
 Row = dict[str, Any]
 JSON_SUFFIX = "_json"
@@ -114,15 +114,30 @@ def file_facts(data: bytes) -> dict[str, Any]:
     return {"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
 
 
+def translated_texts(
+    titles: dict[str, str], descriptions: dict[str, str], title_suffix: str = ""
+) -> dict[str, str]:
+    """The title and description of a package or resource in every language, as descriptor
+    properties: `title` and `description` (English, the Data Package's own properties), then
+    `title_nl`, `title_fr`, `description_nl`, `description_fr` (custom properties, which
+    frictionless accepts)."""
+    texts = {text_key("title", lang): titles[lang] + title_suffix for lang in LANGUAGES if lang in titles}
+    texts.update(
+        {text_key("description", lang): descriptions[lang] for lang in LANGUAGES if lang in descriptions}
+    )
+    return texts
+
+
 def resource_descriptor(spec: ResourceSpec, path: str, fmt: str, data: bytes) -> dict[str, Any]:
     """The datapackage.json entry of one file of a resource: the CSV file under the resource's
-    name, the Parquet file as its typed twin (`<name>_parquet`)."""
+    name, the Parquet file as its typed twin (`<name>_parquet`), each titled in every language."""
+    titles = spec.titles or {"en": spec.title}
+    descriptions = spec.descriptions or {"en": spec.description}
     if fmt == "parquet":
         return {
             "name": spec.name + PARQUET_SUFFIX,
             "type": "table",
-            "title": f"{spec.title} (Parquet)",
-            "description": spec.description,
+            **translated_texts(titles, descriptions, " (Parquet)"),
             "path": path,
             "scheme": "file",
             "format": "parquet",
@@ -132,8 +147,7 @@ def resource_descriptor(spec: ResourceSpec, path: str, fmt: str, data: bytes) ->
     return {
         "name": spec.name,
         "type": "table",
-        "title": spec.title,
-        "description": spec.description,
+        **translated_texts(titles, descriptions, ""),
         "path": path,
         "scheme": "file",
         "format": "csv",
@@ -153,16 +167,17 @@ def package_descriptor(
 ) -> dict[str, Any]:
     """The datapackage.json of a package."""
     cited = [{"title": s["title"] or s["id"], "path": s["url"]} for s in sources if s.get("url")]
+    titles = package.titles or {"en": package.title}
+    descriptions = package.descriptions or {"en": package.description}
     return {
         "name": package.name,
-        "title": package.title,
-        "description": package.description,
+        **translated_texts(titles, descriptions),
         "version": project["version"],
         "created": created,
         "licenses": project["licenses"],
         "sources": cited,
         "contributors": project["contributors"],
-        "keywords": ["Belgium", "diplomacy", "FPS Foreign Affairs", "open data"],
+        **{text_key("keywords", lang): list(project[text_key("keywords", lang)]) for lang in LANGUAGES},
         "resources": resources,
     }
 

@@ -1,4 +1,10 @@
-"""The DCAT-AP catalogue of a release as an RDF graph, rendered as Turtle and as JSON-LD."""
+"""The DCAT-AP catalogue of a release as an RDF graph, rendered as Turtle and as JSON-LD.
+
+It follows DCAT-AP 3.0 (and data.gov.be's DCAT-AP BE): the mandatory and recommended properties
+of the catalogue, its datasets (one per package and one for the whole database) and their
+distributions (every published file), with titles and descriptions as literals in English, Dutch
+and French. Two agents are kept apart: the project's team publishes (and compiles) the data, while
+FPS Foreign Affairs publishes the articles they are compiled from, the datasets' dct:source."""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from etl.site.facts import (
     DESCRIPTOR,
@@ -15,28 +21,32 @@ from etl.site.facts import (
     ReleaseFacts,
     all_keywords,
     database_name,
-    distribution_text,
+    distribution_texts,
     iso_date,
     keywords,
     one_line,
     publisher_name,
     temporal_coverage,
 )
-from etl.site.metadata import SOURCE_URL
-from etl.specs import PackageSpec
+from etl.site.metadata import SOURCE, SOURCE_URL
+from etl.specs import DEFAULT_LANGUAGE, LANGUAGES, PackageSpec, translations
 
-# The language of the metadata itself (titles and descriptions in etl/schemas/*.yml).
-METADATA_LANGUAGE = "en"
+# The language of the metadata's default texts (the plain titles and descriptions of etl/schemas/).
+METADATA_LANGUAGE = DEFAULT_LANGUAGE
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+# DCAT-AP's own terms (dcatap:availability).
+DCATAP = Namespace("http://data.europa.eu/r5r/")
 PREFIXES: dict[str, Namespace] = {
     "dcat": Namespace(str(DCAT)),
+    "dcatap": DCATAP,
     "dct": Namespace(str(DCTERMS)),
     "foaf": Namespace(str(FOAF)),
     "owl": Namespace(str(OWL)),
     "rdf": Namespace(str(RDF)),
     "rdfs": Namespace(str(RDFS)),
+    "skos": Namespace(str(SKOS)),
     "spdx": SPDX,
     "vcard": VCARD,
     "xsd": Namespace(str(XSD)),
@@ -45,6 +55,7 @@ PREFIXES: dict[str, Namespace] = {
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 EU_THEME_SCHEME = URIRef("http://publications.europa.eu/resource/authority/data-theme")
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 FRICTIONLESS_DATA_PACKAGE = URIRef("https://specs.frictionlessdata.io/data-package/")
 # ISO 639-1 codes of the content to the EU Publications Office language authority table.
@@ -65,6 +76,16 @@ def media_type_iri(value: str) -> URIRef:
     return URIRef(IANA_MEDIA_TYPES + value)
 
 
+def file_type_iri(code: str) -> URIRef:
+    """The EU file-type authority IRI of a code (CSV, JSON, ZIP, PARQUET)."""
+    return URIRef(EU_FILE_TYPE + code)
+
+
+def catalogue_settings(project: dict[str, Any]) -> dict[str, Any]:
+    """project.yml's `catalogue` block: the records' controlled-vocabulary IRIs and contact."""
+    return dict(project.get("catalogue") or {})
+
+
 # -- DCAT-AP ----------------------------------------------------------------------------------------
 
 
@@ -76,9 +97,22 @@ def new_graph() -> Graph:
     return graph
 
 
-def text(value: str) -> Literal:
-    """A literal in the metadata's language."""
-    return Literal(one_line(value), lang=METADATA_LANGUAGE)
+def text(value: str, language: str = METADATA_LANGUAGE) -> Literal:
+    """A literal in a language of the metadata (English unless said)."""
+    return Literal(one_line(value), lang=language)
+
+
+def add_texts(graph: Graph, subject: URIRef, predicate: URIRef, texts: dict[str, str]) -> None:
+    """One literal per language of a text (its English, Dutch and French), tagged with it."""
+    for language in LANGUAGES:
+        if language in texts:
+            graph.add((subject, predicate, text(texts[language], language)))
+
+
+def add_concept(graph: Graph, subject: URIRef, predicate: URIRef, iri: str, kind: URIRef) -> None:
+    """A property whose value is a concept of a controlled vocabulary, typed as its range."""
+    graph.add((subject, predicate, URIRef(iri)))
+    graph.add((URIRef(iri), RDF.type, kind))
 
 
 def xsd_date(value: str) -> Literal:
@@ -90,24 +124,29 @@ def add_distribution(
     graph: Graph,
     iri: URIRef,
     dist: Distribution,
-    texts: tuple[str, str],
-    license_url: str,
+    texts: dict[str, tuple[str, str]],
+    project: dict[str, Any],
     facts: ReleaseFacts,
 ) -> None:
-    """The triples of one dcat:Distribution, its checksum and media type."""
-    title, description = texts
+    """The triples of one dcat:Distribution: its titles and descriptions in every language, its
+    EU file type (when the table has one) and IANA media type, from its extension, its size,
+    checksum, licence and availability."""
     url = URIRef(facts.url(dist.path))
     media = media_type_iri(dist.media_type)
     checksum = URIRef(f"{iri}-checksum")
+    license_url = project["licenses"][0]["path"]
     graph.add((iri, RDF.type, DCAT.Distribution))
-    graph.add((iri, DCTERMS.title, text(title)))
-    graph.add((iri, DCTERMS.description, text(description)))
+    add_texts(graph, iri, DCTERMS.title, {lang: title for lang, (title, _) in texts.items()})
+    add_texts(graph, iri, DCTERMS.description, {lang: words for lang, (_, words) in texts.items()})
     graph.add((iri, DCAT.accessURL, url))
     graph.add((iri, DCAT.downloadURL, url))
-    graph.add((iri, DCTERMS.format, media))
+    if dist.eu_file_type is not None:
+        add_concept(
+            graph, iri, DCTERMS.format, str(file_type_iri(dist.eu_file_type)), DCTERMS.MediaTypeOrExtent
+        )
     graph.add((iri, DCAT.mediaType, media))
     graph.add((media, RDF.type, DCTERMS.MediaType))
-    graph.add((media, RDF.type, DCTERMS.MediaTypeOrExtent))
+    add_concept(graph, iri, DCATAP.availability, catalogue_settings(project)["availability"], SKOS.Concept)
     graph.add((iri, DCAT.byteSize, Literal(str(dist.byte_size), datatype=XSD.nonNegativeInteger)))
     graph.add((iri, SPDX.checksum, checksum))
     graph.add((checksum, RDF.type, SPDX.Checksum))
@@ -120,9 +159,12 @@ def add_distribution(
 
 
 def add_common(graph: Graph, subject: URIRef, project: dict[str, Any], facts: ReleaseFacts) -> None:
-    """Properties the catalogue and every dataset share: publisher, licence, languages, dates."""
+    """Properties the catalogue and every dataset share: publisher, licence, languages, dates,
+    geographical coverage."""
     base = facts.base_url
     graph.add((subject, DCTERMS.publisher, URIRef(f"{base}/#publisher")))
+    for place in catalogue_settings(project).get("spatial") or []:
+        add_concept(graph, subject, DCTERMS.spatial, place["iri"], DCTERMS.Location)
     graph.add((subject, DCTERMS.license, URIRef(project["licenses"][0]["path"])))
     graph.add((subject, DCTERMS.rights, URIRef(f"{base}/#rights")))
     for code in facts.languages:
@@ -134,26 +176,31 @@ def add_common(graph: Graph, subject: URIRef, project: dict[str, Any], facts: Re
 def add_dataset(
     graph: Graph,
     iri: URIRef,
-    title: str,
-    description: str,
+    titles: dict[str, str],
+    descriptions: dict[str, str],
     identifier: str,
-    words: list[str],
+    words: dict[str, list[str]],
     project: dict[str, Any],
     facts: ReleaseFacts,
 ) -> None:
-    """The triples of one dcat:Dataset, without its distributions."""
+    """The triples of one dcat:Dataset, without its distributions: its titles, descriptions and
+    keywords in every language, and the catalogue's common properties."""
     base = facts.base_url
+    settings = catalogue_settings(project)
     graph.add((URIRef(f"{base}/#catalog"), DCAT.dataset, iri))
     graph.add((iri, RDF.type, DCAT.Dataset))
-    graph.add((iri, DCTERMS.title, text(title)))
-    graph.add((iri, DCTERMS.description, text(description)))
+    add_texts(graph, iri, DCTERMS.title, titles)
+    add_texts(graph, iri, DCTERMS.description, descriptions)
     graph.add((iri, DCTERMS.identifier, Literal(identifier)))
     add_common(graph, iri, project, facts)
     graph.add((iri, DCTERMS.creator, URIRef(f"{base}/#publisher")))
+    add_concept(graph, iri, DCTERMS.accessRights, settings["access_rights"], DCTERMS.RightsStatement)
+    add_concept(graph, iri, DCTERMS.accrualPeriodicity, settings["accrual_periodicity"], DCTERMS.Frequency)
     for theme in THEMES:
         graph.add((iri, DCAT.theme, URIRef(EU_THEME + theme)))
-    for word in words:
-        graph.add((iri, DCAT.keyword, Literal(word, lang=METADATA_LANGUAGE)))
+    for language, listed in words.items():
+        for word in listed:
+            graph.add((iri, DCAT.keyword, Literal(word, lang=language)))
     if temporal_coverage(facts) is not None:
         graph.add((iri, DCTERMS.temporal, URIRef(f"{base}/#temporal")))
     graph.add((iri, OWL.versionInfo, Literal(facts.version)))
@@ -163,17 +210,29 @@ def add_dataset(
 
 
 def add_shared_nodes(graph: Graph, project: dict[str, Any], facts: ReleaseFacts) -> None:
-    """The nodes the catalogue and the datasets point to: publisher, licence, period, contact."""
+    """The nodes the catalogue and the datasets point to: publisher (the team), contact point,
+    rights, licence, period, and the source the data are compiled from with its own publisher."""
     base = facts.base_url
+    settings = catalogue_settings(project)
     publisher, contact, rights = (URIRef(f"{base}/#{n}") for n in ("publisher", "contact", "rights"))
     name = publisher_name(project)
     graph.add((publisher, RDF.type, FOAF.Agent))
     graph.add((publisher, FOAF.name, Literal(name)))
+    graph.add((publisher, FOAF.homepage, URIRef(f"{base}/")))
+    add_concept(graph, publisher, DCTERMS.type, settings["publisher_type"], SKOS.Concept)
     graph.add((contact, RDF.type, VCARD.Kind))
     graph.add((contact, VCARD.fn, Literal(name)))
+    graph.add((contact, VCARD.hasEmail, URIRef(f"mailto:{settings['contact_email']}")))
     graph.add((contact, VCARD.hasURL, URIRef(f"{base}/")))
     graph.add((rights, RDF.type, DCTERMS.RightsStatement))
-    graph.add((rights, RDFS.label, text(project["license_note"])))
+    add_texts(graph, rights, RDFS.label, translations(project, "license_note"))
+    source, source_publisher = URIRef(SOURCE_URL), URIRef(f"{base}/#source-publisher")
+    graph.add((source, DCTERMS.title, text(SOURCE)))
+    graph.add((source, DCTERMS.publisher, source_publisher))
+    graph.add((source_publisher, RDF.type, FOAF.Agent))
+    add_texts(graph, source_publisher, FOAF.name, translations(project["publisher"], "title"))
+    graph.add((source_publisher, FOAF.homepage, URIRef(project["publisher"]["path"])))
+    add_concept(graph, source_publisher, DCTERMS.type, settings["source_publisher_type"], SKOS.Concept)
     graph.add((URIRef(f"{base}/"), RDF.type, FOAF.Document))
     for license_ in project["licenses"]:
         iri = URIRef(license_["path"])
@@ -198,8 +257,8 @@ def dcat_graph(packages: Iterable[PackageSpec], project: dict[str, Any], facts: 
     base = facts.base_url
     catalog = URIRef(f"{base}/#catalog")
     graph.add((catalog, RDF.type, DCAT.Catalog))
-    graph.add((catalog, DCTERMS.title, text(project["title"])))
-    graph.add((catalog, DCTERMS.description, text(project["description"])))
+    add_texts(graph, catalog, DCTERMS.title, translations(project, "title"))
+    add_texts(graph, catalog, DCTERMS.description, translations(project, "description"))
     graph.add((catalog, FOAF.homepage, URIRef(f"{base}/")))
     graph.add((catalog, DCAT.themeTaxonomy, EU_THEME_SCHEME))
     graph.add((catalog, OWL.versionInfo, Literal(facts.version)))
@@ -213,32 +272,33 @@ def dcat_graph(packages: Iterable[PackageSpec], project: dict[str, Any], facts: 
     add_dataset(
         graph,
         whole,
-        project["title"],
-        project["description"],
+        translations(project, "title"),
+        translations(project, "description"),
         whole_name,
-        all_keywords(packages, project),
+        {lang: all_keywords(packages, project, lang) for lang in LANGUAGES},
         project,
         facts,
     )
     iri = URIRef(f"{base}/#distribution-{whole_name}-{facts.database.file_name}")
     graph.add((whole, DCAT.distribution, iri))
-    license_url = project["licenses"][0]["path"]
-    texts = distribution_text(None, project, facts.database)
-    add_distribution(graph, iri, facts.database, texts, license_url, facts)
+    texts = distribution_texts(None, project, facts.database)
+    add_distribution(graph, iri, facts.database, texts, project, facts)
 
     for package in packages:
         if package.name not in facts.distributions:
             raise ValueError(f"the release facts have no files of package {package.name}")
         dataset = URIRef(f"{base}/#dataset-{package.name}")
-        words = keywords(package, project)
-        add_dataset(graph, dataset, package.title, package.description, package.name, words, project, facts)
+        words = {lang: keywords(package, project, lang) for lang in LANGUAGES}
+        titles = package.titles or {METADATA_LANGUAGE: package.title}
+        descriptions = package.descriptions or {METADATA_LANGUAGE: package.description}
+        add_dataset(graph, dataset, titles, descriptions, package.name, words, project, facts)
         graph.add((whole, DCTERMS.hasPart, dataset))
         graph.add((dataset, DCTERMS.isPartOf, whole))
         for dist in facts.distributions[package.name]:
             iri = URIRef(f"{base}/#distribution-{package.name}-{dist.file_name}")
             graph.add((dataset, DCAT.distribution, iri))
-            texts = distribution_text(package, project, dist)
-            add_distribution(graph, iri, dist, texts, license_url, facts)
+            texts = distribution_texts(package, project, dist)
+            add_distribution(graph, iri, dist, texts, project, facts)
     return graph
 
 

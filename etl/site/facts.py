@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import csv
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -14,27 +15,37 @@ from typing import Any
 
 from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS
 from etl.package import package_descriptor
-from etl.specs import PackageSpec
+from etl.specs import DEFAULT_LANGUAGE, LANGUAGES, PackageSpec, text_key
 
 DESCRIPTOR = "datapackage.json"
 NEWS_PACKAGE = "diplomacy-news"
 ARTICLES_CSV = f"{DATAPACKAGES}/{NEWS_PACKAGE}/data/articles.csv"
-MEDIA_TYPES = {
-    ".csv": "text/csv",
-    ".json": "application/json",
-    ".zip": "application/zip",
-    ".db": "application/vnd.sqlite3",
-    ".parquet": "application/vnd.apache.parquet",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+
+
+@dataclass(frozen=True)
+class FileType:
+    """What a published file is, by its extension: its IANA media type, its code in the EU
+    file-type table (None when the table has none for it) and its name for people."""
+
+    media_type: str
+    eu_file_type: str | None
+    name: str
+
+
+# Every kind of file the catalogue records describe, by extension. The EU file-type table
+# (http://publications.europa.eu/resource/authority/file-type) has CSV, JSON, ZIP and PARQUET, but
+# no code for an SQLite database (its SQL is a script of statements, DBF, MDB and ODB other
+# databases, GPKG a geographic profile of SQLite): the database has its media type alone.
+FILE_TYPES = {
+    ".csv": FileType("text/csv", "CSV", "CSV"),
+    ".json": FileType("application/json", "JSON", "JSON"),
+    ".zip": FileType("application/zip", "ZIP", "zip"),
+    ".db": FileType("application/vnd.sqlite3", None, "SQLite"),
+    ".parquet": FileType("application/vnd.apache.parquet", "PARQUET", "Parquet"),
+    ".xlsx": FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX", "XLSX"),
 }
-FORMAT_NAMES = {
-    ".csv": "CSV",
-    ".json": "JSON",
-    ".zip": "zip",
-    ".db": "SQLite",
-    ".parquet": "Parquet",
-    ".xlsx": "XLSX",
-}
+MEDIA_TYPES = {suffix: kind.media_type for suffix, kind in FILE_TYPES.items()}
+FORMAT_NAMES = {suffix: kind.name for suffix, kind in FILE_TYPES.items()}
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,24 @@ class Distribution:
         """The file name's extension, with its dot."""
         return "." + self.file_name.rsplit(".", 1)[-1]
 
+    @property
+    def eu_file_type(self) -> str | None:
+        """The file's code in the EU file-type table, None when it has none."""
+        kind = FILE_TYPES.get(self.suffix)
+        return kind.eu_file_type if kind is not None else None
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A publication a package cites for its curated facts (a `sources` row of kind publication)."""
+
+    id: str
+    title: str
+    url: str
+    publisher: str
+    published: str
+    language: str
+
 
 @dataclass(frozen=True)
 class ReleaseFacts:
@@ -70,6 +99,8 @@ class ReleaseFacts:
     distributions: Mapping[str, tuple[Distribution, ...]]
     database: Distribution
     latest_source: str | None = None
+    # The publications each package cites (its sources of kind publication), by package name.
+    publications: Mapping[str, tuple[Publication, ...]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Drop a trailing slash from the base URL, so IRIs never hold `//`."""
@@ -147,6 +178,7 @@ def iso_date(value: str) -> str:
 def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> ReleaseFacts:
     """Read a built release folder: file sizes and checksums, source dates and content languages."""
     distributions: dict[str, tuple[Distribution, ...]] = {}
+    publications: dict[str, tuple[Publication, ...]] = {}
     created: list[str] = []
     checksums = read_checksums(root)
     for descriptor_file in sorted((root / DATAPACKAGES).glob(f"*/{DESCRIPTOR}")):
@@ -156,10 +188,15 @@ def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> Release
         paths = [f"/{DOWNLOADS}/{name}.zip", f"/{DATAPACKAGES}/{name}/{DESCRIPTOR}"]
         if (root / DOWNLOADS / f"{name}.xlsx").is_file():
             paths.append(f"/{DOWNLOADS}/{name}.xlsx")
-        # Every table's files: the CSV and Parquet the descriptor lists, and the JSON beside them.
-        data = sorted((descriptor_file.parent / "data").glob("*.*"))
-        paths += [f"/{DATAPACKAGES}/{name}/data/{p.name}" for p in data if p.suffix in MEDIA_TYPES]
+        # The CSV and Parquet files the descriptor lists, and the JSON copies beside them.
+        paths += [f"/{DATAPACKAGES}/{name}/{r['path']}" for r in descriptor["resources"]]
+        paths += other_data_files(root, name, descriptor, paths)
         distributions[name] = tuple(file_distribution(root, p, checksums=checksums) for p in paths)
+        publications[name] = tuple(
+            Publication(r["id"], r["title"], r["url"], r["publisher"], r["published"], r["language"])
+            for r in read_csv_rows(descriptor_file.parent / "data" / "sources.csv")
+            if r.get("kind") == "publication"
+        )
     if not created:
         raise FileNotFoundError(f"no data packages under {root / DATAPACKAGES}")
     articles = read_csv_rows(root / ARTICLES_CSV)
@@ -185,7 +222,21 @@ def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> Release
         distributions=distributions,
         database=file_distribution(root, f"/{DATABASE}", checksums=checksums),
         latest_source=max(published) if published else None,
+        publications=publications,
     )
+
+
+def other_data_files(root: Path, name: str, descriptor: dict[str, Any], listed: list[str]) -> list[str]:
+    """The URL paths of a package's other copies of its resources: a file of its data/ folder
+    named after one of its resources, of a kind the records know by its extension (such as
+    `post_counts.parquet`), that the descriptor does not list."""
+    resources = {str(r["name"]).removesuffix("_json") for r in descriptor["resources"]}
+    found = []
+    for file in sorted((root / DATAPACKAGES / name / "data").glob("*")):
+        path = f"/{DATAPACKAGES}/{name}/data/{file.name}"
+        if file.is_file() and file.suffix in FILE_TYPES and file.stem in resources and path not in listed:
+            found.append(path)
+    return found
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
@@ -235,14 +286,16 @@ def publisher_name(project: dict[str, Any]) -> str:
     return str(chosen["title"])
 
 
-def keywords(package: PackageSpec, project: dict[str, Any]) -> list[str]:
-    """The keywords of a package, exactly as its datapackage.json gives them."""
-    return list(package_descriptor(package, project, [], "", [])["keywords"])
+def keywords(package: PackageSpec, project: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The keywords of a package in a language, exactly as its datapackage.json gives them."""
+    return list(package_descriptor(package, project, [], "", [])[text_key("keywords", language)])
 
 
-def all_keywords(packages: Iterable[PackageSpec], project: dict[str, Any]) -> list[str]:
-    """Every package's keywords, once each, in first-seen order."""
-    return list(dict.fromkeys(k for p in packages for k in keywords(p, project)))
+def all_keywords(
+    packages: Iterable[PackageSpec], project: dict[str, Any], language: str = DEFAULT_LANGUAGE
+) -> list[str]:
+    """Every package's keywords in a language, once each, in first-seen order."""
+    return list(dict.fromkeys(k for p in packages for k in keywords(p, project, language)))
 
 
 def one_line(text: str) -> str:
@@ -255,40 +308,122 @@ def database_name(project: dict[str, Any]) -> str:
     return str(project["database"])
 
 
+# The titles ({title}: the package's, or the project's for the database) and descriptions of the
+# distributions that are no resource's copy, in every language of the metadata.
+DISTRIBUTION_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "database": (
+            "{title} (SQLite database)",
+            "Every table of the data packages in one SQLite database; the tables several packages "
+            "carry appear once.",
+        ),
+        "zip": (
+            "{title} (data package, zip)",
+            "The whole Frictionless data package: datapackage.json at its root and every resource as "
+            "CSV, Parquet and JSON.",
+        ),
+        "workbook": (
+            "{title} (workbook for spreadsheets)",
+            "Every table of the package as a sheet of one Excel workbook, with typed cells (numbers, "
+            "dates), a sheet describing every column, and no separator or encoding to choose.",
+        ),
+        "descriptor": (
+            "{title} (datapackage.json)",
+            "The Frictionless descriptor of the package: its resources, their Table Schemas, sizes and "
+            "sha256 checksums.",
+        ),
+    },
+    "nl": {
+        "database": (
+            "{title} (SQLite-databank)",
+            "Alle tabellen van de datapakketten in één SQLite-databank; de tabellen die in meerdere "
+            "pakketten voorkomen, staan er één keer in.",
+        ),
+        "zip": (
+            "{title} (datapakket, zip)",
+            "Het volledige Frictionless-datapakket: datapackage.json in de hoofdmap en elke tabel als "
+            "CSV, Parquet en JSON.",
+        ),
+        "workbook": (
+            "{title} (werkmap voor rekenbladen)",
+            "Elke tabel van het pakket als blad van één Excel-werkmap, met getypeerde cellen "
+            "(getallen, datums), een blad dat elke kolom beschrijft, en geen scheidingsteken of "
+            "codering om te kiezen.",
+        ),
+        "descriptor": (
+            "{title} (datapackage.json)",
+            "De Frictionless-beschrijving van het pakket: de tabellen, hun Table Schema's, groottes en "
+            "SHA-256-controlesommen.",
+        ),
+    },
+    "fr": {
+        "database": (
+            "{title} (base de données SQLite)",
+            "Toutes les tables des paquets de données dans une seule base de données SQLite ; les "
+            "tables communes à plusieurs paquets n'y figurent qu'une fois.",
+        ),
+        "zip": (
+            "{title} (paquet de données, zip)",
+            "Le paquet de données Frictionless complet : datapackage.json à la racine et chaque table "
+            "en CSV, Parquet et JSON.",
+        ),
+        "workbook": (
+            "{title} (classeur pour tableurs)",
+            "Chaque table du paquet comme feuille d'un classeur Excel, avec des cellules typées "
+            "(nombres, dates), une feuille qui décrit chaque colonne, et ni séparateur ni encodage à "
+            "choisir.",
+        ),
+        "descriptor": (
+            "{title} (datapackage.json)",
+            "Le descripteur Frictionless du paquet : ses tables, leurs Table Schemas, leurs tailles et "
+            "leurs sommes de contrôle SHA-256.",
+        ),
+    },
+}
+
+
+def distribution_texts(
+    package: PackageSpec | None, project: dict[str, Any], dist: Distribution
+) -> dict[str, tuple[str, str]]:
+    """Title and description of a distribution in every language, by language code, from the
+    package and resource specs (English where a spec has no text in a language)."""
+    kind = FORMAT_NAMES.get(dist.suffix, dist.suffix)
+    if package is None:
+        key, titles = (
+            "database",
+            {lang: str(project.get(text_key("title", lang)) or "") for lang in LANGUAGES},
+        )
+    elif dist.suffix == ".zip":
+        key, titles = "zip", package.titles
+    elif dist.suffix == ".xlsx":
+        key, titles = "workbook", package.titles
+    elif dist.file_name == DESCRIPTOR:
+        key, titles = "descriptor", package.titles
+    else:
+        stem = dist.file_name.rsplit(".", 1)[0]
+        if stem not in package.resource_names:
+            raise ValueError(f"{dist.path} is no resource of {package.name}")
+        resource = package.resource(stem)
+        return {
+            lang: (
+                f"{resource.titles.get(lang, resource.title)} ({kind})",
+                resource.descriptions.get(lang, resource.description),
+            )
+            for lang in LANGUAGES
+        }
+    default = project["title"] if package is None else package.title
+    texts = {}
+    for lang in LANGUAGES:
+        title, description = DISTRIBUTION_TEXTS[lang][key]
+        texts[lang] = (title.format(title=titles.get(lang) or default), description)
+    return texts
+
+
 def distribution_text(
     package: PackageSpec | None, project: dict[str, Any], dist: Distribution
 ) -> tuple[str, str]:
-    """Title and description of a distribution, from the package and resource specs."""
-    kind = FORMAT_NAMES.get(dist.suffix, dist.suffix)
-    if package is None:
-        return (
-            f"{project['title']} (SQLite database)",
-            "Every table of the data packages in one SQLite database; the tables several packages "
-            "carry appear once.",
-        )
-    if dist.suffix == ".zip":
-        return (
-            f"{package.title} (data package, zip)",
-            "The whole Frictionless data package: datapackage.json at its root and every resource as "
-            "CSV, Parquet and JSON.",
-        )
-    if dist.suffix == ".xlsx":
-        return (
-            f"{package.title} (workbook for spreadsheets)",
-            "Every table of the package as a sheet of one Excel workbook, with typed cells (numbers, "
-            "dates), a sheet describing every column, and no separator or encoding to choose.",
-        )
-    if dist.file_name == DESCRIPTOR:
-        return (
-            f"{package.title} (datapackage.json)",
-            "The Frictionless descriptor of the package: its resources, their Table Schemas, sizes and "
-            "sha256 checksums.",
-        )
-    stem = dist.file_name.rsplit(".", 1)[0]
-    if stem not in package.resource_names:
-        raise ValueError(f"{dist.path} is no resource of {package.name}")
-    resource = package.resource(stem)
-    return f"{resource.title} ({kind})", resource.description
+    """Title and description of a distribution in English, from the package and resource specs."""
+    return distribution_texts(package, project, dist)[DEFAULT_LANGUAGE]
 
 
 def temporal_coverage(facts: ReleaseFacts) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import socket
@@ -40,6 +41,43 @@ def test_table_page_shows_title_and_column_descriptions(client: Client, table: s
     assert spec.title in page
     for field in spec.schema["fields"]:
         assert f"<dd>{escape(field['description'])}</dd>" in page, field["name"]
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_table_page_shows_the_description_in_english_dutch_and_french(client: Client, table: str) -> None:
+    spec = resource_specs()[table]
+    page = client.get(f"/diplomacy/{table}").text
+    for lang in ("en", "nl", "fr"):
+        text = " ".join(spec.descriptions[lang].split())
+        assert f'<p lang="{lang}">' in page and html.escape(text) in page, lang
+    assert html.escape(spec.titles["nl"]) in page and html.escape(spec.titles["fr"]) in page
+
+
+def test_generated_metadata_keeps_english_texts_and_adds_dutch_and_french_html(release: Path) -> None:
+    metadata = yaml.safe_load((release / "metadata.yml").read_text(encoding="utf-8"))
+    database = metadata["databases"]["diplomacy"]
+    for name, spec in resource_specs().items():
+        table = database["tables"][name]
+        assert table["title"] == spec.title and table["description"] == spec.description
+        assert '<p lang="nl">' in table["description_html"] and '<p lang="fr">' in table["description_html"]
+    project = load_project()
+    for name, query in project["queries"].items():
+        served = database["queries"][name]
+        assert not [k for k in served if k.endswith(("_nl", "_fr"))], name  # Datasette's keys only
+        assert served["title"] == query["title"]
+        if "description" in query:
+            assert served["description"] == query["description"]
+            assert html.escape(query["description_nl"]) in served["description_html"]
+            assert html.escape(query["description_fr"]) in served["description_html"]
+        else:  # a chart's query keeps its English HTML, which the landing page lists
+            assert served["description_html"] == query["description_html"]
+
+
+def test_query_page_shows_its_description_in_three_languages(client: Client) -> None:
+    query = load_project()["queries"]["minister_quotes"]
+    page = client.get("/diplomacy/minister_quotes").text
+    for key in ("description", "description_nl", "description_fr"):
+        assert html.escape(query[key]) in page, key
 
 
 def test_post_counts_page_lists_the_six_counts(client: Client) -> None:
