@@ -244,9 +244,28 @@ def test_search_box_finds_quotes_in_dutch_and_french_with_or_without_accents(
     results = page.locator("#search-all-results")
     expect(results).to_contain_text(expected, timeout=10_000)
     expect(page.locator("li[data-searchable-url]:visible")).to_have_count(0)  # every table answered
-    assert max(len(t) for t in results.locator("td").all_inner_texts()) <= 301  # long text cut
+    assert max(len(t) for t in results.locator("td").all_inner_texts()) <= 302  # long text cut
     page.screenshot(path=artefact(f"search-{re.sub(r'[^a-z]', '_', query.lower())}.png"), full_page=True)
     mixed_tab.check()
+
+
+@pytest.mark.parametrize(
+    ("query", "table", "marked"),
+    [
+        ("ambassade", "post_types", "Ambassade"),
+        ("egmont", "events", "Egmont"),
+        ("Mali", "network_changes", "Mali"),
+    ],
+)
+def test_search_covers_events_network_and_post_types_and_marks_the_words(
+    tab: Visit, query: str, table: str, marked: str
+) -> None:
+    page = tab.open(f"/-/search?q={query}")
+    results = page.locator("#search-all-results")
+    expect(results.locator(f'h2 a[href*="/{table}?"]')).to_be_visible(timeout=10_000)
+    expect(results.locator("mark").first).to_have_text(re.compile(f"^{marked}$", re.IGNORECASE))
+    page.screenshot(path=artefact(f"search-{table}.png"), full_page=True)
+    tab.check()
 
 
 # -- Charts -------------------------------------------------------------------------------------------
