@@ -89,9 +89,22 @@ def build_database(packages_dir: Path, packages: tuple[PackageSpec, ...], path: 
     return {name: len(rows) for name, rows in sorted(tables.items())}
 
 
+def display_order(spec: ResourceSpec) -> list[dict[str, Any]]:
+    """The fields in the order the database (and so Datasette's table page) shows them: the
+    resource's `lead` columns first (the fact a row states, such as post_counts.count), then the
+    others in the package's order."""
+    lead = [str(name) for name in spec.datasette.get("lead") or []]
+    fields = {f["name"]: f for f in spec.schema["fields"]}
+    unknown = [name for name in lead if name not in fields]
+    if unknown:
+        raise DatabaseError(f"{spec.name}: datasette.lead names no field {', '.join(unknown)}")
+    return [fields[name] for name in lead] + [f for name, f in fields.items() if name not in lead]
+
+
 def create_table(db: sqlite_utils.Database, spec: ResourceSpec, rows: list[dict[str, Any]]) -> None:
     """Create one table with its types, keys and full-text index, and insert its rows."""
-    columns = {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in spec.schema["fields"]}
+    ordered = display_order(spec)
+    columns = {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in ordered}
     table = db.table(spec.name)
     table.create(
         columns,
@@ -99,7 +112,7 @@ def create_table(db: sqlite_utils.Database, spec: ResourceSpec, rows: list[dict[
         not_null={f["name"] for f in spec.schema["fields"] if f.get("constraints", {}).get("required")},
         foreign_keys=foreign_keys(spec),
     )
-    names = [f["name"] for f in spec.schema["fields"]]
+    names = [f["name"] for f in ordered]
     columns_sql = ", ".join(f"[{n}]" for n in names)
     marks = ", ".join("?" for _ in names)
     insert = f"INSERT INTO [{spec.name}] ({columns_sql}) VALUES ({marks})"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import yaml
 from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, INSPECT, METADATA
 from etl.release import report_tables_metadata
 from etl.site.charts import load_charts, write_charts
+from etl.site.i18n import LANGUAGE_NAMES
 from etl.specs import DEFAULT_LANGUAGE, LANGUAGES, PackageSpec, ResourceSpec, text_key, translations
 
 HEADER = (
@@ -28,6 +30,8 @@ SETTINGS = {
     "allow_facet": True,
     "default_page_size": 100,
     "facet_time_limit_ms": 200,
+    # Five values a facet, the others behind its "…" link: the rows stay near the top of the page.
+    "default_facet_size": 5,
 }
 # Longest string or blob a query may build (SQLITE_LIMIT_LENGTH), set on every connection.
 VALUE_LENGTH_LIMIT = 5_000_000
@@ -70,13 +74,16 @@ def translations_html(titles: dict[str, str], descriptions: dict[str, str]) -> s
     others = [lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE and lang in descriptions]
     if not others or DEFAULT_LANGUAGE not in descriptions:
         return None
-    paragraphs = [
-        f'<p lang="{DEFAULT_LANGUAGE}">{html.escape(" ".join(descriptions[DEFAULT_LANGUAGE].split()))}</p>'
-    ]
+    text = html.escape(" ".join(descriptions[DEFAULT_LANGUAGE].split()))
+    english = f'<p lang="{DEFAULT_LANGUAGE}">{text}</p>'
+    paragraphs = []
     for lang in others:
         title = f"<strong>{html.escape(titles[lang])}.</strong> " if lang in titles else ""
         paragraphs.append(f'<p lang="{lang}">{title}{html.escape(" ".join(descriptions[lang].split()))}</p>')
-    return "".join(paragraphs)
+    # The other languages folded under their names, so that the rows stay near the top.
+    names = " · ".join(LANGUAGE_NAMES[lang] for lang in others)
+    folded = "".join(paragraphs)
+    return f'{english}<details class="other-languages"><summary>{names}</summary>{folded}</details>'
 
 
 def table_metadata(spec: ResourceSpec) -> dict[str, Any]:
@@ -144,12 +151,29 @@ def query_metadata(query: dict[str, Any]) -> dict[str, Any]:
     (the landing page lists its plain description). A query described in HTML (a chart's link)
     keeps its English HTML alone."""
     translated = {text_key(k, lang) for k in query for lang in LANGUAGES if lang != DEFAULT_LANGUAGE}
-    entry = {k: v for k, v in query.items() if k not in translated}
+    entry = {k: v for k, v in query.items() if k not in translated and k != "examples"}
     if "description" in entry and "description_html" not in entry:
         shown = translations_html(translations(query, "title"), translations(query, "description"))
         if shown is not None:
             entry["description_html"] = shown
     return entry
+
+
+def query_examples(project: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The example values of each canned query with parameters, by its page's path: the page opens
+    with them when it is asked for without any (a form of empty boxes shows nothing). Every
+    parameter of the query's SQL must have one."""
+    found = {}
+    for name, query in all_queries(project).items():
+        params = sorted(set(re.findall(r"(?<!:):([a-z_][a-z0-9_]*)", str(query["sql"]))))
+        if not params:
+            continue
+        examples = {str(k): str(v) for k, v in (query.get("examples") or {}).items()}
+        missing = [p for p in params if p not in examples]
+        if missing:
+            raise ValueError(f"project.yml: query {name}: no example for {', '.join(missing)}")
+        found[f"/{project['database']}/{name}"] = {p: examples[p] for p in params}
+    return found
 
 
 def site_metadata(packages: tuple[PackageSpec, ...], project: dict[str, Any]) -> dict[str, Any]:
@@ -187,7 +211,7 @@ def site_metadata(packages: tuple[PackageSpec, ...], project: dict[str, Any]) ->
                 "queries": {name: query_metadata(query) for name, query in all_queries(project).items()},
             }
         },
-        "plugins": {PLUGIN: {"charts": site_charts()}},
+        "plugins": {PLUGIN: {"charts": site_charts(), "examples": query_examples(project)}},
     }
 
 

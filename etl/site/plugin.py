@@ -16,13 +16,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
@@ -62,7 +63,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Text longer than this is cut to a preview on table and query pages.
-PREVIEW_CHARS = 500
+PREVIEW_CHARS = 200
 # The path of the request being answered, for render_cell (which is not given the request).
 REQUEST_PATH: ContextVar[str] = ContextVar("diplodata_request_path", default="")
 # What browsers drop from a URL before parsing it: leading and trailing C0 controls and spaces,
@@ -144,6 +145,11 @@ async def landing_vars(datasette: Any, lang: str = DEFAULT_LANGUAGE) -> dict[str
         ),
         "network_chart": Markup(chart_svg(root, "network_latest", lang) or ""),
         "canned_queries": list(queries.values()),
+        # A query with parameters is linked with its example values, so that it opens with rows.
+        "query_examples": {
+            path.rsplit("/", 1)[-1]: "?" + urlencode(values)
+            for path, values in (config.get("examples") or {}).items()
+        },
         "schema_org_script": Markup(schema_org_script(dict(release.schema_org))),
         "downloads_page": DOWNLOADS_PAGE,
         "changelog_page": CHANGELOG_PAGE,
@@ -247,6 +253,47 @@ def register_routes() -> list[tuple[str, Any]]:
     ]
 
 
+# Folds a table page's column descriptions behind a toggle that says how many there are, so the
+# rows are on screen first; without the script they stay open, as Datasette shows them.
+FOLD_DESCRIPTIONS = """
+document.querySelectorAll("dl.column-descriptions").forEach(function (list) {
+  var toggle = document.createElement("details");
+  toggle.className = "column-descriptions-toggle";
+  var summary = document.createElement("summary");
+  summary.textContent = SUMMARY.replace("{n}", list.querySelectorAll("dt").length);
+  list.parentNode.insertBefore(toggle, list);
+  toggle.appendChild(summary);
+  toggle.appendChild(list);
+});
+"""
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def extra_body_script(view_name: str, request: Any) -> str | None:
+    """On table and row pages, the script that folds the column descriptions."""
+    if view_name not in ("table", "row"):
+        return None
+    words = texts(request_language(request) if request is not None else DEFAULT_LANGUAGE)
+    return f"var SUMMARY = {json.dumps(words.column_descriptions)};" + FOLD_DESCRIPTIONS
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
+    """A page that does not exist: the site's 404 page, in the visitor's language, with a way back.
+    Other errors are left to Datasette."""
+    from datasette.utils.asgi import NotFound
+
+    if not isinstance(exception, NotFound) or request is None:
+        return None
+
+    async def inner() -> Any:
+        context = {**page_vars(request), "status": 404, "title": None, "error": str(exception)}
+        page = await datasette.render_template("error.html", context, request=request)
+        return Response.html(page, status=404)
+
+    return inner
+
+
 @hookimpl  # type: ignore[untyped-decorator]
 def extra_css_urls() -> list[str]:
     """The site's stylesheet (long text, landing and downloads pages)."""
@@ -326,9 +373,10 @@ def location_of(message: Message) -> str | None:
     return None
 
 
-def guard(app: ASGIApp) -> ASGIApp:
+def guard(app: ASGIApp, examples: dict[str, dict[str, str]] | None = None) -> ASGIApp:
     """The app answering only reads, with off-site redirects refused and the request path known to
-    render_cell."""
+    render_cell; a canned query asked for without its parameters is sent to its example values."""
+    examples = examples or {}
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "http":
@@ -339,6 +387,13 @@ def guard(app: ASGIApp) -> ASGIApp:
             return
         if refused_path(scope):
             await send_plain(send, 404, NOT_FOUND)
+            return
+        path = str(scope.get("path") or "")
+        query = bytes(scope.get("query_string") or b"").decode("latin-1")
+        if path in examples and not any(k in examples[path] for k, _ in parse_qsl(query)):
+            kept = [(k, v) for k, v in parse_qsl(query)]
+            location = f"{path}?{urlencode([*examples[path].items(), *kept])}"
+            await send_plain(send, 302, b"", ((b"location", location.encode()),))
             return
         refused = False
         remember = asked_language(bytes(scope.get("query_string") or b"").decode("latin-1"))
@@ -368,6 +423,8 @@ def guard(app: ASGIApp) -> ASGIApp:
 
 
 @hookimpl  # type: ignore[untyped-decorator]
-def asgi_wrapper() -> Callable[[ASGIApp], ASGIApp]:
-    """Wrap the app in the guard (read methods only, redirects kept on the site)."""
-    return guard
+def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
+    """Wrap the app in the guard (read methods only, redirects kept on the site, canned queries
+    opened with their example values)."""
+    examples = dict((datasette.plugin_config(PLUGIN) or {}).get("examples") or {})
+    return lambda app: guard(app, examples)

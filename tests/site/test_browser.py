@@ -194,12 +194,42 @@ def test_table_page_shows_column_descriptions(tab: Visit, table: str) -> None:
     page = tab.open(f"/diplomacy/{table}")
     spec = resource_specs()[table]
     expect(page.locator("h1")).to_contain_text(spec.title)
+    assert page.title().startswith(spec.title)  # the tab says what the table is
     descriptions = page.locator("dl.column-descriptions")
+    expect(descriptions).to_be_hidden()  # folded: the rows come first
+    page.locator("details.column-descriptions-toggle summary").click()
     expect(descriptions).to_be_visible()
     for field_ in spec.schema["fields"]:
         expect(descriptions.locator("dt", has_text=re.compile(f"^{field_['name']}$"))).to_be_visible()
         expect(descriptions).to_contain_text(field_["description"])
     page.screenshot(path=artefact(f"table-{table}.png"), full_page=True)
+    tab.check()
+
+
+def test_the_count_is_on_screen_without_scrolling_at_1280_px(browser: Browser, site: Server) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/diplomacy/post_counts")
+        header = page.locator("table.rows-and-columns th.col-count")
+        box = header.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1280 and box["y"] < 800, box
+        first = page.locator("table.rows-and-columns td.col-count").first.bounding_box()
+        assert first is not None and first["y"] + 24 <= 800, first  # the first count is on screen
+        page.screenshot(path=artefact("table-post_counts-1280.png"))
+    finally:
+        context.close()
+
+
+def test_a_missing_page_offers_a_way_back(tab: Visit) -> None:
+    response = tab.page.goto(tab.base + "/diplomacy/no_such_table")
+    assert response is not None and response.status == 404
+    expect(tab.page.locator("h1")).to_have_text(texts("en").not_found_title)
+    tab.page.locator("main a", has_text=texts("en").nav_home).first.click()
+    tab.page.wait_for_load_state("networkidle")
+    expect(tab.page.locator("h1")).to_have_text(texts("en").site_title)
+    # Only the 404 itself may be logged, as browsers do for any missing page.
+    tab.errors = [e for e in tab.errors if "404" not in e]
     tab.check()
 
 

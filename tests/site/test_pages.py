@@ -326,11 +326,13 @@ def test_human_size(size: int, text: str) -> None:
 # -- Search across articles and quotes ----------------------------------------------------------------
 
 
-def test_search_page_searches_articles_and_quotes(mixed_client: Client) -> None:
+def test_search_page_searches_every_table_with_a_full_text_index(mixed_client: Client) -> None:
     page = mixed_client.get("/-/search?q=belgie")
     assert page.status_code == 200
     urls = set(re.findall(r'<li data-searchable-url="([^"]+)"', page.text))
-    assert urls == {"/diplomacy/articles", "/diplomacy/quotes"}
+    searched = {name for name, spec in resource_specs().items() if spec.datasette.get("fts")}
+    assert urls == {f"/diplomacy/{name}" for name in searched}
+    assert {"/diplomacy/articles", "/diplomacy/quotes", "/diplomacy/events"} <= urls
 
 
 def search_all(client: Client, table: str, query: str) -> list[dict[str, Any]]:

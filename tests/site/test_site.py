@@ -271,3 +271,52 @@ def test_a_build_for_a_loopback_address_warns_and_names_base_url(tmp_path: Path)
     assert "--base-url" in result.output
     assert loopback_warning("https://diplodata.example.org") is None
     assert loopback_warning("http://localhost:8001") is not None
+
+
+def test_a_canned_query_with_parameters_opens_with_its_example(client: Client) -> None:
+    from etl.site.metadata import query_examples
+    from etl.specs import load_project
+
+    examples = query_examples(load_project())
+    assert set(examples) == {
+        "/diplomacy/network_at_date",
+        "/diplomacy/changes_between",
+        "/diplomacy/values_for_post_type",
+    }
+    for path, values in examples.items():
+        answer = client.get(path)
+        assert answer.status_code == 302, path
+        location = answer.headers["location"]
+        assert location.startswith(path + "?") and all(f"{k}=" in location for k in values)
+        rows = client.get(location.replace(path, path + ".json", 1) + "&_shape=array").json()
+        assert rows, path  # the example finds rows
+    assert client.get("/diplomacy/network_at_date?date=2021").status_code == 200  # a value given is kept
+
+
+def test_a_query_without_an_example_for_a_parameter_is_an_error() -> None:
+    from etl.site.metadata import query_examples
+
+    project = {
+        "database": "db",
+        "queries": {"q": {"title": "Q", "sql": "select :a, :b", "examples": {"a": 1}}},
+    }
+    with pytest.raises(ValueError, match="query q: no example for b"):
+        query_examples(project)
+
+
+@pytest.mark.parametrize("path", ["/no/such/page", "/diplomacy/no_such_table", "/-/nothing"])
+def test_a_missing_page_is_a_404_with_a_way_back(client: Client, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 404
+    assert (
+        "Page not found" in answer.text and 'href="/"' in answer.text and 'action="/-/search"' in answer.text
+    )
+    assert "Pagina niet gevonden" in client.get(path + "?lang=nl").text
+
+
+def test_the_key_columns_come_first(release: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(release / "diplomacy.db") as connection:
+        columns = [row[1] for row in connection.execute("pragma table_info(post_counts)")]
+    assert columns[:2] == ["post_type", "count"]
