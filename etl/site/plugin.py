@@ -30,6 +30,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from etl.layout import CHANGELOG, DATABASE, DOWNLOADS
+from etl.site.article import Span, highlight
 from etl.site.charts import load_charts
 from etl.site.i18n import (
     COOKIE,
@@ -54,7 +55,7 @@ from etl.site.metadata import (
 from etl.site.recipes import load_recipes
 from etl.site.schema_org import schema_org_script
 from etl.site.sqlguard import install as install_sql_guard
-from etl.specs import load_packages
+from etl.specs import load_packages, resource_specs
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -169,10 +170,58 @@ def chart_entry(chart: Any, lang: str) -> dict[str, str]:
     }
 
 
+# Tables whose spans are the article's structure, not facts: not marked in its text.
+STRUCTURE = ("paragraphs",)
+ARTICLE_TABLE = "articles"
+
+
+async def article_vars(datasette: Any, database: str, request: Any) -> dict[str, Any]:
+    """An article's row page: its body with every fact's evidence marked and linked to its row,
+    and how many facts of each table it states."""
+    from datasette.utils import path_from_row_pks
+
+    article_id = unquote(str(request.url_vars.get("pks") or "")).replace("~2C", ",")
+    db = datasette.get_database(database)
+    found = await db.execute("select body from articles where id = ?", [article_id])
+    row = found.first()
+    if row is None or not row["body"]:
+        return {}
+    present = set(await db.table_names())
+    spans: list[Span] = []
+    counts: dict[str, int] = {}
+    for spec in resource_specs().values():
+        fields = set(spec.field_names)
+        if not spec.span or spec.name in STRUCTURE or spec.name not in present:
+            continue
+        if not {"char_start", "char_end"} <= fields:
+            continue
+        pks = spec.primary_key
+        label = spec.span["text"]
+        sql = (
+            f"select {'rowid, ' if not pks else ''}* from [{spec.name}] "
+            f"where [{spec.span['source']}] = ? and char_start is not null order by char_start"
+        )
+        for fact in (await db.execute(sql, [article_id])).rows:
+            path = path_from_row_pks(fact, pks, not pks)
+            href = datasette.urls.row(database, spec.name, path)
+            spans.append(Span(fact["char_start"], fact["char_end"], spec.name, href, str(fact[label])))
+            counts[spec.title] = counts.get(spec.title, 0) + 1
+    return {"article_text": highlight(row["body"], spans), "article_facts": counts}
+
+
 @hookimpl  # type: ignore[untyped-decorator]
-def extra_template_vars(template: str, datasette: Any, request: Any) -> Any:
-    """The visitor's language on every page; the landing page's variables on the index page."""
+def extra_template_vars(
+    template: str, datasette: Any, request: Any, database: str | None, table: str | None, view_name: str
+) -> Any:
+    """The visitor's language on every page; the landing page's variables on the index page; an
+    article's marked text on its row page."""
     base = page_vars(request)
+    if view_name == "row" and table == ARTICLE_TABLE and database is not None:
+
+        async def article() -> dict[str, Any]:
+            return {**base, **await article_vars(datasette, database, request)}
+
+        return article
     if template != "index.html":
         return base
 

@@ -249,6 +249,23 @@ def test_foreign_keys_show_names_and_long_text_opens(tab: Visit) -> None:
     tab.check()
 
 
+def test_the_article_page_highlights_the_evidence_and_links_it(tab: Visit) -> None:
+    page = tab.open("/diplomacy/articles/000_03760b43a54f4e20")
+    body = page.locator(".article-body")
+    expect(body).to_be_visible()
+    box = body.bounding_box()
+    assert box is not None and box["y"] < 400  # the text comes first, not after the fields
+    marks = body.locator("a.evidence[data-tables~=post_counts] mark")
+    assert marks.count() >= 3
+    colour = marks.first.evaluate("m => getComputedStyle(m).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    page.screenshot(path=artefact("article.png"), full_page=True)
+    marks.first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/diplomacy/post_counts/" in page.url
+    tab.check()
+
+
 # -- Search -------------------------------------------------------------------------------------------
 
 
