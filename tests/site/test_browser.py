@@ -69,7 +69,7 @@ class Visit:
         return self.page
 
     def check(self) -> None:
-        """No console error, uncaught exception, script dialog or request off the machine."""
+        """No console error or warning, uncaught exception, script dialog or request off the machine."""
         assert self.errors == [], self.errors
         assert self.dialogs == [], self.dialogs
         assert self.outside == [], self.outside
@@ -116,7 +116,10 @@ def visit(browser: Browser, server: Server) -> Iterator[Visit]:
             route.abort()
 
     context.route("**/*", route)
-    watched.page.on("console", lambda m: watched.errors.append(m.text) if m.type == "error" else None)
+    watched.page.on(
+        "console",
+        lambda m: watched.errors.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+    )
     watched.page.on("pageerror", lambda e: watched.errors.append(str(e)))
 
     def dialog(d: Dialog) -> None:
@@ -229,7 +232,7 @@ def test_a_missing_page_offers_a_way_back(tab: Visit) -> None:
     tab.page.wait_for_load_state("networkidle")
     expect(tab.page.locator("h1")).to_have_text(texts("en").site_title)
     # Only the 404 itself may be logged, as browsers do for any missing page.
-    tab.errors = [e for e in tab.errors if "404" not in e]
+    tab.errors = [e for e in tab.errors if "404" not in e]  # "Failed to load resource: ... 404"
     tab.check()
 
 
