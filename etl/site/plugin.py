@@ -74,6 +74,24 @@ URL_DROP = re.compile(r"[\t\n\r]")
 NOT_FOUND = b"Not found"
 NOT_ALLOWED = b"Method not allowed: this site is read-only"
 READ_METHODS = ("GET", "HEAD")
+# Datasette's debug and introspection pages, off on a public instance: they show the server's
+# threads and the database's absolute path, let anyone try actors and permissions, and
+# /-/messages sets a cookie on an anonymous GET.
+CLOSED_PAGES = frozenset(
+    f"/-/{name}{suffix}"
+    for name in (
+        "threads",
+        "databases",
+        "allow-debug",
+        "patterns",
+        "messages",
+        "actor",
+        "permissions",
+        "auth-token",
+        "logout",
+    )
+    for suffix in ("", ".json")
+)
 
 
 @hookimpl  # type: ignore[untyped-decorator]
@@ -434,7 +452,7 @@ def guard(app: ASGIApp, examples: dict[str, dict[str, str]] | None = None) -> AS
         if str(scope.get("method") or "GET").upper() not in READ_METHODS:
             await send_plain(send, 405, NOT_ALLOWED, ((b"allow", ", ".join(READ_METHODS).encode()),))
             return
-        if refused_path(scope):
+        if refused_path(scope) or str(scope.get("path") or "").rstrip("/") in CLOSED_PAGES:
             await send_plain(send, 404, NOT_FOUND)
             return
         path = str(scope.get("path") or "")

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import sqlite3
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -135,9 +136,15 @@ def test_sql_that_writes_is_refused_and_the_database_is_unchanged(
     assert list(tmp_path.iterdir()) == []  # no attached or vacuumed copy was created
 
 
-def test_the_database_is_served_immutable(mixed_server: Server) -> None:
-    databases = json.loads(request(mixed_server, "GET", "/-/databases.json").body)
-    assert [(d["name"], d["is_mutable"]) for d in databases] == [("diplomacy", False)]
+def test_the_database_is_served_immutable(mixed_server: Server, mixed_release: Path) -> None:
+    from etl.site.metadata import datasette_app
+
+    app = datasette_app(mixed_release)  # what `diplodata serve` runs
+    assert [(name, db.is_mutable) for name, db in app.databases.items() if name != "_internal"] == [
+        ("diplomacy", False)
+    ]
+    # /-/databases.json, which would say so, is closed: it shows the database file's path.
+    assert request(mixed_server, "GET", "/-/databases.json").status == 404
 
 
 # -- Time and size limits -----------------------------------------------------------------------------
@@ -508,3 +515,54 @@ def test_a_guarded_replace_still_honours_the_length_limit() -> None:
     install_sql_guard(guarded, VALUE_LENGTH_LIMIT)
     with pytest.raises(sqlite3.Error):
         guarded.execute("select replace(hex(zeroblob(2000000)), '0', 'xyz')").fetchall()
+
+
+# -- Nothing about the host, no memory addresses (issue 14, first cases) ---------------------------
+
+DASHED_PAGES = [
+    "/-/plugins.json",
+    "/-/versions.json",
+    "/-/settings.json",
+    "/-/metadata.json",
+    "/-/downloads",
+    "/-/downloads.json",
+    "/-/charts",
+    "/-/use",
+    "/-/changelog",
+    "/-/changelog.md",
+    "/-/search?q=Egmont",
+]
+CLOSED = [
+    "/-/databases.json",
+    "/-/threads",
+    "/-/threads.json",
+    "/-/allow-debug",
+    "/-/patterns",
+    "/-/messages",
+    "/-/actor.json",
+    "/-/permissions",
+]
+
+
+@pytest.mark.parametrize("path", CLOSED)
+def test_debug_and_introspection_pages_are_closed(client: Client, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 404 and "set-cookie" not in answer.headers
+
+
+@pytest.mark.parametrize("path", DASHED_PAGES)
+def test_no_page_shows_a_path_of_the_host_or_sets_a_cookie_unasked(
+    client: Client, release: Path, path: str
+) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 200, path
+    for secret in (str(release.resolve()), str(Path(sys.prefix).resolve()), str(Path.home())):
+        assert secret not in answer.text, (path, secret)
+    assert "set-cookie" not in answer.headers, path
+
+
+@pytest.mark.parametrize("sql", ["select hex(fts3_tokenizer('simple'))", "select fts3_tokenizer('x', x'00')"])
+def test_fts3_tokenizer_gives_no_address_and_takes_none(client: Client, sql: str) -> None:
+    answer = client.get(f"/diplomacy.json?sql={quote(sql)}")
+    assert answer.status_code == 400  # refused: SQLite reports the function's error generically
+    assert answer.json()["rows"] == [] and "exception" in answer.json()["error"]
