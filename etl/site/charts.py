@@ -19,10 +19,10 @@ from typing import Any
 
 from etl.layout import DATABASE, DOWNLOADS
 from etl.reference import read_yaml
+from etl.site.i18n import LANGUAGES, three_languages
 
 CHARTS_FILE = Path(__file__).resolve().parent / "charts.yml"
 CHARTS_DIR = "charts"
-LANGUAGES = ("en", "nl", "fr")
 VEGA_LITE_VERSION = "5.20"
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.20.json"
 # d3's locales for numbers and dates in each language (Belgian Dutch has no number locale of its own).
@@ -79,12 +79,7 @@ class Chart:
 
 def languages_of(value: Any, where: str) -> dict[str, str]:
     """A text in the three languages, or ChartError naming what is missing."""
-    if not isinstance(value, dict):
-        raise ChartError(f"{where}: needs a text in each of {', '.join(LANGUAGES)}")
-    missing = [lang for lang in LANGUAGES if not str(value.get(lang) or "").strip()]
-    if missing:
-        raise ChartError(f"{where}: no text in {', '.join(missing)}")
-    return {lang: " ".join(str(value[lang]).split()) for lang in LANGUAGES}
+    return three_languages(value, where, ChartError)
 
 
 def parse_charts(data: Any, where: str = "charts.yml") -> tuple[Chart, ...]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import csv
 import dataclasses
 import hashlib
@@ -13,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from etl.curate import bounds
 from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS
 from etl.package import package_descriptor
 from etl.specs import DEFAULT_LANGUAGE, LANGUAGES, PackageSpec, text_key
@@ -247,16 +247,6 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def period_bounds(value: str) -> tuple[str, str]:
-    """The first and last day of a date written YYYY, YYYY-MM or YYYY-MM-DD."""
-    if len(value) == len("YYYY"):
-        return f"{value}-01-01", f"{value}-12-31"
-    if len(value) == len("YYYY-MM"):
-        year, month = int(value[:4]), int(value[5:7])
-        return f"{value}-01", f"{value}-{calendar.monthrange(year, month)[1]:02d}"
-    return value[:10], value[:10]
-
-
 def fact_dates(root: Path) -> tuple[list[str], list[str]]:
     """First and last days of the dates the published facts hold (counts, changes, events, articles):
     the temporal coverage of the data."""
@@ -270,8 +260,8 @@ def fact_dates(root: Path) -> tuple[list[str], list[str]]:
     values += [r["announced"] for r in read_csv_rows(network / "network_changes.csv")]
     values += [r[k] for r in read_csv_rows(events / "events.csv") for k in ("start_date", "end_date")]
     values += [r["published"] for r in read_csv_rows(root / ARTICLES_CSV)]
-    bounds = [period_bounds(v) for v in values if v]
-    return [b[0] for b in bounds], [b[1] for b in bounds]
+    periods = [found for v in values if v and (found := bounds(v[:10])) is not None]
+    return [p[0] for p in periods], [p[1] for p in periods]
 
 
 # -- Shared metadata --------------------------------------------------------------------------------

@@ -33,22 +33,26 @@ class TextsError(ValueError):
     """A text of the interface missing in a language, or a malformed texts file."""
 
 
+def three_languages(value: Any, where: str, error: type[ValueError] | None = None) -> dict[str, str]:
+    """A text in each language of the site, its white space collapsed; the error (TextsError
+    unless given) names where a language is missing or unknown."""
+    fail = error or TextsError
+    if not isinstance(value, dict):
+        raise fail(f"{where}: needs a text in each of {', '.join(LANGUAGES)}")
+    missing = [lang for lang in LANGUAGES if not str(value.get(lang) or "").strip()]
+    if missing:
+        raise fail(f"{where}: no text in {', '.join(missing)}")
+    extra = sorted(set(value) - set(LANGUAGES))
+    if extra:
+        raise fail(f"{where}: unknown language {', '.join(map(str, extra))}")
+    return {lang: " ".join(str(value[lang]).split()) for lang in LANGUAGES}
+
+
 def parse_texts(data: Any, where: str = "i18n.yml") -> dict[str, dict[str, str]]:
     """The interface texts by key and language, every key checked to have all three languages."""
     if not isinstance(data, dict) or not data:
         raise TextsError(f"{where}: holds no texts")
-    texts: dict[str, dict[str, str]] = {}
-    for key, value in data.items():
-        if not isinstance(value, dict):
-            raise TextsError(f"{where}: {key}: needs a text in each of {', '.join(LANGUAGES)}")
-        missing = [lang for lang in LANGUAGES if not str(value.get(lang) or "").strip()]
-        if missing:
-            raise TextsError(f"{where}: {key}: no text in {', '.join(missing)}")
-        extra = sorted(set(value) - set(LANGUAGES))
-        if extra:
-            raise TextsError(f"{where}: {key}: unknown language {', '.join(map(str, extra))}")
-        texts[str(key)] = {lang: " ".join(str(value[lang]).split()) for lang in LANGUAGES}
-    return texts
+    return {str(key): three_languages(value, f"{where}: {key}") for key, value in data.items()}
 
 
 @functools.cache

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.reference import read_yaml
-from etl.site.i18n import LANGUAGES, TextsError
+from etl.site.i18n import TextsError, three_languages
 
 RECIPES_FILE = Path(__file__).resolve().parent / "recipes.yml"
 # How a recipe runs: a shell script, Python, DuckDB's SQL, R; `text` is instructions to follow.
@@ -45,16 +45,6 @@ class Recipe:
         }
 
 
-def three(value: Any, where: str) -> dict[str, str]:
-    """A text in the three languages, or TextsError naming what is missing."""
-    if not isinstance(value, dict):
-        raise TextsError(f"{where}: needs a text in each of {', '.join(LANGUAGES)}")
-    missing = [lang for lang in LANGUAGES if not str(value.get(lang) or "").strip()]
-    if missing:
-        raise TextsError(f"{where}: no text in {', '.join(missing)}")
-    return {lang: " ".join(str(value[lang]).split()) for lang in LANGUAGES}
-
-
 def parse_recipes(data: Any, where: str = "recipes.yml") -> tuple[Recipe, ...]:
     """The recipes of a recipes.yml mapping, each checked: texts in three languages, a known kind,
     some code."""
@@ -68,8 +58,8 @@ def parse_recipes(data: Any, where: str = "recipes.yml") -> tuple[Recipe, ...]:
         recipes.append(
             Recipe(
                 id=str(name),
-                titles=three(body.get("title"), f"{here}.title"),
-                intros=three(body.get("intro"), f"{here}.intro"),
+                titles=three_languages(body.get("title"), f"{here}.title"),
+                intros=three_languages(body.get("intro"), f"{here}.intro"),
                 kind=str(body["kind"]),
                 code=str(body["code"]).rstrip() + "\n",
                 expect=tuple(str(e) for e in body.get("expect") or ()),
