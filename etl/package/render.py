@@ -38,7 +38,7 @@ ARROW_TYPES = {
     "number": pa.float64(),
     "boolean": pa.bool_(),
     "date": pa.date32(),
-    "datetime": pa.timestamp("s", tz="UTC"),
+    "datetime": pa.timestamp("ms", tz="UTC"),  # Parquet has no unit of seconds: ms round-trips
     "year": pa.int64(),
 }
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
