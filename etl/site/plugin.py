@@ -440,10 +440,53 @@ def location_of(message: Message) -> str | None:
     return None
 
 
-def guard(app: ASGIApp, examples: dict[str, dict[str, str]] | None = None) -> ASGIApp:
+SORT_KEYS = ("_sort", "_sort_desc")
+
+
+def bad_sort(path: str, query: str, columns: dict[str, frozenset[str]]) -> str | None:
+    """Why a table page's `_sort` or `_sort_desc` cannot be honoured (Datasette 0.65 answers a sort
+    by no column with a 500 error), or None when it can or the page is no table's."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 2:
+        return None
+    table = parts[1].rsplit(".", 1)[0] if parts[1].endswith((".json", ".csv")) else parts[1]
+    known = columns.get(f"{parts[0]}/{table}")
+    if known is None:
+        return None
+    for key, value in parse_qsl(query):
+        if key in SORT_KEYS and value not in known:
+            return f"{key}: {table} has no column {value!r} to sort by"
+    return None
+
+
+def table_columns(datasette: Any) -> dict[str, frozenset[str]]:
+    """The columns of every table of the served databases, by `database/table`; the
+    databases are immutable, so they are read once."""
+    found: dict[str, frozenset[str]] = {}
+    for name, db in datasette.databases.items():
+        if not db.path:
+            continue
+        connection = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
+        try:
+            tables = [r[0] for r in connection.execute("select name from sqlite_master where type = 'table'")]
+            for table in tables:
+                names = {r[1] for r in connection.execute(f"pragma table_info([{table}])")}
+                found[f"{name}/{table}"] = frozenset(names)
+        finally:
+            connection.close()
+    return found
+
+
+def guard(
+    app: ASGIApp,
+    examples: dict[str, dict[str, str]] | None = None,
+    columns: dict[str, frozenset[str]] | None = None,
+) -> ASGIApp:
     """The app answering only reads, with off-site redirects refused and the request path known to
-    render_cell; a canned query asked for without its parameters is sent to its example values."""
+    render_cell; a canned query asked for without its parameters is sent to its example values,
+    and a sort by no column of the table is a 400, not Datasette's 500."""
     examples = examples or {}
+    columns = columns or {}
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "http":
@@ -457,6 +500,10 @@ def guard(app: ASGIApp, examples: dict[str, dict[str, str]] | None = None) -> AS
             return
         path = str(scope.get("path") or "")
         query = bytes(scope.get("query_string") or b"").decode("latin-1")
+        sorting = bad_sort(path, query, columns)
+        if sorting is not None:
+            await send_plain(send, 400, f"Bad request: {sorting}".encode())
+            return
         if path in examples and not any(k in examples[path] for k, _ in parse_qsl(query)):
             kept = [(k, v) for k, v in parse_qsl(query)]
             location = f"{path}?{urlencode([*examples[path].items(), *kept])}"
@@ -494,4 +541,5 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     """Wrap the app in the guard (read methods only, redirects kept on the site, canned queries
     opened with their example values)."""
     examples = dict((datasette.plugin_config(PLUGIN) or {}).get("examples") or {})
-    return lambda app: guard(app, examples)
+    columns = table_columns(datasette)
+    return lambda app: guard(app, examples, columns)

@@ -566,3 +566,17 @@ def test_fts3_tokenizer_gives_no_address_and_takes_none(client: Client, sql: str
     answer = client.get(f"/diplomacy.json?sql={quote(sql)}")
     assert answer.status_code == 400  # refused: SQLite reports the function's error generically
     assert answer.json()["rows"] == [] and "exception" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("table", ["post_counts", "articles", "events", "build_statuses"])
+@pytest.mark.parametrize("query", ["_sort=id]", "_sort_desc=nope", "_sort=rowid", "_sort=%00"])
+@pytest.mark.parametrize("suffix", ["", ".json", ".csv"])
+def test_a_sort_by_no_column_is_a_400_not_a_500(client: Client, table: str, query: str, suffix: str) -> None:
+    answer = client.get(f"/diplomacy/{table}{suffix}?{query}")
+    assert answer.status_code == 400, (table, query, answer.status_code)
+    assert "to sort by" in answer.text
+
+
+def test_a_sort_by_a_column_still_works(client: Client) -> None:
+    rows = client.get("/diplomacy/post_counts.json?_sort_desc=count&_shape=array").json()
+    assert [r["count"] for r in rows] == sorted((r["count"] for r in rows), reverse=True)
