@@ -209,6 +209,18 @@ class Server:
 
 
 @pytest.fixture(scope="session")
+def site(release: Path) -> Iterator[Server]:
+    """The release built from the committed inputs, served by `diplodata serve` on a free loopback
+    port, stopped at the end."""
+    server = Server(release)
+    try:
+        server.wait()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def mixed_server(mixed_release: Path) -> Iterator[Server]:
     """The mixed release served by `diplodata serve` on a free loopback port, stopped at the end."""
     server = Server(mixed_release)

@@ -14,6 +14,7 @@ from typing import Any
 
 import frictionless
 
+from etl.package.render import ARROW_TYPES
 from etl.specs import PackageSpec, ResourceSpec, load_packages
 
 NEWS_PACKAGE = "diplomacy-news"
@@ -160,8 +161,6 @@ def check_parquet_copies(folder: Path, package: str, spec: ResourceSpec) -> list
         return [Problem(package, name, None, None, f"{path.name} cannot be read: {exc}", "copy")]
     if table.schema.names != spec.field_names:
         return [Problem(package, name, None, None, "its columns are not the fields", "copy")]
-    from etl.package.render import ARROW_TYPES
-
     for field in spec.schema["fields"]:
         found, wanted = table.schema.field(field["name"]).type, ARROW_TYPES[field["type"]]
         if found != wanted:

@@ -196,9 +196,9 @@ ARTICLE_TABLE = "articles"
 async def article_vars(datasette: Any, database: str, request: Any) -> dict[str, Any]:
     """An article's row page: its body with every fact's evidence marked and linked to its row,
     and how many facts of each table it states."""
-    from datasette.utils import path_from_row_pks
+    from datasette.utils import path_from_row_pks, tilde_decode
 
-    article_id = unquote(str(request.url_vars.get("pks") or "")).replace("~2C", ",")
+    article_id = tilde_decode(str(request.url_vars.get("pks") or ""))
     db = datasette.get_database(database)
     found = await db.execute("select body from articles where id = ?", [article_id])
     row = found.first()

@@ -92,17 +92,6 @@ def browser(site: Server, mixed_server: Server) -> Iterator[Browser]:
         found.close()
 
 
-@pytest.fixture(scope="module")
-def site(release: Path) -> Iterator[Server]:
-    """The committed release, served."""
-    server = Server(release)
-    try:
-        server.wait()
-        yield server
-    finally:
-        server.stop()
-
-
 def visit(browser: Browser, server: Server) -> Iterator[Visit]:
     """A fresh tab on a served site, watched, closed afterwards."""
     context: BrowserContext = browser.new_context(viewport=VIEWPORT, accept_downloads=True)

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -23,16 +22,6 @@ from tests.conftest import Client, Server
 
 RECIPES = load_recipes()
 TOOLS = {"shell": "bash", "r": "Rscript"}
-
-
-@pytest.fixture(scope="module")
-def served(release: Path) -> Iterator[Server]:
-    server = Server(release)
-    try:
-        server.wait()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -81,16 +70,16 @@ def test_recipes_cover_what_people_use() -> None:
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=[r.id for r in RECIPES])
 def test_each_recipe_runs_and_prints_what_it_promises(
-    recipe: Recipe, served: Server, workdir: Path, request: pytest.FixtureRequest
+    recipe: Recipe, site: Server, workdir: Path, request: pytest.FixtureRequest
 ) -> None:
     if recipe.id != "download" and not (workdir / "diplomacy-network" / "datapackage.json").exists():
-        run(RECIPES[0], served.url, workdir)  # the recipes work in the folder the first one fills
+        run(RECIPES[0], site.url, workdir)  # the recipes work in the folder the first one fills
     tool = TOOLS.get(recipe.kind)
     if tool is not None and shutil.which(tool) is None:
         pytest.fail(f"the {recipe.id} recipe needs {tool}: apt-get install r-base-core (.ci/run does)")
     here = Path.cwd()
     try:
-        output = run(recipe, served.url, workdir)
+        output = run(recipe, site.url, workdir)
     finally:
         os.chdir(here)
     printed = " ".join(output.split())  # columns are aligned with as many spaces as they need
