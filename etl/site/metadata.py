@@ -244,10 +244,19 @@ def datasette_app(root: Path) -> Any:
 
 
 def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Serve a built release with uvicorn until interrupted."""
+    """Serve a built release with uvicorn until interrupted, switching to each release a build
+    publishes meanwhile (etl/site/releases.py)."""
+    import sys
+
     import uvicorn
 
-    uvicorn.run(datasette_app(root).app(), host=host, port=port, log_level="info", lifespan="on")
+    from etl.site.releases import ReleaseSwitch
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    app = ReleaseSwitch(root, datasette_app, log=log)
+    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
 
 
 def draw_charts(root: Path, project: dict[str, Any], base_url: str, drawn: str) -> list[Path]:
