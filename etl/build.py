@@ -39,11 +39,10 @@ from etl.package import (
     merged_problems,
     package_strings,
     render_dictionary,
-    render_package,
-    render_workbook,
     screen,
     validate_release,
-    write_files,
+    write_package,
+    write_workbook,
     write_zip,
 )
 from etl.raw import Source, SourceError, read_raw
@@ -183,15 +182,14 @@ def write_packages(
     stage: Path, packages: tuple[PackageSpec, ...], tables: Tables, project: dict[str, Any], created: str
 ) -> None:
     """Write every package of the release, and its zip, once, with the release's version."""
+    (stage / DOWNLOADS).mkdir(parents=True, exist_ok=True)
     for package in packages:
-        rows = tables[package.name]
-        files = render_package(
-            package, rows, project, created, rows.get("sources") or rows.get("articles", [])
+        rows, folder = tables[package.name], stage / DATAPACKAGES / package.name
+        files = write_package(
+            folder, package, rows, project, created, rows.get("sources") or rows.get("articles", [])
         )
-        write_files(stage / DATAPACKAGES / package.name, files)
-        write_zip(stage / DOWNLOADS / f"{package.name}.zip", package.name, files)
-        workbook = render_workbook(package, rows, project)
-        (stage / DOWNLOADS / f"{package.name}.xlsx").write_bytes(workbook)
+        write_zip(stage / DOWNLOADS / f"{package.name}.zip", folder, files)
+        write_workbook(stage / DOWNLOADS / f"{package.name}.xlsx", package, rows, project)
     (stage / DATAPACKAGES / "README.md").write_bytes(render_dictionary(packages, project))
 
 

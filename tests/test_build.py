@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -117,29 +118,32 @@ def test_build_writes_each_package_file_once_and_reads_no_staged_package_back(
     root = tmp_path / "out"
     writes: Counter[Path] = Counter()
     loaded: list[Path] = []
-    write_bytes, write_text, open_zip = Path.write_bytes, Path.write_text, zipfile.ZipFile.__init__
+    open_zip = zipfile.ZipFile.__init__  # Path.write_bytes and write_text go through Path.open
+    open_path, parquet_writer = Path.open, pyarrow.parquet.ParquetWriter
     load_release = etl.release.versioning.load_release
 
-    def counted_bytes(path: Path, data: Any) -> int:
-        writes[path] += 1
-        return write_bytes(path, data)
-
-    def counted_text(path: Path, data: str, *args: Any, **kwargs: Any) -> int:
-        writes[path] += 1
-        return write_text(path, data, *args, **kwargs)
-
     def counted_zip(archive: zipfile.ZipFile, file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> None:
-        if mode == "w" and isinstance(file, str | Path):  # a workbook is zipped in memory
+        if mode == "w" and isinstance(file, str | Path):
             writes[Path(file)] += 1
         open_zip(archive, file, mode, *args, **kwargs)
+
+    def counted_open(path: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "w" in mode:
+            writes[path] += 1
+        return open_path(path, mode, *args, **kwargs)
+
+    class CountedParquet(parquet_writer):  # type: ignore[misc, valid-type]
+        def __init__(self, where: Any, *args: Any, **kwargs: Any) -> None:
+            writes[Path(where)] += 1
+            super().__init__(where, *args, **kwargs)
 
     def recorded_load(path: Path) -> Any:
         loaded.append(path)
         return load_release(path)
 
-    monkeypatch.setattr(Path, "write_bytes", counted_bytes)
-    monkeypatch.setattr(Path, "write_text", counted_text)
     monkeypatch.setattr(zipfile.ZipFile, "__init__", counted_zip)
+    monkeypatch.setattr(Path, "open", counted_open)
+    monkeypatch.setattr(pyarrow.parquet, "ParquetWriter", CountedParquet)
     monkeypatch.setattr(etl.release.versioning, "load_release", recorded_load)
     report = build(root=root, raw_dir=raw)
     # A new article: the version moves on from the committed release, so it is chosen before writing.

@@ -13,12 +13,11 @@ from etl.package.render import (
     JSON_SUFFIX,
     csv_value,
     package_descriptor,
-    render_package,
-    write_files,
+    write_package,
     write_zip,
 )
 from etl.package.validate import Problem, validate_release
-from etl.package.workbook import render_workbook
+from etl.package.workbook import write_workbook
 
 __all__ = [
     "JSON_SUFFIX",
@@ -33,10 +32,9 @@ __all__ = [
     "package_descriptor",
     "package_strings",
     "render_dictionary",
-    "render_package",
-    "render_workbook",
     "screen",
     "validate_release",
-    "write_files",
+    "write_package",
+    "write_workbook",
     "write_zip",
 ]

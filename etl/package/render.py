@@ -13,9 +13,13 @@ import datetime
 import hashlib
 import io
 import json
+import shutil
 import zipfile
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -41,6 +45,11 @@ ARROW_TYPES = {
     "datetime": pa.timestamp("ms", tz="UTC"),  # Parquet has no unit of seconds: ms round-trips
     "year": pa.int64(),
 }
+# Rows per Parquet row group: a group's columns are built in memory at once.
+PARQUET_GROUP = 50_000
+COPY_CHUNK = 1 << 20
+# Past this many, a descriptor names the sites its sources come from rather than every source.
+SOURCES_LISTED = 100
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # A fast deflate: the CSV and JSON files compress almost as well as at the default level 6.
 ZIP_LEVEL = 1
@@ -55,22 +64,62 @@ def csv_value(value: Any) -> str:
     return str(value)
 
 
-def render_csv(spec: ResourceSpec, rows: list[Row]) -> bytes:
-    """CSV bytes of a resource: a header, then one line per row, LF line ends, UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+class HashingFile(io.RawIOBase):
+    """A binary file being written that counts its bytes and hashes them on the way."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle, self.digest, self.size = handle, hashlib.sha256(), 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        self.handle.write(chunk)
+        return len(chunk)
+
+    def facts(self) -> dict[str, Any]:
+        """The bytes and hash properties of what was written."""
+        return {"bytes": self.size, "hash": "sha256:" + self.digest.hexdigest()}
+
+
+def write_csv(spec: ResourceSpec, rows: Iterable[Row], handle: BinaryIO) -> None:
+    """A resource as CSV: a header, then one line per row, LF line ends, UTF-8."""
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=False)
+    writer = csv.writer(text, lineterminator="\n")
     writer.writerow(spec.field_names)
-    for row in rows:
-        writer.writerow([csv_value(row.get(name)) for name in spec.field_names])
-    return buffer.getvalue().encode("utf-8")
-
-
-def render_json(spec: ResourceSpec, rows: list[Row]) -> bytes:
-    """JSON bytes of a resource: an array of objects keyed by field name, in field order."""
     names = spec.field_names
-    # One object a line: as readable as an indented file, and written by the C encoder.
-    lines = [json.dumps({name: row.get(name) for name in names}, ensure_ascii=False) for row in rows]
-    return ("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n").encode("utf-8")
+    writer.writerows([csv_value(row.get(name)) for name in names] for row in rows)
+    text.flush()
+    text.detach()
+
+
+def render_csv(spec: ResourceSpec, rows: Iterable[Row]) -> bytes:
+    """CSV bytes of a resource (write_csv into memory)."""
+    buffer = io.BytesIO()
+    write_csv(spec, rows, buffer)
+    return buffer.getvalue()
+
+
+def write_json(spec: ResourceSpec, rows: Iterable[Row], handle: BinaryIO) -> None:
+    """A resource as JSON: an array of objects keyed by field name, in field order, one object a
+    line (as readable as an indented file, and written by the C encoder)."""
+    names = spec.field_names
+    separator = b"[\n"
+    for row in rows:
+        handle.write(separator)
+        handle.write(json.dumps({name: row.get(name) for name in names}, ensure_ascii=False).encode("utf-8"))
+        separator = b",\n"
+    handle.write(b"\n]\n" if separator == b",\n" else b"[]\n")
+
+
+def render_json(spec: ResourceSpec, rows: Iterable[Row]) -> bytes:
+    """JSON bytes of a resource (write_json into memory)."""
+    buffer = io.BytesIO()
+    write_json(spec, rows, buffer)
+    return buffer.getvalue()
 
 
 def arrow_value(kind: str, value: Any) -> Any:
@@ -95,23 +144,29 @@ def arrow_schema(spec: ResourceSpec) -> pa.Schema:
     return pa.schema(fields, metadata={"name": spec.name, "title": spec.title})
 
 
-def render_parquet(spec: ResourceSpec, rows: list[Row]) -> bytes:
-    """Parquet bytes of a resource: typed columns (integers as int64, dates as dates, empty cells
-    as nulls), zstd-compressed, the same bytes for the same rows."""
+def write_parquet(spec: ResourceSpec, rows: list[Row], where: Any) -> None:
+    """A resource as Parquet: typed columns (integers as int64, dates as dates, empty cells as
+    nulls), zstd-compressed, in row groups of PARQUET_GROUP rows (so that only one group's columns
+    are ever built at once), the same bytes for the same rows."""
     schema = arrow_schema(spec)
-    columns = [
-        pa.array([arrow_value(f["type"], row.get(f["name"])) for row in rows], type=schema.field(i).type)
-        for i, f in enumerate(spec.schema["fields"])
-    ]
-    table = pa.Table.from_arrays(columns, schema=schema)
+    fields = spec.schema["fields"]
+    with pq.ParquetWriter(where, schema, compression="zstd", version="2.6") as writer:
+        for start in range(0, max(len(rows), 1), PARQUET_GROUP):
+            group = rows[start : start + PARQUET_GROUP]
+            columns = [
+                pa.array(
+                    [arrow_value(f["type"], row.get(f["name"])) for row in group], type=schema.field(i).type
+                )
+                for i, f in enumerate(fields)
+            ]
+            writer.write_table(pa.Table.from_arrays(columns, schema=schema))
+
+
+def render_parquet(spec: ResourceSpec, rows: list[Row]) -> bytes:
+    """Parquet bytes of a resource (write_parquet into memory)."""
     buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd", version="2.6")
+    write_parquet(spec, rows, buffer)
     return buffer.getvalue()
-
-
-def file_facts(data: bytes) -> dict[str, Any]:
-    """The bytes and hash properties of a file's content."""
-    return {"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
 
 
 def translated_texts(
@@ -128,7 +183,7 @@ def translated_texts(
     return texts
 
 
-def resource_descriptor(spec: ResourceSpec, path: str, fmt: str, data: bytes) -> dict[str, Any]:
+def resource_descriptor(spec: ResourceSpec, path: str, fmt: str, facts: dict[str, Any]) -> dict[str, Any]:
     """The datapackage.json entry of one file of a resource: the CSV file under the resource's
     name, the Parquet file as its typed twin (`<name>_parquet`), each titled in every language."""
     titles = spec.titles or {"en": spec.title}
@@ -153,9 +208,23 @@ def resource_descriptor(spec: ResourceSpec, path: str, fmt: str, data: bytes) ->
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        **file_facts(data),
+        **facts,
         "schema": spec.schema,
     }
+
+
+def cited_sources(sources: list[Row]) -> list[dict[str, str]]:
+    """The descriptor's `sources`: each source with its title and address, or, past SOURCES_LISTED
+    of them, one entry per site with how many sources it gives (each source is a row of the
+    package's sources table): a descriptor stays small whatever the size of the corpus."""
+    listed = [{"title": s["title"] or s["id"], "path": s["url"]} for s in sources if s.get("url")]
+    if len(listed) <= SOURCES_LISTED:
+        return listed
+    sites = Counter(f"{urlsplit(s['path']).scheme}://{urlsplit(s['path']).netloc}/" for s in listed)
+    return [
+        {"title": f"{count} sources of {site} (each in the package's sources table)", "path": site}
+        for site, count in sorted(sites.items())
+    ]
 
 
 def package_descriptor(
@@ -166,7 +235,7 @@ def package_descriptor(
     resources: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """The datapackage.json of a package."""
-    cited = [{"title": s["title"] or s["id"], "path": s["url"]} for s in sources if s.get("url")]
+    cited = cited_sources(sources)
     titles = package.titles or {"en": package.title}
     descriptions = package.descriptions or {"en": package.description}
     return {
@@ -182,45 +251,49 @@ def package_descriptor(
     }
 
 
-def render_package(
+def write_package(
+    folder: Path,
     package: PackageSpec,
     rows: dict[str, list[Row]],
     project: dict[str, Any],
     created: str,
     sources: list[Row],
-) -> dict[str, bytes]:
-    """Every file of a package, by path relative to the package folder."""
-    files: dict[str, bytes] = {}
+) -> list[str]:
+    """Write every file of a package under its folder, one file at a time, straight to disk (no
+    file is ever whole in memory); the files' paths relative to the folder, in the order written."""
+    written: list[str] = []
     csv_entries, parquet_entries = [], []
+    (folder / "data").mkdir(parents=True, exist_ok=True)
     for spec in package.resources:
-        csv_path, parquet_path = f"data/{spec.name}.csv", f"data/{spec.name}.parquet"
-        files[csv_path] = render_csv(spec, rows[spec.name])
-        files[parquet_path] = render_parquet(spec, rows[spec.name])
-        files[f"data/{spec.name}.json"] = render_json(spec, rows[spec.name])
-        csv_entries.append(resource_descriptor(spec, csv_path, "csv", files[csv_path]))
-        parquet_entries.append(resource_descriptor(spec, parquet_path, "parquet", files[parquet_path]))
+        csv_path, parquet_path, json_path = (
+            f"data/{spec.name}.{suffix}" for suffix in ("csv", "parquet", "json")
+        )
+        with (folder / csv_path).open("wb") as handle:
+            hashing = HashingFile(handle)
+            write_csv(spec, rows[spec.name], hashing)  # type: ignore[arg-type]
+        write_parquet(spec, rows[spec.name], str(folder / parquet_path))
+        with (folder / json_path).open("wb") as handle:
+            write_json(spec, rows[spec.name], handle)
+        csv_entries.append(resource_descriptor(spec, csv_path, "csv", hashing.facts()))
+        parquet_entries.append(resource_descriptor(spec, parquet_path, "parquet", {}))
+        written += [csv_path, parquet_path, json_path]
     descriptor = package_descriptor(package, project, sources, created, csv_entries + parquet_entries)
     text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
-    files["datapackage.json"] = text.encode("utf-8")
-    return files
+    (folder / "datapackage.json").write_bytes(text.encode("utf-8"))
+    return [*written, "datapackage.json"]
 
 
-def write_files(folder: Path, files: dict[str, bytes]) -> None:
-    """Write files under a folder, creating sub-folders."""
-    for relative, data in files.items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-
-def write_zip(path: Path, name: str, files: dict[str, bytes]) -> None:
-    """A reproducible zip of a package: fixed dates, files in name order, datapackage.json at its
-    root, so that `frictionless.Package("<name>.zip")` opens it as it is (name is kept for the
-    callers; the zip's own name says which package it holds)."""
+def write_zip(path: Path, folder: Path, files: Iterable[str]) -> None:
+    """A reproducible zip of a package folder's files: fixed dates, files in name order, each copied
+    in chunks, datapackage.json at its root, so that `frictionless.Package("<name>.zip")` opens it
+    as it is."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
         for relative in sorted(files):
             info = zipfile.ZipInfo(relative, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, files[relative], compresslevel=ZIP_LEVEL)
+            info.file_size = (folder / relative).stat().st_size
+            info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # what writestr sets
+            with (folder / relative).open("rb") as source, archive.open(info, "w") as target:
+                shutil.copyfileobj(source, target, COPY_CHUNK)

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,9 @@ class Problem:
 JSON_SUFFIX = "_json"
 PARQUET_SUFFIX = "_parquet"
 NO_LIMIT = 2**31 - 1
+# Rows of a Parquet file read at once when it is compared with its CSV.
+BATCH_ROWS = 10_000
+MISSING = object()
 
 
 def frictionless_problems(
@@ -107,35 +112,86 @@ def json_cell(value: Any) -> str:
 
 
 def copy_problems(
-    package: str, name: str, rows: list[dict[str, Any]], csv_rows: list[dict[str, str]], fields: list[str]
+    package: str,
+    name: str,
+    rows: Iterable[Any],
+    csv_rows: Iterable[dict[str, str]],
+    fields: list[str],
 ) -> list[Problem]:
-    """Where the rows of a copy (JSON or Parquet, as Python values) differ from the CSV's."""
-    if len(rows) != len(csv_rows):
-        message = f"CSV has {len(csv_rows)} rows, {name} has {len(rows)}"
-        return [Problem(package, name, None, None, message, "row-count")]
-    problems = []
-    for number, (row, csv_row) in enumerate(zip(rows, csv_rows, strict=True), start=HEADER_ROWS + 1):
-        if list(row) != fields:
+    """Where the rows of a copy (JSON or Parquet, as Python values) differ from the CSV's, both read
+    a row at a time; a copy with another number of rows is that one problem."""
+    problems: list[Problem] = []
+    counts = [0, 0]
+    pairs = itertools.zip_longest(rows, csv_rows, fillvalue=MISSING)
+    for number, (row, csv_row) in enumerate(pairs, start=HEADER_ROWS + 1):
+        counts[0] += row is not MISSING
+        counts[1] += csv_row is not MISSING
+        if row is MISSING or csv_row is MISSING:
+            continue
+        if not isinstance(row, dict) or not isinstance(csv_row, dict) or list(row) != fields:
             problems.append(Problem(package, name, number, None, "the row's keys are not the fields", "copy"))
             continue
         for field in fields:
             if json_cell(row[field]) != csv_row[field]:
                 message = f"{row[field]!r} differs from the CSV's {csv_row[field]!r}"
                 problems.append(Problem(package, name, number, field, message, "copy"))
+    if counts[0] != counts[1]:
+        message = f"CSV has {counts[1]} rows, {name} has {counts[0]}"
+        return [Problem(package, name, None, None, message, "row-count")]
     return problems
+
+
+def json_lines(path: Path) -> Iterator[Any] | None:
+    """The values of a JSON array written one value a line (as the build writes its copies), a line
+    at a time; None when the file is not laid out so (it is then parsed whole)."""
+    with path.open(encoding="utf-8") as handle:
+        first = handle.readline()
+        if first == "[]\n":
+            return iter([]) if handle.read() == "" else None
+        if first != "[\n":
+            return None
+    return json_values(path)
+
+
+def json_values(path: Path) -> Iterator[Any]:
+    """The values of a JSON array laid out one a line (ValueError for a line that breaks it)."""
+    with path.open(encoding="utf-8") as handle:
+        handle.readline()
+        ended = False
+        for line in handle:
+            if ended:
+                raise ValueError("text after the end of the array")
+            if line == "]\n":
+                ended = True
+                continue
+            if line.endswith(",\n"):
+                yield json.loads(line[:-2])
+                continue
+            yield json.loads(line)
+            if handle.readline() != "]\n":
+                raise ValueError("a value without a comma before the next one")
+            ended = True
+        if not ended:
+            raise ValueError("the array is not closed")
 
 
 def check_json_copies(folder: Path, package: str, spec: ResourceSpec) -> list[Problem]:
     """The JSON copy of a resource (a download outside the descriptor) holds the CSV's rows,
-    field by field, in order."""
+    field by field, in order; read a line at a time."""
     name, path = spec.name + JSON_SUFFIX, folder / "data" / f"{spec.name}.json"
     if not path.is_file():
         return [Problem(package, name, None, None, f"{path.name} is missing", "copy")]
+    with contextlib.suppress(ValueError):  # not laid out a value a line: parsed whole below
+        lines = json_lines(path)
+        if lines is not None:
+            return copy_problems(package, name, lines, stream_rows(folder, spec.name), spec.field_names)
     try:
         rows = json.loads(path.read_bytes())
     except ValueError as exc:
         return [Problem(package, name, None, None, f"{path.name} is not JSON: {exc}", "copy")]
-    return copy_problems(package, name, rows, read_rows(folder, spec.name), spec.field_names)
+    if not isinstance(rows, list):
+        return [Problem(package, name, None, None, f"{path.name} is not a JSON array", "copy")]
+    return copy_problems(package, name, rows, stream_rows(folder, spec.name), spec.field_names)
 
 
 def parquet_cell(value: Any) -> Any:
@@ -156,35 +212,69 @@ def check_parquet_copies(folder: Path, package: str, spec: ResourceSpec) -> list
     if not path.is_file():
         return [Problem(package, name, None, None, f"{path.name} is missing", "copy")]
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
+        schema = parquet.schema_arrow
     except Exception as exc:  # pyarrow raises several kinds of errors for a broken file
         return [Problem(package, name, None, None, f"{path.name} cannot be read: {exc}", "copy")]
-    if table.schema.names != spec.field_names:
+    if schema.names != spec.field_names:
         return [Problem(package, name, None, None, "its columns are not the fields", "copy")]
     for field in spec.schema["fields"]:
-        found, wanted = table.schema.field(field["name"]).type, ARROW_TYPES[field["type"]]
+        found, wanted = schema.field(field["name"]).type, ARROW_TYPES[field["type"]]
         if found != wanted:
             message = f"column {field['name']} is {found}, not {wanted} ({field['type']})"
             return [Problem(package, name, None, field["name"], message, "copy")]
-    rows = [{k: parquet_cell(v) for k, v in row.items()} for row in table.to_pylist()]
-    return copy_problems(package, name, rows, read_rows(folder, spec.name), spec.field_names)
+    rows = (
+        {k: parquet_cell(v) for k, v in row.items()}
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS)
+        for row in batch.to_pylist()
+    )
+    try:
+        return copy_problems(package, name, rows, stream_rows(folder, spec.name), spec.field_names)
+    except Exception as exc:  # a corrupt page is only found when read
+        return [Problem(package, name, None, None, f"{path.name} cannot be read: {exc}", "copy")]
 
 
 def read_rows(folder: Path, resource: str) -> list[dict[str, str]]:
     """Rows of a resource's CSV file as strings."""
+    return list(stream_rows(folder, resource))
+
+
+def stream_rows(folder: Path, resource: str) -> Iterator[dict[str, str]]:
+    """Rows of a resource's CSV file as strings, one at a time."""
     with (folder / "data" / f"{resource}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        yield from csv.DictReader(handle)
 
 
-def numbered(rows: list[dict[str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
+class CsvTables(Mapping[str, Iterable[dict[str, str]]]):
+    """The resources of a package folder by name, each a fresh stream of its CSV rows whenever it is
+    looked up (so that the checks hold one row at a time, not the package)."""
+
+    def __init__(self, folder: Path, names: Iterable[str]) -> None:
+        self.folder, self.names = folder, tuple(names)
+
+    def __getitem__(self, name: str) -> Iterable[dict[str, str]]:
+        if name not in self.names:
+            raise KeyError(name)
+        return stream_rows(self.folder, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def numbered(rows: Iterable[dict[str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows with their row number in the file (the header is row 1, as frictionless counts)."""
     return enumerate(rows, start=HEADER_ROWS + 1)
 
 
 StringRows = dict[str, list[dict[str, str]]]
+# What the project's checks read: each resource's rows, held or streamed.
+TableRows = Mapping[str, Iterable[dict[str, str]]]
 
 
-def check_bodies(rows: StringRows, package: str) -> list[Problem]:
+def check_bodies(rows: TableRows, package: str) -> list[Problem]:
     """Each plain-text article's body is the archived text whose sha256 the row records."""
     problems = []
     for number, row in numbered(rows["articles"]):
@@ -205,7 +295,7 @@ def check_bodies(rows: StringRows, package: str) -> list[Problem]:
     return problems
 
 
-def check_spans(rows: StringRows, package: str, spec: ResourceSpec, texts: dict[str, str]) -> list[Problem]:
+def check_spans(rows: TableRows, package: str, spec: ResourceSpec, texts: dict[str, str]) -> list[Problem]:
     """The text between char_start and char_end of each row's source is the row's evidence."""
     if spec.span is None:
         return []
@@ -254,7 +344,7 @@ def check_spans(rows: StringRows, package: str, spec: ResourceSpec, texts: dict[
     return problems
 
 
-def check_event_dates(rows: StringRows, package: str) -> list[Problem]:
+def check_event_dates(rows: TableRows, package: str) -> list[Problem]:
     """No event ends before it starts."""
     problems = []
     for number, row in numbered(rows["events"]):
@@ -276,7 +366,7 @@ def check_event_dates(rows: StringRows, package: str) -> list[Problem]:
     return problems
 
 
-def check_speaker_days(rows: StringRows, package: str) -> list[Problem]:
+def check_speaker_days(rows: TableRows, package: str) -> list[Problem]:
     """A speaker's day falls inside the dates of the event they spoke at."""
     events = {row["id"]: row for row in rows["events"]}
     problems = []
@@ -299,7 +389,7 @@ def check_speaker_days(rows: StringRows, package: str) -> list[Problem]:
     return problems
 
 
-def check_totals(rows: StringRows, package: str) -> list[Problem]:
+def check_totals(rows: TableRows, package: str) -> list[Problem]:
     """A total's parts_sum is the sum of its counts, and consistent says whether the total equals it."""
     sums: dict[tuple[str, str, str], int] = {}
     for row in rows["post_counts"]:
@@ -353,10 +443,10 @@ def archived_texts(root: Path) -> dict[str, str]:
     folder = root / NEWS_PACKAGE
     if not (folder / "data" / "articles.csv").exists():
         return {}
-    return {row["id"]: row["body"] for row in read_rows(folder, "articles")}
+    return {row["id"]: row["body"] for row in stream_rows(folder, "articles")}
 
 
-def project_problems(rows: StringRows, spec: PackageSpec, texts: dict[str, str]) -> list[Problem]:
+def project_problems(rows: TableRows, spec: PackageSpec, texts: dict[str, str]) -> list[Problem]:
     """The project's own checks on the rows of a package (each value the string of its CSV cell):
     spans reproduce their evidence, bodies their hash, dates in order, totals their parts."""
     problems = []
@@ -406,7 +496,7 @@ def validate_package(
     for resource in spec.resources:
         problems += check_json_copies(folder, spec.name, resource)
         problems += check_parquet_copies(folder, spec.name, resource)
-    rows = {resource.name: read_rows(folder, resource.name) for resource in spec.resources}
+    rows = CsvTables(folder, spec.resource_names)
     return problems + project_problems(rows, spec, texts)
 
 

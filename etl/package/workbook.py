@@ -8,7 +8,7 @@ fields, so a comma-separated file lands in one column. A workbook has neither pr
 from __future__ import annotations
 
 import datetime
-import io
+from pathlib import Path
 from typing import Any
 
 import xlsxwriter
@@ -55,19 +55,21 @@ def about_rows(package: PackageSpec, project: dict[str, Any]) -> list[list[str]]
     return rows
 
 
-def render_workbook(
-    package: PackageSpec, rows: dict[str, list[dict[str, Any]]], project: dict[str, Any]
-) -> bytes:
-    """The XLSX bytes of a package (the same bytes for the same rows: a fixed creation time)."""
-    buffer = io.BytesIO()
+def write_workbook(
+    path: Path, package: PackageSpec, rows: dict[str, list[dict[str, Any]]], project: dict[str, Any]
+) -> None:
+    """Write the XLSX workbook of a package (the same bytes for the same rows: a fixed creation
+    time), row by row with XlsxWriter's constant memory mode, each sheet flushed to a temporary file
+    as it is written."""
     options = {
-        "in_memory": True,
+        "constant_memory": True,
+        "tmpdir": str(path.parent),
         "strings_to_numbers": False,
         "strings_to_formulas": False,  # a value that begins with = is text, never a formula
         "strings_to_urls": False,
         "default_date_format": "yyyy-mm-dd",
     }
-    workbook = xlsxwriter.Workbook(buffer, options)
+    workbook = xlsxwriter.Workbook(str(path), options)
     workbook.set_properties({"title": package.title, "created": FIXED_TIME, "author": project["title"]})
     bold = workbook.add_format({"bold": True})
     stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -80,7 +82,6 @@ def render_workbook(
     for spec in package.resources:
         write_sheet(workbook.add_worksheet(spec.name[:31]), spec, rows[spec.name], bold, stamp)
     workbook.close()
-    return buffer.getvalue()
 
 
 def write_sheet(sheet: Any, spec: ResourceSpec, rows: list[dict[str, Any]], bold: Any, stamp: Any) -> None:
@@ -88,10 +89,10 @@ def write_sheet(sheet: Any, spec: ResourceSpec, rows: list[dict[str, Any]], bold
     fields = spec.schema["fields"]
     sheet.write_row(0, 0, [f["name"] for f in fields], bold)
     sheet.freeze_panes(1, 0)
-    for column, field in enumerate(fields):
-        kind = field["type"]
-        for number, row in enumerate(rows, start=1):
-            value = cell_value(kind, row.get(field["name"]))
+    kinds = [(column, field["type"], field["name"]) for column, field in enumerate(fields)]
+    for number, row in enumerate(rows, start=1):  # row by row: constant memory mode writes rows in order
+        for column, kind, name in kinds:
+            value = cell_value(kind, row.get(name))
             if value is None:
                 continue
             if kind == "datetime":

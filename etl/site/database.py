@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import itertools
 import sqlite3
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,24 +38,48 @@ def cast(value: str, field: dict[str, Any]) -> Any:
     return value
 
 
-def read_table(folder: Path, spec: ResourceSpec) -> list[dict[str, Any]]:
-    """Typed rows of a resource's CSV file."""
+def read_table(folder: Path, spec: ResourceSpec) -> Iterator[tuple[Any, ...]]:
+    """Typed rows of a resource's CSV file, one at a time, as tuples in display order."""
     fields = {f["name"]: f for f in spec.schema["fields"]}
+    names = [f["name"] for f in display_order(spec)]
     with (folder / "data" / f"{spec.name}.csv").open(encoding="utf-8", newline="") as handle:
-        return [{k: cast(v, fields[k]) for k, v in row.items()} for row in csv.DictReader(handle)]
+        for row in csv.DictReader(handle):
+            yield tuple(cast(row[name], fields[name]) for name in names)
+
+
+def insert_rows(
+    connection: sqlite3.Connection, table: str, names: list[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Insert rows into a table with executemany, BATCH rows at a time (no per-row Python work)."""
+    columns_sql = ", ".join(f"[{n}]" for n in names)
+    insert = f"INSERT INTO [{table}] ({columns_sql}) VALUES ({', '.join('?' for _ in names)})"
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, BATCH)):
+        connection.executemany(insert, batch)
 
 
 def merge_rows(
-    name: str, spec: ResourceSpec, tables: dict[str, list[dict[str, Any]]], rows: list[dict[str, Any]]
+    connection: sqlite3.Connection, spec: ResourceSpec, names: list[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
-    """Add a package's rows of a table, refusing a key whose row differs from another package's."""
-    existing = {tuple(r[k] for k in spec.primary_key): r for r in tables.get(name, [])}
-    for row in rows:
-        key = tuple(row[k] for k in spec.primary_key)
-        if key in existing and existing[key] != row:
-            raise DatabaseError(f"table {name}: row {key} differs between packages")
-        existing.setdefault(key, row)
-    tables[name] = list(existing.values())
+    """Add another package's rows of a table already loaded: the keys it does not have yet are
+    added, in the package's order; a key whose row differs from the loaded one is refused."""
+    staged = f"staged_{spec.name}"
+    columns_sql = ", ".join(f"[{n}]" for n in names)
+    connection.execute(f"CREATE TEMP TABLE [{staged}] AS SELECT {columns_sql} FROM [{spec.name}] WHERE 0")
+    insert_rows(connection, staged, names, rows)
+    joined = " AND ".join(f"s.[{k}] = t.[{k}]" for k in spec.primary_key)
+    differs = " OR ".join(f"s.[{n}] IS NOT t.[{n}]" for n in names)
+    key_sql = ", ".join(f"s.[{k}]" for k in spec.primary_key)
+    found = connection.execute(
+        f"SELECT {key_sql} FROM [{staged}] s JOIN [{spec.name}] t ON {joined} WHERE {differs} LIMIT 1"
+    ).fetchone()
+    if found is not None:
+        raise DatabaseError(f"table {spec.name}: row {tuple(found)} differs between packages")
+    connection.execute(
+        f"INSERT OR IGNORE INTO [{spec.name}] ({columns_sql}) "
+        f"SELECT {columns_sql} FROM [{staged}] ORDER BY rowid"
+    )
+    connection.execute(f"DROP TABLE [{staged}]")
 
 
 def foreign_keys(spec: ResourceSpec) -> list[tuple[str, str, str]]:
@@ -65,13 +91,15 @@ def foreign_keys(spec: ResourceSpec) -> list[tuple[str, str, str]]:
 
 
 def build_database(packages_dir: Path, packages: tuple[PackageSpec, ...], path: Path) -> dict[str, int]:
-    """Build the database from packages on disk; returns the row count of each table."""
+    """Build the database from packages on disk, one table at a time, each streamed from its CSV
+    files (a table several packages hold is loaded from the first and completed from the others);
+    returns the row count of each table."""
     specs: dict[str, ResourceSpec] = {}
-    tables: dict[str, list[dict[str, Any]]] = {}
+    holders: dict[str, list[Path]] = {}
     for package in packages:
         for spec in package.resources:
             specs.setdefault(spec.name, spec)
-            merge_rows(spec.name, spec, tables, read_table(packages_dir / package.name, spec))
+            holders.setdefault(spec.name, []).append(packages_dir / package.name)
     path.unlink(missing_ok=True)
     db = sqlite_utils.Database(path)
     created: set[str] = set()
@@ -81,12 +109,13 @@ def build_database(packages_dir: Path, packages: tuple[PackageSpec, ...], path: 
         if not ready:
             raise DatabaseError(f"foreign keys form a cycle among {', '.join(pending)}")
         for name in ready:
-            create_table(db, specs[name], tables[name])
+            create_table(db, specs[name], holders[name])
             created.add(name)
             pending.remove(name)
+    counts = {name: db.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0] for name in sorted(specs)}
     db.vacuum()
     db.close()
-    return {name: len(rows) for name, rows in sorted(tables.items())}
+    return counts
 
 
 def display_order(spec: ResourceSpec) -> list[dict[str, Any]]:
@@ -101,8 +130,9 @@ def display_order(spec: ResourceSpec) -> list[dict[str, Any]]:
     return [fields[name] for name in lead] + [f for name, f in fields.items() if name not in lead]
 
 
-def create_table(db: sqlite_utils.Database, spec: ResourceSpec, rows: list[dict[str, Any]]) -> None:
-    """Create one table with its types, keys and full-text index, and insert its rows."""
+def create_table(db: sqlite_utils.Database, spec: ResourceSpec, folders: list[Path]) -> None:
+    """Create one table with its types, keys and full-text index, and load its rows from the CSV
+    files of the packages that hold it."""
     ordered = display_order(spec)
     columns = {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in ordered}
     table = db.table(spec.name)
@@ -113,11 +143,9 @@ def create_table(db: sqlite_utils.Database, spec: ResourceSpec, rows: list[dict[
         foreign_keys=foreign_keys(spec),
     )
     names = [f["name"] for f in ordered]
-    columns_sql = ", ".join(f"[{n}]" for n in names)
-    marks = ", ".join("?" for _ in names)
-    insert = f"INSERT INTO [{spec.name}] ({columns_sql}) VALUES ({marks})"
-    for start in range(0, len(rows), BATCH):  # executemany in batches: no per-row Python work
-        db.conn.executemany(insert, [tuple(r.get(n) for n in names) for r in rows[start : start + BATCH]])
+    insert_rows(db.conn, spec.name, names, read_table(folders[0], spec))
+    for folder in folders[1:]:
+        merge_rows(db.conn, spec, names, read_table(folder, spec))
     db.conn.commit()
     if spec.datasette.get("fts"):
         table.enable_fts(spec.datasette["fts"], tokenize=FTS_TOKENIZER)
@@ -137,14 +165,15 @@ def indexed_columns(spec: ResourceSpec) -> list[str]:
 def inspect_data(database: Path) -> dict[str, Any]:
     """Datasette's inspect data (sha256, size, row counts), so an immutable start does not hash the
     file; computed here as `datasette inspect` does, without an event loop (a caller may run one)."""
-    data = database.read_bytes()
+    with database.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
     with contextlib.closing(sqlite3.connect(database)) as connection:
         names = [row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")]
         counts = {name: connection.execute(f'select count(*) from "{name}"').fetchone()[0] for name in names}
     return {
         database.stem: {
-            "hash": hashlib.sha256(data).hexdigest(),
-            "size": len(data),
+            "hash": digest,
+            "size": database.stat().st_size,
             "file": database.name,
             "tables": {name: {"count": count} for name, count in sorted(counts.items())},
         }
