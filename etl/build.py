@@ -216,7 +216,9 @@ def stage_release(
     extractions = extract_all(raw.sources, reference_dir, engine or Engine(), extract_source)
     # The texts are in the extractions now (the articles' bodies): keep the sources' records only.
     raw = dataclasses.replace(raw, sources=[dataclasses.replace(s, text="") for s in raw.sources])
-    curated = curated_rows(reference.persons, reference.post_types, reference_dir / "curated")
+    curated = curated_rows(
+        reference.persons, reference.post_types, reference_dir / "curated", reference_dir / "posts"
+    )
     reviews = read_reviews(reference_dir / "reviews", packages)
     screened = screen(extractions, packages)
     quarantined = dict(screened.quarantined)

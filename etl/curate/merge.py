@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from etl.curate.coverage import coverage, link_posts
 from etl.curate.periods import with_periods
 from etl.curate.reconcile import reconcile
 from etl.curate.reviews import Decision, apply_reviews, resum_totals, review_rows
@@ -65,7 +66,9 @@ def collect(
     # The lexicon's types first, then those an article named that it does not know (deduplicated
     # by code, the lexicon's kept).
     rows["post_types"] = [*post_type_rows(reference), *rows["post_types"]]
+    rows["network_changes"] = link_posts(rows["network_changes"], rows["posts"])
     rows["network_reconciliation"] = reconcile(rows["post_counts"], rows["network_changes"])
+    rows["network_coverage"] = coverage(rows["posts"], rows["post_counts"])
     return rows
 
 
@@ -132,7 +135,7 @@ def assemble(
     """The rows of every package's resources, with the curators' decisions applied, and the
     warnings raised while merging (an article contradicting a curated fact goes into conflicts,
     when given, with the reason)."""
-    warnings: list[Row] = []
+    warnings: list[Row] = list((curated or {}).get("warnings", []))
     everything = collect(extractions, curated or {}, reference)
     result: dict[str, dict[str, list[Row]]] = {}
     decisions = reviews or []

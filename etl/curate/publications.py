@@ -274,10 +274,20 @@ def event_rows(curated: dict[str, list[dict[str, Any]]], persons: dict[str, str]
 
 
 def curated_rows(
-    reference_persons: list[dict[str, Any]], post_types: list[dict[str, Any]], folder: Path = CURATED_DIR
+    reference_persons: list[dict[str, Any]],
+    post_types: list[dict[str, Any]],
+    folder: Path = CURATED_DIR,
+    posts_folder: Path | None = None,
 ) -> dict[str, list[Row]]:
-    """Every row of the curated facts, by resource name, after the schema and rule checks."""
+    """Every row of the curated facts, by resource name, after the schema and rule checks, with the
+    posts list of posts_folder when given (its warnings under "warnings")."""
+    from etl.curate.posts import curated_posts
+
     curated = read_curated(folder)
     names = {p["id"]: p["name"] for p in reference_persons}
     check_rules(curated, set(names), {t["code"]: t["typology"] for t in post_types}, folder)
-    return {"sources": source_rows(curated), **network_rows(curated), **event_rows(curated, names)}
+    rows = {"sources": source_rows(curated), **network_rows(curated), **event_rows(curated, names)}
+    if posts_folder is not None:
+        posts = curated_posts(post_types, posts_folder)
+        rows = {**rows, **posts, "sources": rows["sources"] + posts["sources"]}
+    return rows

@@ -16,6 +16,7 @@ from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, INSPECT, METADATA
 from etl.release import report_tables_metadata
 from etl.site.charts import load_charts, write_charts
 from etl.site.i18n import LANGUAGE_NAMES
+from etl.site.worldmap import write_map
 from etl.specs import DEFAULT_LANGUAGE, LANGUAGES, PackageSpec, ResourceSpec, text_key, translations
 
 HEADER = (
@@ -49,6 +50,7 @@ DOWNLOADS_PAGE = "/-/downloads"
 CHANGELOG_PAGE = "/-/changelog"
 
 CHARTS_PAGE = "/-/charts"
+MAP_PAGE = "/-/map"
 USE_PAGE = "/-/use"
 # The site's own canned query, besides project.yml's, drawn by a chart: the newest FPS count of
 # each type of post (one source and date, so no bar adds up counts of different dates or typologies).
@@ -260,6 +262,7 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Non
 
 
 def draw_charts(root: Path, project: dict[str, Any], base_url: str, drawn: str) -> list[Path]:
-    """Draw the site's charts from the database built under root (downloads/charts/), each dated
-    by the release (drawn: its date) and linked to the canned query that holds its data."""
-    return write_charts(root, all_queries(project), project["database"], SOURCE, base_url, drawn)
+    """Draw the site's charts (downloads/charts/) and the map of the posts (downloads/maps/) from
+    the database built under root, each dated by the release (drawn: its date) and linked to its data."""
+    charts = write_charts(root, all_queries(project), project["database"], SOURCE, base_url, drawn)
+    return charts + write_map(root, project["database"], base_url, drawn)

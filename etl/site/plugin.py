@@ -47,6 +47,7 @@ from etl.site.metadata import (
     CHANGELOG_PAGE,
     CHARTS_PAGE,
     DOWNLOADS_PAGE,
+    MAP_PAGE,
     PLUGIN,
     STATIC_MOUNT,
     USE_PAGE,
@@ -55,6 +56,7 @@ from etl.site.metadata import (
 from etl.site.recipes import load_recipes
 from etl.site.schema_org import schema_org_script
 from etl.site.sqlguard import install as install_sql_guard
+from etl.site.worldmap import map_page_vars
 from etl.specs import load_packages, resource_specs
 
 Scope = MutableMapping[str, Any]
@@ -148,6 +150,7 @@ async def landing_vars(datasette: Any, lang: str = DEFAULT_LANGUAGE) -> dict[str
         "table_groups": table_groups(load_packages(), present, counts),
         "table_counts": counts,
         "charts": [chart_entry(c, lang) for c in load_charts()] or list(config.get("charts") or []),
+        "map_coverage": map_page_vars(root, lang)["coverage"] if "network_coverage" in present else None,
         "headline": figure,
         "headline_total": f"{figure.total:,}" if figure else "",
         "headline_words": words.f("headline_posts", count="").strip() if figure else "",
@@ -266,6 +269,18 @@ async def charts_page(datasette: Any, request: Any) -> Any:
     return Response.html(page)
 
 
+async def map_page(datasette: Any, request: Any) -> Any:
+    """The map of the posts abroad drawn by the build, in the visitor's language, with its year control."""
+    found = release_database(datasette)
+    if found is None:
+        return Response.text("Not found", status=404)
+    context = page_vars(request)
+    context.update(map_page_vars(found[0], context["ui_lang"]))
+    context.update({"site_database": found[1], "metadata": datasette.metadata()})
+    page = await datasette.render_template("map.html", context, request=request)
+    return Response.html(page)
+
+
 async def use_page(datasette: Any, request: Any) -> Any:
     """The recipes that load the data, with this site's address in them, in the visitor's language."""
     found = release_database(datasette)
@@ -311,11 +326,12 @@ async def changelog_page(datasette: Any, request: Any) -> Any:
 
 @hookimpl  # type: ignore[untyped-decorator]
 def register_routes() -> list[tuple[str, Any]]:
-    """The downloads, charts and use-the-data pages, and the changelog."""
+    """The downloads, charts, map and use-the-data pages, and the changelog."""
     return [
         (rf"^{DOWNLOADS_PAGE}(\.(?P<format>json))?$", downloads_page),
         (rf"^{CHANGELOG_PAGE}(\.(?P<format>md))?$", changelog_page),
         (rf"^{CHARTS_PAGE}$", charts_page),
+        (rf"^{MAP_PAGE}$", map_page),
         (rf"^{USE_PAGE}$", use_page),
     ]
 

@@ -8,6 +8,7 @@ with UPDATE_SCREENSHOTS=1 they are copied over docs/landing.png and docs/chart.p
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ import frictionless
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, expect, sync_playwright
 
-from etl.layout import ROOT
+from etl.layout import DATAPACKAGES, ROOT
 from etl.site.charts import load_charts
 from etl.site.i18n import texts
 from etl.specs import resource_specs
@@ -406,6 +407,56 @@ def test_hostile_text_runs_no_script(mixed_tab: Visit, path: str) -> None:
     mixed_tab.check()
 
 
+# -- The map of the posts ---------------------------------------------------------------------------
+
+
+def placed_posts() -> list[dict[str, str]]:
+    """The published posts that the gazetteer placed."""
+    path = ROOT / DATAPACKAGES / "diplomacy-network" / "data" / "posts.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["latitude"] and row["longitude"]]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
+def test_the_map_draws_one_linked_mark_per_placed_post(tab: Visit, lang: str) -> None:
+    page = tab.open(f"/-/map?lang={lang}")
+    marks = page.locator("#posts-map svg a.post")
+    placed = placed_posts()
+    assert marks.count() == len(placed) > 100
+    expect(page.locator("#posts-map svg path.land")).to_be_visible()
+    assert set(page.locator("#posts-map svg a.post").evaluate_all("els => els.map(e => e.dataset.post)")) == {
+        p["id"] for p in placed
+    }
+    first = marks.first
+    assert first.get_attribute("href") == f"/diplomacy/posts/{first.get_attribute('data-post')}"
+    expect(page.locator(".map-coverage")).to_contain_text("115")
+    tab.check()
+
+
+def test_the_map_year_control_shows_openings_and_closures(tab: Visit) -> None:
+    page = tab.open("/-/map?lang=en")
+    page.locator("#map-year").fill("2015")
+    expect(page.locator("#map-year-value")).to_have_text("2015")
+    expect(page.locator("#map-closed")).to_contain_text("Tallinn")
+    assert page.locator('#posts-map a.post[data-post="al-tirana-embassy"]').is_hidden()
+    page.locator("#map-year").fill("2023")
+    expect(page.locator("#map-opened")).to_contain_text("Yerevan")
+    page.locator('#posts-map a.post[data-post="am-yerevan-embassy"]').click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/diplomacy/posts/am-yerevan-embassy")
+    expect(page.locator("body")).to_contain_text("Yerevan")
+    tab.check()
+
+
+def test_the_landing_page_links_the_map_with_its_coverage(tab: Visit) -> None:
+    page = tab.open("/?lang=en")
+    expect(page.locator("#map-link")).to_have_text(re.compile(r"99 of 115 posts named"))
+    page.locator("#map-link").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_have_text("Belgian posts abroad on the map")
+    tab.check()
+
+
 # -- The README's screenshots -------------------------------------------------------------------------
 
 
@@ -415,7 +466,9 @@ def test_the_readme_screenshots(tab: Visit) -> None:
     page.screenshot(path=artefact("readme-landing.png"))
     page = tab.open("/-/charts?lang=en")
     page.locator("#network_latest figure.chart").screenshot(path=artefact("readme-chart.png"))
-    for name in ("landing.png", "chart.png"):
+    page = tab.open("/-/map?lang=en")
+    page.locator("#posts-map svg").screenshot(path=artefact("readme-map.png"))
+    for name in ("landing.png", "chart.png", "map.png"):
         assert artefact(f"readme-{name}").stat().st_size < DOCS_LIMIT, name
         if os.environ.get("UPDATE_SCREENSHOTS") == "1":
             DOCS.mkdir(exist_ok=True)

