@@ -214,17 +214,21 @@ def resource_descriptor(spec: ResourceSpec, path: str, fmt: str, facts: dict[str
 
 
 def cited_sources(sources: list[Row]) -> list[dict[str, str]]:
-    """The descriptor's `sources`: each source with its title and address, or, past SOURCES_LISTED
-    of them, one entry per site with how many sources it gives (each source is a row of the
-    package's sources table): a descriptor stays small whatever the size of the corpus."""
-    listed = [{"title": s["title"] or s["id"], "path": s["url"]} for s in sources if s.get("url")]
-    if len(listed) <= SOURCES_LISTED:
-        return listed
-    sites = Counter(f"{urlsplit(s['path']).scheme}://{urlsplit(s['path']).netloc}/" for s in listed)
-    return [
-        {"title": f"{count} sources of {site} (each in the package's sources table)", "path": site}
+    """The descriptor's `sources`: each source with its title and address; past SOURCES_LISTED
+    archived articles, those are given as one entry per site with how many it gives (each is a row
+    of the package's sources table), so that a descriptor stays small whatever the corpus. Curated
+    publications are always listed one by one."""
+    listed = [s for s in sources if s.get("url")]
+    archived = [s for s in listed if s.get("kind") == "archived_text"]
+    if len(archived) <= SOURCES_LISTED:
+        return [{"title": s["title"] or s["id"], "path": s["url"]} for s in listed]
+    sites = Counter(f"{urlsplit(s['url']).scheme}://{urlsplit(s['url']).netloc}/" for s in archived)
+    grouped = [
+        {"title": f"{count} archived articles of {site} (each in the package's sources table)", "path": site}
         for site, count in sorted(sites.items())
     ]
+    curated = [s for s in listed if s.get("kind") != "archived_text"]
+    return grouped + [{"title": s["title"] or s["id"], "path": s["url"]} for s in curated]
 
 
 def package_descriptor(

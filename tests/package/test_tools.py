@@ -132,3 +132,27 @@ def test_the_workbook_opens_with_a_sheet_per_table_and_typed_cells(release: Path
                     assert isinstance(value, datetime.datetime), (resource.name, name, value)
     labels = list(workbook["post_types"].iter_rows(values_only=True)) if "post_types" in workbook else []
     assert all("Ã" not in str(cell) for row in labels for cell in row)  # België stays België
+
+
+def test_cited_sources_groups_many_archived_articles_by_site_and_lists_publications() -> None:
+    from etl.package.render import SOURCES_LISTED, cited_sources
+
+    articles = [
+        {
+            "id": f"a{n}",
+            "kind": "archived_text",
+            "title": f"A{n}",
+            "url": f"https://diplomatie.belgium.be/en/{n}",
+        }
+        for n in range(SOURCES_LISTED + 1)
+    ]
+    publication = {"id": "p", "kind": "publication", "title": "A report", "url": "https://example.org/report"}
+    assert len(cited_sources([*articles[:SOURCES_LISTED], publication])) == SOURCES_LISTED + 1
+    assert cited_sources([*articles, publication]) == [
+        {
+            "title": f"{SOURCES_LISTED + 1} archived articles of https://diplomatie.belgium.be/ "
+            "(each in the package's sources table)",
+            "path": "https://diplomatie.belgium.be/",
+        },
+        {"title": "A report", "path": "https://example.org/report"},
+    ]
