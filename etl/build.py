@@ -235,7 +235,8 @@ def stage_release(
         write_packages(stage, packages, tables, release_project, created_date(raw.sources))
         progress("validating packages")
         validated = None if engine is None or engine.full else root / DATAPACKAGES
-        problems = validate_release(stage / DATAPACKAGES, validated=validated)
+        workers = (engine or Engine()).workers
+        problems = validate_release(stage / DATAPACKAGES, validated=validated, jobs=workers)
         if not problems:
             break
         blamed, unexplained = blame(problems, package_strings(packages, tables), sources_of(kept))

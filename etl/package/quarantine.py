@@ -16,8 +16,9 @@ from typing import Any
 
 from etl.curate import CITING_COLUMNS, EXTRACTED, with_periods
 from etl.package.checks import row_problems
+from etl.package.problems import HEADER_ROWS, Problem
 from etl.package.render import csv_value
-from etl.package.validate import HEADER_ROWS, Problem, StringRows, project_problems
+from etl.package.rules import StringRows, project_problems
 from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]

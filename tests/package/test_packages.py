@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import etl.package.validate
 from etl.build import build
 from etl.layout import DATABASE, DATAPACKAGES, METADATA, ROOT
 from etl.package.validate import validate_release
@@ -160,6 +161,18 @@ def test_validate_release_catches_a_span_that_does_not_reproduce(broken: Path) -
 def test_validate_release_catches_an_unflagged_total(broken: Path) -> None:
     rewrite_csv(broken, "diplomacy-network", "post_totals", {"total": "116", "parts_sum": "115"})
     assert checks_failed(broken) == {"totals"}
+
+
+def test_validate_release_in_a_pool_finds_what_one_process_finds(
+    broken: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rewrite_csv(broken, "diplomacy-network", "post_totals", {"total": "116", "parts_sum": "115"})
+    (broken / "diplomacy-news" / "data" / "articles.json").write_text("[\n{}\n]\n", encoding="utf-8")
+    alone = validate_release(broken, jobs=1)
+    monkeypatch.setattr(etl.package.validate, "POOL_BYTES", 0)
+    pooled = validate_release(broken, jobs=2)
+    assert pooled == alone
+    assert {p.check for p in pooled} == {"totals", "copy"}
 
 
 def test_validate_release_catches_a_wrong_parts_sum(broken: Path) -> None:

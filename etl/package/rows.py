@@ -1,0 +1,37 @@
+"""The rows of a package folder's CSV files as strings, held or streamed one at a time."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+
+def read_rows(folder: Path, resource: str) -> list[dict[str, str]]:
+    """Rows of a resource's CSV file as strings."""
+    return list(stream_rows(folder, resource))
+
+
+def stream_rows(folder: Path, resource: str) -> Iterator[dict[str, str]]:
+    """Rows of a resource's CSV file as strings, one at a time."""
+    with (folder / "data" / f"{resource}.csv").open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+class CsvTables(Mapping[str, Iterable[dict[str, str]]]):
+    """The resources of a package folder by name, each a fresh stream of its CSV rows whenever it is
+    looked up (so that the checks hold one row at a time, not the package)."""
+
+    def __init__(self, folder: Path, names: Iterable[str]) -> None:
+        self.folder, self.names = folder, tuple(names)
+
+    def __getitem__(self, name: str) -> Iterable[dict[str, str]]:
+        if name not in self.names:
+            raise KeyError(name)
+        return stream_rows(self.folder, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
