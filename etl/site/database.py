@@ -8,7 +8,8 @@ import csv
 import hashlib
 import itertools
 import sqlite3
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,26 +26,28 @@ class DatabaseError(Exception):
     """The packages cannot be loaded into one database (a shared table disagrees across packages)."""
 
 
-def cast(value: str, field: dict[str, Any]) -> Any:
-    """A CSV string as the value stored in SQLite: null, integer, 0/1 or text."""
-    if value == "":
-        return None
-    if field["type"] == "integer":
-        return int(value)
-    if field["type"] == "number":
-        return float(value)
-    if field["type"] == "boolean":
-        return 1 if value == "true" else 0
-    return value
+def boolean(value: str) -> int:
+    """A CSV boolean as SQLite stores it."""
+    return 1 if value == "true" else 0
+
+
+# How a non-empty CSV cell of a type becomes the value stored in SQLite (text as it is).
+CASTS: dict[str, Callable[[str], Any]] = {"integer": int, "number": float, "boolean": boolean}
 
 
 def read_table(folder: Path, spec: ResourceSpec) -> Iterator[tuple[Any, ...]]:
-    """Typed rows of a resource's CSV file, one at a time, as tuples in display order."""
+    """Typed rows of a resource's CSV file, one at a time, as tuples in display order (an empty
+    cell as null, integers, numbers and booleans as such, the rest as text)."""
     fields = {f["name"]: f for f in spec.schema["fields"]}
     names = [f["name"] for f in display_order(spec)]
     with (folder / "data" / f"{spec.name}.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            yield tuple(cast(row[name], fields[name]) for name in names)
+        reader = csv.reader(handle)
+        header = next(reader)
+        columns = [(header.index(name), CASTS.get(fields[name]["type"])) for name in names]
+        for row in reader:
+            yield tuple(
+                (row[i] or None) if to is None else (to(row[i]) if row[i] else None) for i, to in columns
+            )
 
 
 def insert_rows(
@@ -90,10 +93,17 @@ def foreign_keys(spec: ResourceSpec) -> list[tuple[str, str, str]]:
     ]
 
 
-def build_database(packages_dir: Path, packages: tuple[PackageSpec, ...], path: Path) -> dict[str, int]:
+def build_database(
+    packages_dir: Path,
+    packages: tuple[PackageSpec, ...],
+    path: Path,
+    timings: dict[str, float] | None = None,
+) -> dict[str, int]:
     """Build the database from packages on disk, one table at a time, each streamed from its CSV
     files (a table several packages hold is loaded from the first and completed from the others);
-    returns the row count of each table."""
+    returns the row count of each table. The seconds spent loading rows, indexing and compacting
+    are added to timings, when given (for benchmarks/stages.py)."""
+    spent = timings if timings is not None else {}
     specs: dict[str, ResourceSpec] = {}
     holders: dict[str, list[Path]] = {}
     for package in packages:
@@ -102,6 +112,9 @@ def build_database(packages_dir: Path, packages: tuple[PackageSpec, ...], path: 
             holders.setdefault(spec.name, []).append(packages_dir / package.name)
     path.unlink(missing_ok=True)
     db = sqlite_utils.Database(path)
+    # A new file in the staging folder: a failed build discards it, so no journal or sync is needed.
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
     created: set[str] = set()
     pending = list(specs)
     while pending:
@@ -109,12 +122,14 @@ def build_database(packages_dir: Path, packages: tuple[PackageSpec, ...], path: 
         if not ready:
             raise DatabaseError(f"foreign keys form a cycle among {', '.join(pending)}")
         for name in ready:
-            create_table(db, specs[name], holders[name])
+            create_table(db, specs[name], holders[name], spent)
             created.add(name)
             pending.remove(name)
     counts = {name: db.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0] for name in sorted(specs)}
+    started = time.perf_counter()
     db.vacuum()
     db.close()
+    spent["vacuum"] = spent.get("vacuum", 0.0) + time.perf_counter() - started
     return counts
 
 
@@ -130,9 +145,12 @@ def display_order(spec: ResourceSpec) -> list[dict[str, Any]]:
     return [fields[name] for name in lead] + [f for name, f in fields.items() if name not in lead]
 
 
-def create_table(db: sqlite_utils.Database, spec: ResourceSpec, folders: list[Path]) -> None:
+def create_table(
+    db: sqlite_utils.Database, spec: ResourceSpec, folders: list[Path], spent: dict[str, float]
+) -> None:
     """Create one table with its types, keys and full-text index, and load its rows from the CSV
-    files of the packages that hold it."""
+    files of the packages that hold it (the seconds of each part added to spent)."""
+    started = time.perf_counter()
     ordered = display_order(spec)
     columns = {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in ordered}
     table = db.table(spec.name)
@@ -147,10 +165,13 @@ def create_table(db: sqlite_utils.Database, spec: ResourceSpec, folders: list[Pa
     for folder in folders[1:]:
         merge_rows(db.conn, spec, names, read_table(folder, spec))
     db.conn.commit()
+    loaded = time.perf_counter()
+    spent["rows"] = spent.get("rows", 0.0) + loaded - started
     if spec.datasette.get("fts"):
         table.enable_fts(spec.datasette["fts"], tokenize=FTS_TOKENIZER)
     for column in indexed_columns(spec):
         table.create_index([column], if_not_exists=True)
+    spent["indexes"] = spent.get("indexes", 0.0) + time.perf_counter() - loaded
 
 
 def indexed_columns(spec: ResourceSpec) -> list[str]:
