@@ -9,7 +9,8 @@ is served: no file is ever deleted under a reader.
 A watcher notices a new release (the published names' identities change, no publish journal
 open), snapshots it, opens a new Datasette app on it, and switches: each request is answered whole
 by the app current when it arrived, so every response after the switch is from the new release and
-every one before it from the old. The old app's snapshot is deleted once its last request is done.
+every one before it from the old. A new app answers its landing page once before it serves anyone,
+so that the first visitor does not wait for what the page reads from the release. The old app's snapshot is deleted once its last request is done.
 Every response names its release in an `X-Diplodata-Release` header."""
 
 from __future__ import annotations
@@ -189,9 +190,16 @@ class ReleaseSwitch:
         """Open the release published now and start the watcher."""
         clear_stale(self.root)
         generation = await asyncio.to_thread(self.open_generation)
-        await generation.datasette.invoke_startup()
+        await self.warm(generation)
         self.current = generation
         self.watcher = asyncio.create_task(self.watch())
+
+    async def warm(self, generation: Generation) -> None:
+        """Start a generation's app and answer its landing page once, so that what the page reads
+        from the release (its files' facts, its figures) is read before the first visitor asks."""
+        await generation.datasette.invoke_startup()
+        with contextlib.suppress(Exception):  # a page that fails will fail for the visitor, logged then
+            await generation.datasette.client.get("/")
 
     async def stop(self) -> None:
         """Stop watching and delete every snapshot of this process."""
@@ -219,7 +227,7 @@ class ReleaseSwitch:
         if now is None or now == self.current.identity:
             return False
         generation = await asyncio.to_thread(self.open_generation)
-        await generation.datasette.invoke_startup()
+        await self.warm(generation)
         old, self.current = self.current, generation
         old.retired = True
         self.retiring.append(old)
