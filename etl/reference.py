@@ -84,6 +84,11 @@ LANGUAGE_KEYS = (
     "relative_years",
     "years_ago",
     "now_words",
+    "change_verbs",
+    "change_links",
+    "change_negations",
+    "change_hedges",
+    "change_years",
 )
 
 

@@ -3,11 +3,12 @@ with every source a package's rows cite."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from etl.curate.coverage import coverage, link_posts
-from etl.curate.periods import with_periods
+from etl.curate.periods import bounds, with_periods
 from etl.curate.reconcile import reconcile
 from etl.curate.reviews import Decision, apply_reviews, resum_totals, review_rows
 from etl.reference import Reference
@@ -27,8 +28,13 @@ EXTRACTED = {
     "post_counts": "post_counts",
     "post_totals": "post_totals",
     "post_types": "post_types",
+    "network_changes": "network_changes",
 }
 CITING_COLUMNS = ("source", "article", "from_source", "to_source")
+# An article's change is the curated one when it is the same change of the same city and country,
+# announced so many days apart at most.
+SAME_CHANGE = ("change", "country", "city")
+SAME_CHANGE_DAYS = 365
 
 
 def sort_key(row: Row, keys: list[str]) -> tuple[Any, ...]:
@@ -86,6 +92,66 @@ def contradicts(spec: ResourceSpec, kept: Row, row: Row) -> bool:
     )
 
 
+def same_change(kept: Row, row: Row) -> bool:
+    """Whether two network_changes rows state one change: same kind, country and city (as written,
+    folded), announced within SAME_CHANGE_DAYS of each other."""
+    from etl.curate.gazetteer import fold
+
+    if any(fold(str(kept.get(k))) != fold(str(row.get(k))) for k in SAME_CHANGE):
+        return False
+    apart = abs(
+        (dt.date.fromisoformat(str(kept["announced"])) - dt.date.fromisoformat(str(row["announced"]))).days
+    )
+    return apart <= SAME_CHANGE_DAYS
+
+
+def disjoint(first: str | None, second: str | None) -> bool:
+    """Whether two effective dates (at any precision) name periods that do not overlap."""
+    a, b = bounds(first), bounds(second)
+    return a is not None and b is not None and (a[1] < b[0] or b[1] < a[0])
+
+
+def restated(spec: ResourceSpec, rows: list[Row], conflicts: dict[str, str] | None) -> list[Row]:
+    """The changes without an article's restatement of a curated change (the curated row kept); an
+    article that gives it another type (the resource's contradiction fields) or an effective date
+    outside the curated one is named in conflicts, to be quarantined."""
+    curated = [r for r in rows if r.get("provenance") == CURATED]
+    kept = []
+    for row in rows:
+        same = next((c for c in curated if row.get("provenance") != CURATED and same_change(c, row)), None)
+        if same is None:
+            kept.append(row)
+            continue
+        if conflicts is not None and (
+            contradicts(spec, same, row) or disjoint(same.get("effective"), row.get("effective"))
+        ):
+            fields = [*spec.contradiction, "effective"]
+            given = ", ".join(f"{f} {row.get(f)}" for f in fields)
+            stated = ", ".join(f"{f} {same.get(f)}" for f in fields)
+            conflicts.setdefault(
+                str(row["source"]),
+                f"its {spec.name} row {row['change']}/{row['city']} gives {given}, but the curated fact "
+                f"({same['source']}) gives {stated}; the curated fact wins",
+            )
+    return kept
+
+
+def unlinked(rows: list[Row]) -> list[Row]:
+    """Warnings for the changes extracted from articles that no curated post matches."""
+    return [
+        {
+            "source": r["source"],
+            "field": "network_changes.post",
+            "message": f"{r['change']} of {r.get('post_type') or 'a post'} in {r['city']} ({r['country']}): "
+            "no post of reference/posts/posts.yml matches (or several do); post left empty",
+            "char_start": r.get("char_start"),
+            "char_end": r.get("char_end"),
+        }
+        for r in rows
+        if r.get("provenance") == "archived_text" and not r.get("post")
+    ]
+
+
 def deduplicate(
     spec: ResourceSpec, rows: list[Row], warnings: list[Row], conflicts: dict[str, str] | None = None
 ) -> list[Row]:
@@ -137,6 +203,10 @@ def assemble(
     when given, with the reason)."""
     warnings: list[Row] = list((curated or {}).get("warnings", []))
     everything = collect(extractions, curated or {}, reference)
+    changes = next((r for p in packages for r in p.resources if r.name == "network_changes"), None)
+    if changes is not None:
+        everything["network_changes"] = restated(changes, everything["network_changes"], conflicts)
+        warnings += unlinked(everything["network_changes"])
     result: dict[str, dict[str, list[Row]]] = {}
     decisions = reviews or []
     for package in packages:

@@ -7,10 +7,12 @@ import datetime as dt
 import re
 from typing import Any
 
+from etl.extract.changes import find_changes
 from etl.extract.dates import parse_date
 from etl.extract.document import Document, read_document
 from etl.extract.facts import (
     Row,
+    change_rows,
     post_rows,
     quote_rows,
     role_rows,
@@ -229,6 +231,10 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
         body, document.blocks, paragraphs, grouped, tables, reference.languages[language]
     )
     network = find_network(body, passages, reference.post_types, published, event_day, article["title"])
+    changes, notes = find_changes(
+        body, list(zip(grouped, tables, strict=True)), reference.post_types, reference.cities, published
+    )
+    warnings += [warning(source.id, field, message, span) for field, message, span in notes]
 
     return {
         "source": source_row(article),
@@ -253,6 +259,7 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
         "person_roles": role_rows(source.id, mentions, article["published"]),
         **facts,
         **post_rows(source.id, network, warnings),
+        "network_changes": change_rows(source.id, changes, article["published"], warnings),
         "warnings": warnings,
     }
 

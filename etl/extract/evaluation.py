@@ -29,6 +29,7 @@ FACT_TYPES = (
     "language",
     "paragraph_language",
     "weekday_warnings",
+    "network_changes",
 )
 QUOTE_KEY_WORDS = 3
 # The floors the test suite holds the extractor to, on each gold set separately.
@@ -41,6 +42,8 @@ FLOORS = {
     ("speakers", "f1"): 0.92,
     ("roles", "f1"): 0.9,
     ("paragraph_language", "precision"): 0.97,
+    ("network_changes", "precision"): 0.95,
+    ("network_changes", "recall"): 0.9,
 }
 # A paragraph is scored for its language when it has at least so many words of letters.
 LANGUAGE_MIN_WORDS = 2
@@ -114,6 +117,24 @@ def dated(label: dict[str, Any], key: str) -> bool:
     return any("as_of" in entry for entry in label.get(key) or [])
 
 
+def change_fact(change: dict[str, Any]) -> Fact:
+    """A change of the network as scored: kind, city, country, post type and effective date."""
+    effective = change.get("effective")
+    return (
+        change["change"],
+        change["city"],
+        change["country"],
+        change.get("post_type"),
+        None if effective is None else str(effective),
+    )
+
+
+def changes_of(label: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, set[Fact]]:
+    """The network_changes facts of some rows, scored only for a label that lists its changes
+    (labels written before the key was added do not)."""
+    return {"network_changes": {change_fact(r) for r in rows}} if "network_changes" in label else {}
+
+
 def gold_facts(label: dict[str, Any]) -> dict[str, set[Fact]]:
     """The facts of a gold label, by fact type."""
     events = label.get("events") or []
@@ -139,6 +160,7 @@ def gold_facts(label: dict[str, Any]) -> dict[str, set[Fact]]:
         "published": {(str(label["published"]),)} if label.get("published") else set(),
         "language": {(label["language"],)},
         "weekday_warnings": {("weekday", n) for n in range(int(label.get("weekday_warnings") or 0))},
+        **changes_of(label, label.get("network_changes") or []),
     }
 
 
@@ -170,6 +192,7 @@ def extracted_facts(facts: dict[str, Any], label: dict[str, Any]) -> dict[str, s
         "published": {(facts["article"]["published"],)} if facts["article"]["published"] else set(),
         "language": {(facts["article"]["language"],)},
         "weekday_warnings": {("weekday", n) for n in range(len(weekday))},
+        **changes_of(label, facts["network_changes"]),
     }
 
 

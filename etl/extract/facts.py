@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from etl.extract.changes import Change, country_name
 from etl.extract.events import Event
 from etl.extract.network import Network
 from etl.extract.people import Mention, split_roles
@@ -243,3 +244,41 @@ def post_rows(source: str, network: Network, warnings: list[Row]) -> dict[str, l
         for code, count in unlisted.items()
     ]
     return {"post_counts": counts, "post_totals": totals, "post_types": types}
+
+
+def change_rows(source: str, changes: list[Change], published: str | None, warnings: list[Row]) -> list[Row]:
+    """The network_changes rows of an article, announced at its publication date (none, with a
+    warning, when that date is unknown); the post they are about is linked when curated."""
+    if published is None:
+        for change in changes:
+            message = (
+                f"{change.change} of {change.city.name}: announced date unknown (no publication date); "
+                "not published"
+            )
+            warnings.append(warning(source, "network_changes.announced", message, change.span))
+        return []
+    rows = []
+    for change in changes:
+        if change.effective is None:
+            message = f"{change.change} of {change.city.name}: the text gives no effective date; left empty"
+            warnings.append(warning(source, "network_changes.effective", message, change.span))
+        rows.append(
+            {
+                "source": source,
+                "post": None,
+                "change": change.change,
+                "city": change.city.name,
+                "country": change.city.country,
+                "country_name": country_name(change.city.country),
+                "post_type": change.post_type,
+                "announced": published,
+                "announced_basis": "published",
+                "effective": change.effective,
+                "note": change.note,
+                "provenance": ARCHIVED,
+                "evidence": change.span.text,
+                "char_start": change.span.start,
+                "char_end": change.span.end,
+            }
+        )
+    return rows
