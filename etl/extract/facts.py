@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from etl.extract.changes import Change, country_name
+from etl.extract.changes import Change
 from etl.extract.events import Event
 from etl.extract.network import Network
 from etl.extract.people import Mention, split_roles
+from etl.extract.places import country_name
 from etl.extract.quotes import Quote
 from etl.extract.text import Span, fold
 
