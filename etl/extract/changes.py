@@ -80,7 +80,7 @@ def change_patterns(table: dict[str, Any]) -> dict[str, Any]:
 
 def build_change_patterns(table: dict[str, Any]) -> dict[str, Any]:
     """Build change_patterns (memoised by change_patterns)."""
-    foreign = [*table["count_exclusions"].get("foreign_network", []), *table["post_exclusions"]["foreign"]]
+    foreign = table["count_exclusions"].get("foreign_network", [])
     return {
         "verbs": {k: re.compile(rf"(?<!\w)(?:{phrases(table['change_verbs'][k])})(?!\w)") for k in KINDS},
         "denied": re.compile(
@@ -171,7 +171,7 @@ def statements(
                 continue
             target = after[0]
         found.append(Statement(kind, verb, post, target))
-    return attach_cities(text, found, cities, mentions, compiled)
+    return attach_cities(text, sentence, found, cities, mentions, compiled)
 
 
 def city_type(
@@ -189,6 +189,7 @@ def city_type(
 
 def attach_cities(
     text: str,
+    sentence: Span,
     found: list[Statement],
     cities: list[City],
     mentions: list[TypeMention],
@@ -213,8 +214,10 @@ def attach_cities(
             owned[index].append((city, city_type(text, city, found[index], mentions, compiled)))
     kept = []
     for index, statement in enumerate(found):
-        begin = max(0, min(statement.verb.start, statement.post.span.start) - CUE_CHARS)
-        window = fold(text[begin : max(statement.verb.end, statement.post.span.end)])
+        begin = max(sentence.start, min(statement.verb.start, statement.post.span.start) - CUE_CHARS)
+        after = re.match(r"(?:\W+\w+){0,2}", text[statement.verb.end : sentence.end])
+        end = max(statement.verb.end + (after.end() if after else 0), statement.post.span.end)
+        window = fold(text[begin:end])
         if compiled["denied"].search(window) or compiled["out"].search(window):
             continue
         kept.append(replace(statement, cities=tuple(owned[index])))
