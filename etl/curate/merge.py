@@ -73,7 +73,7 @@ def collect(
     # by code, the lexicon's kept).
     rows["post_types"] = [*post_type_rows(reference), *rows["post_types"]]
     rows["network_changes"] = link_posts(rows["network_changes"], rows["posts"])
-    rows["network_reconciliation"] = reconcile(rows["post_counts"], rows["network_changes"])
+    rows["network_reconciliation"] = reconcile(rows["post_counts"], rows["network_changes"], rows["posts"])
     rows["network_coverage"] = coverage(rows["posts"], rows["post_counts"])
     return rows
 

@@ -1,11 +1,14 @@
 """Reconciliation of consecutive FPS snapshots of the network with the openings and closures
-recorded between them: what the recorded changes do not explain (a report to read, not an error)."""
+recorded between them, in the changes (curated and extracted) and in the named posts' opening and
+closing dates, each counted once: what neither explains (a report to read, not an error)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from itertools import pairwise
 from typing import Any
+
+from etl.curate.periods import bounds
 
 Row = dict[str, Any]
 TYPOLOGY = "fps"
@@ -26,16 +29,59 @@ def snapshots(counts: list[Row]) -> list[tuple[str, str, dict[str, int]]]:
     return [(as_of, source, types) for (as_of, source), types in sorted(found.items())]
 
 
-def reconcile(counts: list[Row], changes: list[Row]) -> list[Row]:
-    """One row per post type and pair of consecutive snapshots, with the part left unexplained."""
+def between(day: str | None, after: str, until: str) -> bool:
+    """Whether a date (at any precision, by its first day) falls after one snapshot and not after
+    the next."""
+    first = bounds(str(day)) if day else None
+    return first is not None and period_end(after) < first[0] <= period_end(until)
+
+
+def dated_events(changes: list[Row], posts: list[Row], after: str, until: str) -> dict[tuple[Any, ...], Row]:
+    """The openings and closures between two snapshots, each once: the changes (by their announced
+    date) and the named posts' dated openings and closures, keyed by post (or city) and kind; a
+    change of a named post takes the post's type when it gives none."""
+    types = {p["id"]: p["post_type"] for p in posts}
+    events: dict[tuple[Any, ...], Row] = {}
+    for change in changes:
+        if between(change["announced"], after, until):
+            place = (
+                ("post", change["post"])
+                if change.get("post")
+                else ("city", change["city"], change["country"])
+            )
+            kind = change["change"]
+            post_type = change["post_type"] or types.get(change.get("post") or "")
+            events.setdefault((*place, kind), {"change": kind, "post_type": post_type, "from": "changes"})
+    for post in posts:
+        for kind, column in (("open", "opened"), ("close", "closed")):
+            if between(post.get(column), after, until):
+                key = ("post", post["id"], kind)
+                events[key] = {
+                    **events.get(key, {}),
+                    "change": kind,
+                    "post_type": post["post_type"],
+                    "named": True,
+                }
+    return events
+
+
+def net(rows: list[Row], post_type: str | None) -> int:
+    """Openings minus closures among some changes of one type (None: of no known type)."""
+    return sum(1 if r["change"] == "open" else -1 for r in rows if r["post_type"] == post_type)
+
+
+def reconcile(counts: list[Row], changes: list[Row], posts: list[Row] | None = None) -> list[Row]:
+    """One row per post type and pair of consecutive snapshots: the difference, the openings and
+    closures the changes and the named posts' dates record, and what neither explains."""
     rows = []
     ordered = snapshots(counts)
     for (from_as_of, from_source, before), (to_as_of, to_source, after) in pairwise(ordered):
-        between = [c for c in changes if period_end(from_as_of) < c["announced"] <= period_end(to_as_of)]
-        untyped = sum(1 if c["change"] == "open" else -1 for c in between if not c["post_type"])
+        recorded = [c for c in changes if between(c["announced"], from_as_of, to_as_of)]
+        events = list(dated_events(changes, posts or [], from_as_of, to_as_of).values())
+        named = [e for e in events if e.get("named")]
         for post_type in sorted(set(before) | set(after)):
-            recorded = sum(1 if c["change"] == "open" else -1 for c in between if c["post_type"] == post_type)
             difference = after.get(post_type, 0) - before.get(post_type, 0)
+            explained = net(events, post_type)
             rows.append(
                 {
                     "from_source": from_source,
@@ -46,9 +92,11 @@ def reconcile(counts: list[Row], changes: list[Row]) -> list[Row]:
                     "from_count": before.get(post_type, 0),
                     "to_count": after.get(post_type, 0),
                     "difference": difference,
-                    "recorded_net": recorded,
-                    "recorded_untyped": untyped,
-                    "unexplained": difference - recorded,
+                    "recorded_net": net(recorded, post_type),
+                    "recorded_untyped": net(recorded, None),
+                    "named_net": net(named, post_type),
+                    "explained_net": explained,
+                    "unexplained": difference - explained,
                     "provenance": "derived",
                 }
             )
