@@ -117,3 +117,15 @@ def test_evaluate_command_fails_below_a_floor(tmp_path: Path) -> None:
 def test_evaluate_command_fails_on_an_empty_gold_set(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["evaluate", str(tmp_path)])
     assert result.exit_code == 1 and "no gold article" in result.output
+
+
+def test_evaluate_scores_network_changes_only_where_the_label_lists_them(
+    reference: Reference, tmp_path: Path
+) -> None:
+    path, label = next((p, lb) for p, lb in gold_articles(GOLD) if lb.get("network_changes"))
+    shutil.copy(path, tmp_path / path.name)
+    shutil.copy(GOLD / "persons.yml", tmp_path / "persons.yml")
+    del label["network_changes"]
+    (tmp_path / f"{path.stem}.yml").write_text(yaml.safe_dump(label, allow_unicode=True), encoding="utf-8")
+    score = evaluate(tmp_path, reference).scores["network_changes"]
+    assert (score.tp, score.fp, score.fn) == (0, 0, 0)
