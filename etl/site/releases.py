@@ -10,8 +10,9 @@ A watcher notices a new release (the published names' identities change, no publ
 open), snapshots it, opens a new Datasette app on it, and switches: each request is answered whole
 by the app current when it arrived, so every response after the switch is from the new release and
 every one before it from the old. A new app answers its landing page once before it serves anyone,
-so that the first visitor does not wait for what the page reads from the release. The old app's snapshot is deleted once its last request is done.
-Every response names its release in an `X-Diplodata-Release` header."""
+so that the first visitor does not wait for what the page reads from the release. The old app's
+snapshot is deleted once its last request is done. Every response names its release in an
+`X-Diplodata-Release` header."""
 
 from __future__ import annotations
 
