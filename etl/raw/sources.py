@@ -11,8 +11,10 @@ from typing import Any
 
 import yaml
 
+from etl.raw.budget import over_budget, too_large
 from etl.raw.charsets import ContentError, Undecodable, check_text, effective
 from etl.raw.discover import CRAWL_LOG
+from etl.raw.normal import unnormalised
 from etl.raw.templates import not_an_article
 from etl.reference import load_yaml
 
@@ -83,6 +85,24 @@ def decode_text(path: Path | str, data: bytes, encoding: str = "utf-8") -> str:
     return text
 
 
+def reads_as_html(path: Path | str, text: str, record: dict[str, Any]) -> bool:
+    """Whether a text is read as an HTML page (by its record's format, its name or its start)."""
+    return (
+        record.get("format") == "text/html"
+        or str(path).endswith(".html")
+        or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
+    )
+
+
+def check_budget(path: Path | str, text: str, size: int, record: dict[str, Any]) -> None:
+    """Refuse a text over the budget of a source (`too-large`, `too-deep`), and a text capture
+    that is not stored as its body must be (NFC, no invisible character): its body is its bytes."""
+    html = reads_as_html(path, text, record)
+    refused = over_budget(text, size, html) or (None if html else unnormalised(text))
+    if refused is not None:
+        raise SourceError(path, refused)
+
+
 def read_record(path: Path) -> dict[str, Any]:
     """Read a provenance record, with dates as ISO 8601 strings."""
     try:
@@ -101,6 +121,7 @@ def read_record(path: Path) -> dict[str, Any]:
 def source_from_bytes(path: Path, data: bytes, record: dict[str, Any]) -> Source:
     """A Source from archived bytes and the record that describes them (possibly empty)."""
     text = decode_text(path, data, str(record.get("encoding") or "utf-8"))
+    check_budget(path, text, len(data), record)
     digest = hashlib.sha256(data).hexdigest()
     return Source(
         id=str(record.get("id") or path.stem),
@@ -113,8 +134,12 @@ def source_from_bytes(path: Path, data: bytes, record: dict[str, Any]) -> Source
 
 
 def read_source(path: Path, *, require_record: bool = True) -> Source:
-    """Read one archived text and check it against the provenance record beside it."""
+    """Read one archived text and check it against the provenance record beside it (and the budget
+    of a source: a file too large is refused before it is read)."""
     try:
+        refused = too_large(path.stat().st_size)
+        if refused is not None:
+            raise SourceError(path, refused)
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceError(path, "file not found") from None
@@ -130,6 +155,7 @@ def read_source(path: Path, *, require_record: bool = True) -> Source:
         check_against_record(path, data, digest, record)
     elif require_record:
         raise SourceError(path, f"no provenance record ({record_path.name}); write one beside it")
+    check_budget(path, text, len(data), record)
     source_id = str(record.get("id") or path.stem)
     return Source(id=source_id, file=path.name, text=text, sha256=digest, size=len(data), record=record)
 
