@@ -11,6 +11,7 @@ from etl.extract.dates import parse_date
 from etl.extract.document import Document, read_document
 from etl.extract.facts import (
     Row,
+    capped,
     post_rows,
     quote_rows,
     role_rows,
@@ -253,7 +254,7 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
         "person_roles": role_rows(source.id, mentions, article["published"]),
         **facts,
         **post_rows(source.id, network, warnings),
-        "warnings": warnings,
+        "warnings": capped(source.id, warnings),
     }
 
 

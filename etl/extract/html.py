@@ -4,11 +4,13 @@ language, read with site selectors, with trafilatura as fallback and cross-check
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from etl.raw import INLINE, Normalised, Removed, normalise
 
 BODY_SELECTORS = (".field--name-body", "article .node__content", "article", "main", "[role=main]")
 TITLE_SELECTORS = ("article h1", "h1.page-title", "main h1", "h1")
@@ -49,6 +51,12 @@ EXCLUDED_CLASSES = (
     "field--name-created",
     "field__label",
 )
+# Excluded elements that end a paragraph where they stand; the others (an image, a script) are left
+# out of it without splitting it.
+EXCLUDED_BLOCKS = {"figure", "figcaption", "nav", "aside", "footer", "header", "form"}
+# Never body text wherever they are: what the page does not show.
+UNSHOWN_TAGS = ("noscript", "template", "script", "style")
+UNSHOWN_STYLES = ("display:none", "visibility:hidden")
 AGREEMENT_FLOOR = 0.5
 # trafilatura checks the body only when it holds less than this share of the page's running text.
 ELSEWHERE_SHARE = 0.5
@@ -66,6 +74,7 @@ class PageBlock:
     section: str | None = None
     group: str | None = None
     times: tuple[tuple[int, int, str], ...] = ()
+    removed: tuple[Removed, ...] = ()
 
 
 @dataclass
@@ -85,8 +94,8 @@ class Page:
 
 
 def clean(text: str) -> str:
-    """Text in NFC with runs of white space collapsed to one space."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """Text in NFC with runs of white space collapsed to one space, without invisible characters."""
+    return normalise(text, collapse=True).text
 
 
 def first(tree: Any, selectors: tuple[str, ...]) -> LexborNode | None:
@@ -104,27 +113,6 @@ def iso_date(node: LexborNode | None) -> str | None:
         return None
     value = node.attributes.get("datetime") or node.attributes.get("content") or ""
     return value[:10] if re.match(r"\d{4}-\d{2}-\d{2}", value) else None
-
-
-def excluded(node: LexborNode, stop: LexborNode) -> bool:
-    """Whether a node sits inside furniture, media or navigation (below the container `stop`)."""
-    current: LexborNode | None = node
-    while current is not None and current is not stop and current.tag != "html":
-        classes = current.attributes.get("class") or ""
-        if current.tag in EXCLUDED_TAGS or any(c in classes for c in EXCLUDED_CLASSES):
-            return True
-        current = current.parent
-    return False
-
-
-def nested_in_block(node: LexborNode, stop: LexborNode) -> bool:
-    """Whether a block node lies inside another block node (its text is taken there)."""
-    current = node.parent
-    while current is not None and current is not stop and current.tag != "html":
-        if current.tag in BLOCK_TAGS and current.tag != "blockquote":
-            return True
-        current = current.parent
-    return False
 
 
 def language_of(node: LexborNode, stop: LexborNode) -> str | None:
@@ -148,20 +136,33 @@ def ancestor(node: LexborNode, tags: tuple[str, ...], stop: LexborNode) -> Lexbo
     return None
 
 
-def block_text(node: LexborNode) -> str:
+def block_text(node: LexborNode) -> Normalised:
     """The text of a block: its words, or for a table row its cells joined by the separator."""
     if node.tag == "tr":
-        cells = [clean(c.text(deep=True, separator="")) for c in node.iter() if c.tag in ("td", "th")]
-        return CELL_SEPARATOR.join(c for c in cells if c)
-    return clean(node.text(deep=True, separator=""))
+        cells = [
+            " ".join(c.text(deep=True, separator="").split()) for c in node.iter() if c.tag in ("td", "th")
+        ]
+        return normalise(CELL_SEPARATOR.join(c for c in cells if clean(c)), collapse=True)
+    return normalise(node.text(deep=True, separator=""), collapse=True)
 
 
-def block_times(node: LexborNode, words: str) -> tuple[tuple[int, int, str], ...]:
+def run_text(nodes: list[LexborNode]) -> Normalised:
+    """The text of a run of inline content (text and inline elements) outside any block."""
+    return normalise("".join(node_text(n) for n in nodes), collapse=True)
+
+
+def node_text(node: LexborNode) -> str:
+    """The text of a node: a text node's own, an element's all."""
+    return (node.text_content or "") if node.is_text_node else node.text(deep=True, separator="")
+
+
+def block_times(nodes: list[LexborNode], words: str) -> tuple[tuple[int, int, str], ...]:
     """The <time datetime> elements of a block: where their text stands in the block's words and
     the date they give ('From <time datetime="2018-08-27">Monday</time> …')."""
     found = []
     position = 0
-    for element in node.css("time"):
+    elements = [e for n in nodes if n.is_element_node for e in ([n] if n.tag == "time" else n.css("time"))]
+    for element in elements:
         day = iso_date(element)
         written = clean(element.text(deep=True, separator=""))
         at = words.find(written, position) if written else -1
@@ -184,6 +185,54 @@ def group_of(node: LexborNode, stop: LexborNode, groups: dict[int, str]) -> str 
     return groups.setdefault(container.mem_id, f"{kind}-{len(groups) + 1}")
 
 
+def furniture_class(node: LexborNode) -> bool:
+    """Whether an element is page furniture by its class (labels, dates, news type, subjects)."""
+    classes = node.attributes.get("class") or ""
+    return any(c in classes for c in EXCLUDED_CLASSES)
+
+
+def has_blocks(node: LexborNode) -> bool:
+    """Whether an inline element holds block content (an <a> around paragraphs), read as a container."""
+    return any(child.is_element_node and child.tag not in INLINE for child in node.traverse())
+
+
+def units(container: LexborNode) -> Iterator[list[LexborNode]]:
+    """The blocks of a container in reading order: a block element alone, or a run of inline
+    content (text and inline elements such as <b>, <a>, <span>) that no block element holds, as a
+    browser shows it: one paragraph, however many elements it is written with. Furniture, media
+    and navigation are left out; a figure or a nav ends a run, an image or a script does not."""
+    stack = [container.iter(include_text=True)]
+    run: list[LexborNode] = []
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+        elif node.is_text_node:
+            run.append(node)
+            continue
+        elif not node.is_element_node:
+            continue
+        elif node.tag in EXCLUDED_TAGS or furniture_class(node):
+            if node.tag not in EXCLUDED_BLOCKS and not furniture_class(node):
+                continue
+        elif node.tag in BLOCK_TAGS and not (node.tag == "blockquote" and node.css_first("p") is not None):
+            if run:
+                yield run
+                run = []
+            yield [node]
+            continue
+        elif node.tag in INLINE and not has_blocks(node):
+            run.append(node)
+            continue
+        else:
+            stack.append(node.iter(include_text=True))
+        if run:
+            yield run
+            run = []
+    if run:
+        yield run
+
+
 def body_blocks(container: LexborNode) -> list[PageBlock]:
     """The text blocks of the article body in reading order, with their section heading; the
     items of a list and the rows of a table keep the list or table they belong to, and a table's
@@ -191,21 +240,50 @@ def body_blocks(container: LexborNode) -> list[PageBlock]:
     blocks: list[PageBlock] = []
     section: str | None = None
     groups: dict[int, str] = {}
-    for node in container.css(", ".join(BLOCK_TAGS)):
-        if excluded(node, container) or nested_in_block(node, container):
+    for unit in units(container):
+        node = unit[0]
+        block = len(unit) == 1 and node.is_element_node and node.tag in BLOCK_TAGS
+        text = block_text(node) if block else run_text(unit)
+        if not text.text:
             continue
-        if node.tag == "blockquote" and node.css_first("p") is not None:
-            continue
-        words = block_text(node)
-        if not words:
-            continue
-        language, group = language_of(node, container), group_of(node, container, groups)
-        if node.tag in HEADING_TAGS or node.tag == "caption":
+        element = node if node.is_element_node else node.parent
+        language = language_of(element, container) if element is not None else None
+        group = group_of(node, container, groups) if block else None
+        words = text.text
+        if block and (node.tag in HEADING_TAGS or node.tag == "caption"):
             section = words
-            blocks.append(PageBlock("heading", words, language, section, group))
+            blocks.append(PageBlock("heading", words, language, section, group, removed=text.removed))
         else:
-            blocks.append(PageBlock("paragraph", words, language, section, group, block_times(node, words)))
+            times = block_times(unit, words)
+            blocks.append(PageBlock("paragraph", words, language, section, group, times, text.removed))
     return blocks
+
+
+def prune(tree: Any) -> None:
+    """Take out of a page's body what it does not show: <noscript>, <template>, scripts, and
+    elements hidden by the hidden attribute or an inline style (display:none, visibility:hidden);
+    a <br> becomes a space between the words it separates."""
+    body = tree.css_first("body")
+    if body is None:
+        return
+    for node in body.css(", ".join(UNSHOWN_TAGS)):
+        node.decompose()
+    for node in body.css("[hidden], [style]"):
+        style = "".join((node.attributes.get("style") or "").lower().split())
+        if "hidden" in node.attributes or any(s in style for s in UNSHOWN_STYLES):
+            node.decompose()
+    for node in body.css("br"):
+        node.replace_with(" ")
+
+
+def fallback_html(html: str) -> str:
+    """The page as trafilatura is given it: its inline elements unwrapped and its images out, so
+    that it reads a paragraph written with <b> or <a> as one."""
+    copy = LexborHTMLParser(html)
+    for node in copy.css("img, wbr"):
+        node.decompose()
+    copy.unwrap_tags(sorted(INLINE - {"br", "img", "wbr"}))
+    return str(copy.html)
 
 
 def agreement(ours: str, theirs: str) -> float:
@@ -258,7 +336,8 @@ def read_html(html: str, labels: dict[str, list[str]] | None = None) -> Page:
     root = tree.css_first("html")
     page.language = (root.attributes.get("lang") or "")[:2].lower() or None if root is not None else None
     title = first(tree, TITLE_SELECTORS)
-    page.title = clean(title.text(deep=True, separator="")) if title is not None else None
+    heading = normalise(title.text(deep=True, separator="") if title is not None else "", collapse=True)
+    page.title = heading.text or None
     labels = labels or {}
     for basis, found in (
         ("time_element", iso_date(first(tree, PUBLISHED_SELECTORS))),
@@ -277,15 +356,18 @@ def read_html(html: str, labels: dict[str, list[str]] | None = None) -> Page:
             break
     page.news_type = "; ".join(clean(n.text()) for n in tree.css(NEWS_TYPE_SELECTOR)) or None
     page.subjects = "; ".join(clean(n.text()) for n in tree.css(SUBJECTS_SELECTOR)) or None
+    prune(tree)
+    shown = str(tree.html)
     container = first(tree, BODY_SELECTORS)
     blocks = body_blocks(container) if container is not None else []
     ours = " ".join(b.text for b in blocks if b.kind == "paragraph")
-    extracted = fallback_text(html) if not blocks or text_elsewhere(tree, ours) else ""
+    extracted = fallback_text(fallback_html(shown)) if not blocks or text_elsewhere(tree, ours) else ""
     if not blocks:
         page.notes.append(
             ("body", "no article body found by the site selectors; main text taken by trafilatura")
         )
-        blocks = [PageBlock("paragraph", clean(line)) for line in extracted.splitlines() if clean(line)]
+        lines = [normalise(line, collapse=True) for line in extracted.splitlines()]
+        blocks = [PageBlock("paragraph", line.text, removed=line.removed) for line in lines if line.text]
     elif extracted:
         score = agreement(ours, extracted)
         if score < AGREEMENT_FLOOR:
@@ -297,6 +379,6 @@ def read_html(html: str, labels: dict[str, list[str]] | None = None) -> Page:
                 )
             )
     if page.title:
-        blocks.insert(0, PageBlock("title", page.title))
+        blocks.insert(0, PageBlock("title", page.title, removed=heading.removed))
     page.blocks = blocks
     return page

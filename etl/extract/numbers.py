@@ -19,6 +19,9 @@ YEAR_RANGE = range(1800, 2100)
 TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 SPACES = "\u00a0\u202f\u2009"
 SCALES = {100, 1000, 1_000_000, 1_000_000_000}
+# How far before a number a qualifier or the digits of a scale are looked for: well beyond the
+# longest qualifier of the language tables (about 20 characters) and the spaces after it.
+QUALIFIER_REACH = 120
 DECIMAL = re.compile(r"(?<![\w.,])(?P<n>\d+[.,]\d{1,2})(?![\w.,]\d)")
 
 
@@ -196,7 +199,8 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
         start, end = words[occurrence.start].start, words[occurrence.end - 1].end
         if occurrence.value != int(occurrence.value):
             continue
-        if int(occurrence.value) in SCALES and re.search(r"\d[\s\u00a0]*$", span.text[:start]):
+        before = span.text[max(0, start - QUALIFIER_REACH) : start]
+        if int(occurrence.value) in SCALES and re.search(r"\d[\s\u00a0]*$", before):
             continue  # '1,5 miljoen', '2 million': a scale after digits, no number of its own
         add(start, end, int(occurrence.value), "words", bool(occurrence.is_ordinal))
     return sorted(found, key=lambda item: item[0].start)
@@ -210,10 +214,12 @@ def find_numbers(text: str, span: Span, table: dict[str, Any]) -> list[Number]:
     for numeral, value, form, ordinal in numerals(text, span, table):
         start, end = numeral.start, numeral.end
         qualifier = ABOUT if form == "approximate" else EXACT
-        left = before.search(text, span.start, start) if start > span.start else None
+        # A qualifier ends right before the number: looked for in the few characters before it.
+        reach = max(span.start, start - QUALIFIER_REACH)
+        left = before.search(text, reach, start) if start > span.start else None
         if left is not None:
             qualifier, start = codes[fold(left.group("q"))], left.start()
-        right = after.match(text[end : span.end])
+        right = after.match(text[end : min(span.end, end + QUALIFIER_REACH)])
         if right is not None:
             qualifier, end = codes[fold(right.group("q"))], end + right.end()
         mentions.append(
