@@ -5,6 +5,7 @@ written before or after them ("some", "près de", "no fewer than", "or so")."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -152,10 +153,11 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
     """The numerals of a span, in order: (span, value, form, ordinal), approximate forms first,
     then digits, then number words where neither was found."""
     found: list[tuple[Span, int, str, bool]] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # the stretches already read, apart and in order
 
     def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in taken)
+        at = bisect.bisect(taken, (start, end))
+        return all(end <= a or start >= b for a, b in taken[max(0, at - 1) : at + 1])
 
     multipliers = {fold(k): int(v) for k, v in table["multipliers"].items()}
     multiplied = multiplier_regex(table)
@@ -168,7 +170,7 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
             found.append(
                 (Span(span.start + start, span.start + end, span.text[start:end]), value, form, ordinal)
             )
-            taken.append((start, end))
+            bisect.insort(taken, (start, end))
 
     approximate = approximate_regex(table)
     phrases = {fold(k): int(v) for k, v in table["approximate_numbers"].items()}
