@@ -94,11 +94,22 @@ def reads_as_html(path: Path | str, text: str, record: dict[str, Any]) -> bool:
     )
 
 
-def check_budget(path: Path | str, text: str, size: int, record: dict[str, Any]) -> None:
-    """Refuse a text over the budget of a source (`too-large`, `too-deep`), and a text capture
-    that is not stored as its body must be (NFC, no invisible character): its body is its bytes."""
-    html = reads_as_html(path, text, record)
-    refused = over_budget(text, size, html) or (None if html else unnormalised(text))
+def check_budget(path: Path | str, data: bytes, record: dict[str, Any]) -> None:
+    """Refuse bytes over the budget of a source (`too-large`, `too-deep`), read before the slower
+    checks of their text (a quick decoding is enough to measure it)."""
+    try:
+        text = data.decode(effective(str(record.get("encoding") or "utf-8")), errors="replace")
+    except LookupError:
+        return  # decode_text names the unknown encoding
+    refused = over_budget(text, len(data), reads_as_html(path, text, record))
+    if refused is not None:
+        raise SourceError(path, refused)
+
+
+def check_capture(path: Path | str, text: str, record: dict[str, Any]) -> None:
+    """Refuse a text capture that is not stored as its body must be (NFC, no invisible character):
+    its body is its bytes, which its sha256 proves."""
+    refused = None if reads_as_html(path, text, record) else unnormalised(text)
     if refused is not None:
         raise SourceError(path, refused)
 
@@ -120,8 +131,9 @@ def read_record(path: Path) -> dict[str, Any]:
 
 def source_from_bytes(path: Path, data: bytes, record: dict[str, Any]) -> Source:
     """A Source from archived bytes and the record that describes them (possibly empty)."""
+    check_budget(path, data, record)
     text = decode_text(path, data, str(record.get("encoding") or "utf-8"))
-    check_budget(path, text, len(data), record)
+    check_capture(path, text, record)
     digest = hashlib.sha256(data).hexdigest()
     return Source(
         id=str(record.get("id") or path.stem),
@@ -150,12 +162,13 @@ def read_source(path: Path, *, require_record: bool = True) -> Source:
     record: dict[str, Any] = {}
     if record_path.exists():
         record = read_record(record_path)
+    check_budget(path, data, record)
     text = decode_text(path, data, str(record.get("encoding") or "utf-8"))
     if record:
         check_against_record(path, data, digest, record)
     elif require_record:
         raise SourceError(path, f"no provenance record ({record_path.name}); write one beside it")
-    check_budget(path, text, len(data), record)
+    check_capture(path, text, record)
     source_id = str(record.get("id") or path.stem)
     return Source(id=source_id, file=path.name, text=text, sha256=digest, size=len(data), record=record)
 
