@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
-from etl.cli.exits import EXIT_BUSY, EXIT_INTERRUPTED, EXIT_REJECTED, fail
+from etl.cli.exits import EXIT_BUSY, EXIT_INTERRUPTED, EXIT_REJECTED, disk_full, fail
 from etl.layout import RAW_DIR, ROOT
 from etl.reference import ReferenceError
 from etl.site import DEFAULT_BASE_URL
@@ -91,7 +92,7 @@ def build(
     """
     from etl.build import BuildFailed
     from etl.build import build as run_build
-    from etl.release import LockBusy, ReleaseError
+    from etl.release import LockBusy, ReleaseError, staging_folder
 
     def progress(message: str) -> None:
         if not quiet:
@@ -118,6 +119,11 @@ def build(
         fail(str(exc), EXIT_BUSY)
     except (ReferenceError, ReleaseError) as exc:
         fail(str(exc))
+    except (OSError, sqlite3.OperationalError) as exc:
+        ran_out = disk_full(exc, staging_folder(root))
+        if ran_out is None:
+            raise
+        fail(ran_out)
     except KeyboardInterrupt:
         fail("interrupted; the published release is whole (a swap under way was undone)", EXIT_INTERRUPTED)
     for warning in report.warnings if not quiet else []:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from etl.cli.crawling import site_options
-from etl.cli.exits import EXIT_BUSY, EXIT_INTERRUPTED, EXIT_REJECTED, fail
+from etl.cli.exits import EXIT_BUSY, EXIT_INTERRUPTED, EXIT_REJECTED, disk_full, fail
 from etl.layout import ROOT
 
 
@@ -47,7 +47,7 @@ def update(
     from etl.build import BuildFailed
     from etl.raw import Politeness
     from etl.reference import ReferenceError
-    from etl.release import LockBusy, ReleaseError
+    from etl.release import LockBusy, ReleaseError, staging_folder
     from etl.update import update as run_update
 
     def progress(message: str) -> None:
@@ -72,7 +72,7 @@ def update(
     except LockBusy as exc:
         fail(str(exc), EXIT_BUSY)
     except (ReferenceError, ReleaseError, OSError) as exc:
-        fail(str(exc))
+        fail(disk_full(exc, staging_folder(root)) or str(exc))
     except KeyboardInterrupt:
         fail("interrupted; the pages archived so far are kept, the release is whole", EXIT_INTERRUPTED)
     assert report.build is not None

@@ -12,6 +12,7 @@ from etl.extract.dates import parse_date
 from etl.extract.document import Document, read_document
 from etl.extract.facts import (
     Row,
+    capped,
     change_rows,
     post_rows,
     quote_rows,
@@ -260,7 +261,7 @@ def extract_source(source: Source, reference: Reference) -> dict[str, Any]:
         **facts,
         **post_rows(source.id, network, warnings),
         "network_changes": change_rows(source.id, changes, article["published"], warnings),
-        "warnings": warnings,
+        "warnings": capped(source.id, warnings),
     }
 
 

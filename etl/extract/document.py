@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from etl.extract.html import read_html
 from etl.extract.text import Block, Span, match_furniture, segment
+from etl.raw import Removed
 
 DateParser = Callable[[str], str | None]
 
@@ -144,6 +144,17 @@ def text_document(
     return document
 
 
+def word_at(body: str, offset: int) -> Span:
+    """The word of the body around an offset (where an invisible character was taken out)."""
+    start = offset
+    while start > 0 and not body[start - 1].isspace():
+        start -= 1
+    end = offset
+    while end < len(body) and not body[end].isspace():
+        end += 1
+    return Span(start, end, body[start:end])
+
+
 def html_document(
     html: str, furniture: dict[str, list[str]], dashes: list[str], parse: DateParser
 ) -> Document:
@@ -151,10 +162,12 @@ def html_document(
     page = read_html(html, furniture)
     parts: list[str] = []
     blocks: list[Block] = []
+    removed: list[tuple[int, Removed]] = []
     position = 0
     for item in page.blocks:
-        words = unicodedata.normalize("NFC", item.text)
+        words = item.text  # normalised by read_html: NFC, no invisible character
         span = Span(position, position + len(words), words)
+        removed += [(position + r.offset, r) for r in item.removed]
         found = match_furniture(words, furniture, dashes) if item.kind == "paragraph" else None
         blocks.append(
             Block(
@@ -184,6 +197,9 @@ def html_document(
     document.published_basis = page.published_basis
     document.updated_basis = page.updated_basis
     document.notes.extend((name, message, None) for name, message in page.notes)
+    document.notes.extend(
+        ("body", replace(r, offset=at).message(), word_at(document.body, at)) for at, r in removed
+    )
     read_dateline(document, parse)
     return document
 

@@ -241,11 +241,13 @@ def find_event(
                     event.evidence = Span(sentence.start, later.end, text[sentence.start : later.end])
                     break
             return event
+    nouns: list[Span | None] = []  # the paragraph's meeting noun, looked for once
     for index, sentence in enumerate(paragraph):
         days = dated(text, [sentence], table, context_year, times)
         if not days:
             continue
-        event = Event(None, event_noun(paragraph, table), days[0], sentence, sentence)
+        nouns = nouns or [event_noun(paragraph, table)]
+        event = Event(None, nouns[0], days[0], sentence, sentence)
         for later in paragraph[index : index + 2]:
             if find_participants(event, text, later, table):
                 event.evidence = Span(sentence.start, later.end, text[sentence.start : later.end])

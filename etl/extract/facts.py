@@ -12,6 +12,7 @@ from etl.extract.people import Mention, split_roles
 from etl.extract.places import country_name
 from etl.extract.quotes import Quote
 from etl.extract.text import Span, fold
+from etl.raw import MAX_WARNINGS
 
 Row = dict[str, Any]
 ARCHIVED = "archived_text"
@@ -29,6 +30,14 @@ def warning(source_id: str, field: str, message: str, span: Span | None = None) 
         "char_start": span.start if span else None,
         "char_end": span.end if span else None,
     }
+
+
+def capped(source_id: str, warnings: list[Row], most: int = MAX_WARNINGS) -> list[Row]:
+    """The first warnings of a source, up to the budget, and one that counts the rest."""
+    if len(warnings) <= most:
+        return warnings
+    rest = len(warnings) - most
+    return [*warnings[:most], warning(source_id, "warnings", f"and {rest:,} more warnings")]
 
 
 def role_rows(article: str, mentions: list[tuple[Mention, dict[str, Any]]], stated: str | None) -> list[Row]:

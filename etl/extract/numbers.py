@@ -5,6 +5,7 @@ written before or after them ("some", "près de", "no fewer than", "or so")."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,9 @@ YEAR_RANGE = range(1800, 2100)
 TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 SPACES = "\u00a0\u202f\u2009"
 SCALES = {100, 1000, 1_000_000, 1_000_000_000}
+# How far before a number a qualifier or the digits of a scale are looked for: well beyond the
+# longest qualifier of the language tables (about 20 characters) and the spaces after it.
+QUALIFIER_REACH = 120
 DECIMAL = re.compile(r"(?<![\w.,])(?P<n>\d+[.,]\d{1,2})(?![\w.,]\d)")
 
 
@@ -149,10 +153,11 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
     """The numerals of a span, in order: (span, value, form, ordinal), approximate forms first,
     then digits, then number words where neither was found."""
     found: list[tuple[Span, int, str, bool]] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # the stretches already read, apart and in order
 
     def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in taken)
+        at = bisect.bisect(taken, (start, end))
+        return all(end <= a or start >= b for a, b in taken[max(0, at - 1) : at + 1])
 
     multipliers = {fold(k): int(v) for k, v in table["multipliers"].items()}
     multiplied = multiplier_regex(table)
@@ -165,7 +170,7 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
             found.append(
                 (Span(span.start + start, span.start + end, span.text[start:end]), value, form, ordinal)
             )
-            taken.append((start, end))
+            bisect.insort(taken, (start, end))
 
     approximate = approximate_regex(table)
     phrases = {fold(k): int(v) for k, v in table["approximate_numbers"].items()}
@@ -196,7 +201,8 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
         start, end = words[occurrence.start].start, words[occurrence.end - 1].end
         if occurrence.value != int(occurrence.value):
             continue
-        if int(occurrence.value) in SCALES and re.search(r"\d[\s\u00a0]*$", span.text[:start]):
+        before = span.text[max(0, start - QUALIFIER_REACH) : start]
+        if int(occurrence.value) in SCALES and re.search(r"\d[\s\u00a0]*$", before):
             continue  # '1,5 miljoen', '2 million': a scale after digits, no number of its own
         add(start, end, int(occurrence.value), "words", bool(occurrence.is_ordinal))
     return sorted(found, key=lambda item: item[0].start)
@@ -210,10 +216,12 @@ def find_numbers(text: str, span: Span, table: dict[str, Any]) -> list[Number]:
     for numeral, value, form, ordinal in numerals(text, span, table):
         start, end = numeral.start, numeral.end
         qualifier = ABOUT if form == "approximate" else EXACT
-        left = before.search(text, span.start, start) if start > span.start else None
+        # A qualifier ends right before the number: looked for in the few characters before it.
+        reach = max(span.start, start - QUALIFIER_REACH)
+        left = before.search(text, reach, start) if start > span.start else None
         if left is not None:
             qualifier, start = codes[fold(left.group("q"))], left.start()
-        right = after.match(text[end : span.end])
+        right = after.match(text[end : min(span.end, end + QUALIFIER_REACH)])
         if right is not None:
             qualifier, end = codes[fold(right.group("q"))], end + right.end()
         mentions.append(

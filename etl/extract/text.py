@@ -190,10 +190,20 @@ def segment(text: str, furniture: dict[str, list[str]], dashes: list[str]) -> li
     return blocks
 
 
-def abbreviated(before: str) -> bool:
+def word_before(text: str, end: int) -> str:
+    """The last word of text[:end] (white space after it skipped), read backwards from end so that
+    finding it costs its length, not the text's."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end]
+
+
+def abbreviated(word: str) -> bool:
     """Whether the word before a full stop is an abbreviation or an initial ('t.e.m.', 'e.g.',
     'J.', 'Dr.'), after which a sentence does not end."""
-    word = before.split()[-1] if before.split() else ""
     return "." in word or len(word) == 1 or word.lower() in TITLES
 
 
@@ -202,7 +212,7 @@ def sentences(text: str, span: Span) -> list[Span]:
     found = []
     start = span.start
     for match in SENTENCE_END.finditer(span.text):
-        if match.group(0).startswith(".") and abbreviated(span.text[: match.start()]):
+        if match.group(0).startswith(".") and abbreviated(word_before(span.text, match.start())):
             continue
         end = span.start + match.end()
         found.append(strip_span(text, start, end))

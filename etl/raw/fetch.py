@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import httpx
 
+from etl.raw.budget import over_budget
 from etl.raw.charsets import ContentError, check_text, find_charset
 from etl.raw.politeness import SCHEMES, PoliteClient, Politeness
 from etl.raw.responses import FetchError, FetchRefused, describe_status
@@ -119,7 +120,7 @@ class Fetcher(PoliteClient):
             raise FetchError(url, str(exc)) from None
         except LookupError:
             raise FetchError(url, f"unknown charset {charset!r}") from None
-        refused = not_an_article(text, self.site)
+        refused = over_budget(text, len(reply.body), html=True) or not_an_article(text, self.site)
         if refused is not None:
             raise FetchRefused(url, refused)
         page = Page(

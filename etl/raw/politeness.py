@@ -14,6 +14,7 @@ from typing import Self
 import httpx
 from protego import Protego
 
+from etl.raw.budget import MAX_BYTES
 from etl.raw.responses import (
     BodyError,
     FetchError,
@@ -27,7 +28,7 @@ from etl.raw.responses import (
 from etl.raw.snapshots import media_type
 
 DEFAULT_USER_AGENT = "diplodata/0.1 (+open data about Belgian diplomacy)"
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_BYTES = MAX_BYTES  # the budget of a source
 DEFAULT_TIMEOUT = 30.0
 MAX_REDIRECTS = 5
 MAX_ATTEMPTS = 3

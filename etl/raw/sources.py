@@ -11,8 +11,10 @@ from typing import Any
 
 import yaml
 
+from etl.raw.budget import over_budget, too_large
 from etl.raw.charsets import ContentError, Undecodable, check_text, effective
 from etl.raw.discover import CRAWL_LOG
+from etl.raw.normal import unnormalised
 from etl.raw.templates import not_an_article
 from etl.reference import load_yaml
 
@@ -83,6 +85,35 @@ def decode_text(path: Path | str, data: bytes, encoding: str = "utf-8") -> str:
     return text
 
 
+def reads_as_html(path: Path | str, text: str, record: dict[str, Any]) -> bool:
+    """Whether a text is read as an HTML page (by its record's format, its name or its start)."""
+    return (
+        record.get("format") == "text/html"
+        or str(path).endswith(".html")
+        or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
+    )
+
+
+def check_budget(path: Path | str, data: bytes, record: dict[str, Any]) -> None:
+    """Refuse bytes over the budget of a source (`too-large`, `too-deep`), read before the slower
+    checks of their text (a quick decoding is enough to measure it)."""
+    try:
+        text = data.decode(effective(str(record.get("encoding") or "utf-8")), errors="replace")
+    except LookupError:
+        return  # decode_text names the unknown encoding
+    refused = over_budget(text, len(data), reads_as_html(path, text, record))
+    if refused is not None:
+        raise SourceError(path, refused)
+
+
+def check_capture(path: Path | str, text: str, record: dict[str, Any]) -> None:
+    """Refuse a text capture that is not stored as its body must be (NFC, no invisible character):
+    its body is its bytes, which its sha256 proves."""
+    refused = None if reads_as_html(path, text, record) else unnormalised(text)
+    if refused is not None:
+        raise SourceError(path, refused)
+
+
 def read_record(path: Path) -> dict[str, Any]:
     """Read a provenance record, with dates as ISO 8601 strings."""
     try:
@@ -100,7 +131,9 @@ def read_record(path: Path) -> dict[str, Any]:
 
 def source_from_bytes(path: Path, data: bytes, record: dict[str, Any]) -> Source:
     """A Source from archived bytes and the record that describes them (possibly empty)."""
+    check_budget(path, data, record)
     text = decode_text(path, data, str(record.get("encoding") or "utf-8"))
+    check_capture(path, text, record)
     digest = hashlib.sha256(data).hexdigest()
     return Source(
         id=str(record.get("id") or path.stem),
@@ -113,8 +146,12 @@ def source_from_bytes(path: Path, data: bytes, record: dict[str, Any]) -> Source
 
 
 def read_source(path: Path, *, require_record: bool = True) -> Source:
-    """Read one archived text and check it against the provenance record beside it."""
+    """Read one archived text and check it against the provenance record beside it (and the budget
+    of a source: a file too large is refused before it is read)."""
     try:
+        refused = too_large(path.stat().st_size)
+        if refused is not None:
+            raise SourceError(path, refused)
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceError(path, "file not found") from None
@@ -125,11 +162,13 @@ def read_source(path: Path, *, require_record: bool = True) -> Source:
     record: dict[str, Any] = {}
     if record_path.exists():
         record = read_record(record_path)
+    check_budget(path, data, record)
     text = decode_text(path, data, str(record.get("encoding") or "utf-8"))
     if record:
         check_against_record(path, data, digest, record)
     elif require_record:
         raise SourceError(path, f"no provenance record ({record_path.name}); write one beside it")
+    check_capture(path, text, record)
     source_id = str(record.get("id") or path.stem)
     return Source(id=source_id, file=path.name, text=text, sha256=digest, size=len(data), record=record)
 
