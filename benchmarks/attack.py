@@ -38,10 +38,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.serve import first_page, free_port  # noqa: E402
+from benchmarks.serve import first_page, free_port
 
 BIG = "hex(zeroblob(2400000))"
 ROWS_200 = "with recursive r(n) as (select 1 union all select n + 1 from r where n < 200)"
+ESCAPES = "select replace(hex(zeroblob(800000)), '00', char(1)) x from paragraphs limit 5"
 ENDLESS = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
 BOMBS = {
     "json 20 x 4.8 MB": f"/diplomacy.json?sql={quote(f'select {BIG} x from paragraphs limit 20')}",
@@ -49,6 +50,8 @@ BOMBS = {
     "csv 200 x 4.8 MB": f"/diplomacy.csv?sql={quote(f'{ROWS_200} select n, {BIG} x from r')}",
     "csv stream": f"/diplomacy.csv?_stream=1&sql={quote(f'{ROWS_200} select n, {BIG} x from r')}",
     "html 20 x 4.8 MB": f"/diplomacy?sql={quote(f'select {BIG} x from paragraphs limit 20')}",
+    # 4 M characters read, 24 MB as JSON (each control character is written \u0001).
+    "json escapes": f"/diplomacy.json?sql={quote(ESCAPES)}",
     "table csv stream": "/diplomacy/paragraphs.csv?_stream=1&_size=max",
     "table json max": "/diplomacy/articles.json?_size=max&_shape=array",
 }
@@ -121,10 +124,9 @@ async def bombs(url: str, pid: int, clients: int = BOMB_CLIENTS) -> None:
         sampler = Sampler(pid)
         for name, path in BOMBS.items():
             answers = await asyncio.gather(*(fetch(http, path) for _ in range(clients)))
-            status, size, seconds, tail = answers[0]
-            print(
-                f"bomb {name:18} {[a[0] for a in answers]} {size / 1e6:7.2f} MB {seconds:5.2f} s  {tail[-70:]!r}"
-            )
+            _, size, seconds, tail = answers[0]
+            statuses = [a[0] for a in answers]
+            print(f"bomb {name:18} {statuses} {size / 1e6:7.2f} MB {seconds:5.2f} s  {tail[-70:]!r}")
         peak = sampler.stop()
     await asyncio.sleep(3)
     after = rss(pid)
@@ -208,12 +210,10 @@ async def load(url: str, pages: list[str], clients: int, runaway: int, seconds: 
             )
         )
     elapsed = time.perf_counter() - started
-    print(
-        f"load {clients} clients ({runaway} runaway) {seconds:.0f} s, cheap pages: {summary(cheap, errors, elapsed)}"
-    )
-    print(
-        f"     cheap statuses {dict(sorted(statuses.items()))}, runaway statuses {dict(sorted(runaway_statuses.items()))}"
-    )
+    figures = summary(cheap, errors, elapsed)
+    print(f"load {clients} clients ({runaway} runaway) {seconds:.0f} s, cheap pages: {figures}")
+    wild_statuses = dict(sorted(runaway_statuses.items()))
+    print(f"     cheap statuses {dict(sorted(statuses.items()))}, runaway statuses {wild_statuses}")
 
 
 def main() -> None:
@@ -225,7 +225,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--runaway", type=int, default=6)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--think", type=float, default=0.5)
+    parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--bomb-clients", type=int, default=BOMB_CLIENTS)
     args = parser.parse_args()
     with sqlite3.connect(args.root / "diplomacy.db") as db:
@@ -243,6 +243,8 @@ def main() -> None:
         if "limit" in args.runs:
             asyncio.run(limit(url, settings["sql_time_limit_ms"] / 1000))
         if "load" in args.runs:
+            for page in pages:  # warm up: the first answer of a page compiles its template
+                httpx.get(url + page, timeout=60)
             asyncio.run(load(url, pages, args.clients, 0, args.seconds, args.think))
             asyncio.run(load(url, pages, args.clients, args.runaway, args.seconds, args.think))
     finally:

@@ -33,6 +33,16 @@ INPUT_ERRORS = (
     sqlite3.Error,
 )
 INTERNAL = "Internal error: the site could not answer this page (the error is logged)"
+# Datasette's own handler, which every error would also run (the hook's answers are all awaited).
+DEFAULT_HANDLER = "datasette.handle_exception"
+
+
+def replace_default_handler() -> None:
+    """Unregister Datasette's exception handler: the site's answers every exception itself."""
+    from datasette.plugins import pm
+
+    if pm.has_plugin(DEFAULT_HANDLER):
+        pm.unregister(name=DEFAULT_HANDLER)
 
 
 def host_paths(datasette: Any) -> list[str]:
@@ -93,7 +103,7 @@ async def error_response(
     headers: dict[str, str] = {}
     if datasette.cors:
         add_cors_headers(headers)
-    if request.path.split("?")[0].endswith(".json"):
+    if str(getattr(request, "path", "") or "").endswith(".json"):
         body = {**info, "ok": False, "error": str(message), "status": status, "title": title}
         return Response.json(body, status=status, headers=headers)
     page = {**context, "status": status, "title": title, "error": message}

@@ -2,7 +2,8 @@
 
 - Arbitrary SQL (`?sql=`, canned queries, a table page's `_where`) runs in its own SQL_LANE_THREADS
   threads, at most that many requests at a time; a request waits at most SQL_LANE_WAIT seconds for
-  its turn, then answers 503 with Retry-After. Table, row and search pages keep Datasette's threads.
+  its turn, then answers 503 with Retry-After. Table, row and search pages keep Datasette's threads,
+  and get the CPU first: the SQL lane's threads run with a lower priority (Linux niceness).
 - Every query of either lane reads its rows against the response budget (etl/site/bounds.py) and
   is interrupted by a watchdog at TIME_LIMIT_MARGIN times the time limit, whatever path ran it
   (Datasette's own progress handler stops the queries it runs with a limit at 1 ×).
@@ -16,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from functools import partial
 from typing import Any
@@ -26,6 +27,8 @@ from etl.site.bounds import ASGIApp, Receive, Scope, Send, budget
 
 SQL_LANE_THREADS = 2
 SQL_LANE_WAIT = 0.3
+# How much less CPU the SQL lane's threads get than the pages' when both want it (Linux nice).
+SQL_LANE_NICENESS = 10
 TIME_LIMIT_MARGIN = 1.25
 WATCHDOG_TICK = 0.02
 # Query-string keys that make a page run SQL its visitor wrote.
@@ -74,11 +77,19 @@ class Watchdog:
                         del self.running[key]
 
 
+def lower_priority() -> None:
+    """Give the calling thread SQL_LANE_NICENESS more niceness (Linux; elsewhere nothing)."""
+    import os
+
+    with suppress(AttributeError, OSError):  # no per-thread priority here, or not allowed
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SQL_LANE_NICENESS)
+
+
 class Lanes:
     """The SQL lane's threads and turns, and the watchdog of every query."""
 
     def __init__(self, time_limit_ms: int, threads: int = SQL_LANE_THREADS, wait: float = SQL_LANE_WAIT):
-        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="diplodata-sql")
+        self.executor = ThreadPoolExecutor(threads, "diplodata-sql", initializer=lower_priority)
         self.turns = asyncio.Semaphore(threads)
         self.wait = wait
         self.watchdog = Watchdog(time_limit_ms * TIME_LIMIT_MARGIN / 1000)

@@ -33,7 +33,7 @@ from etl.layout import CHANGELOG, DATABASE, DOWNLOADS
 from etl.site.article import Span, highlight
 from etl.site.bounds import capped, counted_row
 from etl.site.charts import load_charts
-from etl.site.errors import error_response
+from etl.site.errors import error_response, replace_default_handler
 from etl.site.functions import limit as limit_patterns
 from etl.site.functions import refuse as refuse_functions
 from etl.site.i18n import (
@@ -376,8 +376,6 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     """Every error: a missing page is the site's 404 page, in the visitor's language, with a way back;
     a bad parameter a 400 with its message, never a 500; no host path and no slow traceback
     (etl/site/errors.py)."""
-    if request is None:
-        return None
 
     async def inner() -> Any:
         return await error_response(datasette, request, exception, page_vars(request))
@@ -529,6 +527,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     """Wrap the app in the guard (read methods only, redirects kept on the site, canned queries
     opened with their example values, bad parameters refused), the response cap
     (etl/site/bounds.py) and the SQL lane (etl/site/lanes.py)."""
+    replace_default_handler()
     examples = dict((datasette.plugin_config(PLUGIN) or {}).get("examples") or {})
     tables = read_tables(datasette)
     lanes = Lanes(int(datasette.setting("sql_time_limit_ms")))
