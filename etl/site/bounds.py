@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import sqlite3
 import threading
@@ -29,6 +30,9 @@ RESPONSE_BYTE_LIMIT = 10 * 2**20
 SCALAR_BYTES = 8
 BLOB_GROWTH = 2
 ADVICE = "ask for fewer rows or columns (_size=, a limit) or download the data files (/-/downloads)"
+# glibc's mallopt parameter, and the size from which a block is mapped alone and unmapped when freed.
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 256 * 2**10
 # The bytes of each query's rows still allowed on this thread; None outside a query.
 BUDGET = threading.local()
 
@@ -81,6 +85,16 @@ def budget(limit: int = RESPONSE_BYTE_LIMIT) -> Iterator[None]:
         BUDGET.left = None
 
 
+def return_freed_memory() -> None:
+    """Have glibc give freed large blocks back to the system at once: a fixed mmap threshold (by
+    default it grows up to 32 MB after the first large frees, and freed memory then stays)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc
+        return
+    libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+
+
 def error_body(scope: Scope, message: str) -> tuple[bytes, bytes]:
     """The body and content type of an error, as JSON for a .json path, else as text."""
     if str(scope.get("path") or "").endswith(".json"):
@@ -126,7 +140,7 @@ def capped(app: ASGIApp, limit: int = RESPONSE_BYTE_LIMIT) -> ASGIApp:
                 await send(message)
                 return
             kept = body[: limit - sent]
-            kept = kept[: kept.rfind(b"\n") + 1] if b"\n" in kept else kept
+            kept = kept[: kept.rfind(b"\n") + 1]  # whole lines only: no half row of a CSV
             notice = f"\r\n{too_large_message(limit)}; the response was cut here\r\n".encode()
             cut = True
             await send({"type": "http.response.body", "body": kept + notice, "more_body": False})

@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from etl.layout import CHANGELOG, DATABASE, DOWNLOADS
 from etl.site.article import Span, highlight
-from etl.site.bounds import capped, counted_row
+from etl.site.bounds import capped, counted_row, return_freed_memory
 from etl.site.charts import load_charts
 from etl.site.errors import error_response, replace_default_handler
 from etl.site.functions import limit as limit_patterns
@@ -528,6 +528,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     opened with their example values, bad parameters refused), the response cap
     (etl/site/bounds.py) and the SQL lane (etl/site/lanes.py)."""
     replace_default_handler()
+    return_freed_memory()
     examples = dict((datasette.plugin_config(PLUGIN) or {}).get("examples") or {})
     tables = read_tables(datasette)
     lanes = Lanes(int(datasette.setting("sql_time_limit_ms")))
