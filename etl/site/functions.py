@@ -1,5 +1,6 @@
-"""The audit of every SQL function SQLite exposes to the site's queries (`pragma_function_list`):
-each one allowed, replaced (by a version in etl/site/sqlguard.py) or refused, with the reason.
+"""The audit of every SQL function the site's queries can call (`pragma_function_list`: SQLite's
+and Datasette's): each one allowed, replaced (by a version in etl/site/sqlguard.py) or refused, with
+the reason.
 
 A test fails when SQLite lists a function this table does not name, so that a new SQLite with a new
 function is audited before it is served. `refuse` replaces the refused ones on a connection by a
@@ -65,6 +66,7 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
         "percent_rank", "rank", "row_number", "sum", "total",
     )},
     **{name: (ALLOWED, FTS5) for name in ("bm25", "highlight", "match", "snippet")},
+    "escape_fts": (ALLOWED, "Datasette's own: quotes each word of a `_search` query, linear in it"),
     **{name: (ALLOWED, FTS3) for name in ("matchinfo", "offsets")},
     **{name: (ALLOWED, BUILD) for name in (
         "fts5_source_id", "sqlite_compileoption_get", "sqlite_compileoption_used", "sqlite_source_id",
