@@ -114,6 +114,20 @@ def refuse(connection: sqlite3.Connection) -> None:
         connection.create_function(name, arguments, refusing(name))
 
 
+# Columns a query may read only as NULL: pragma_database_list names the database's file, with its
+# absolute path on the host.
+HIDDEN_COLUMNS = frozenset({("pragma_database_list", "file")})
+
+
+def hide(action: int, first: str | None, second: str | None, *rest: Any) -> int:
+    """SQLite's authorizer of the site's queries: the hidden columns read as NULL, all else allowed."""
+    del rest
+    if action == sqlite3.SQLITE_READ and (first, second) in HIDDEN_COLUMNS:
+        return sqlite3.SQLITE_IGNORE
+    return sqlite3.SQLITE_OK
+
+
 def limit(connection: sqlite3.Connection) -> None:
-    """Bound the LIKE and GLOB patterns of a connection."""
+    """Bound the LIKE and GLOB patterns of a connection, and hide the columns that name files."""
     connection.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, LIKE_PATTERN_LIMIT)
+    connection.set_authorizer(hide)
