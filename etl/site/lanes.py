@@ -15,6 +15,7 @@ import asyncio
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -95,7 +96,9 @@ class Lanes:
         self.watchdog = Watchdog(time_limit_ms * TIME_LIMIT_MARGIN / 1000)
 
     def install(self, datasette: Any) -> None:
-        """Run every query of the app's databases through the lanes."""
+        """Run every query of the app's databases through the lanes; their threads end with the
+        app (`diplodata serve` opens an app for each release it switches to)."""
+        weakref.finalize(datasette, self.executor.shutdown, wait=False)
         for db in datasette.databases.values():
             if datasette.executor is not None:
                 db.execute_fn = partial(self.execute_fn, db)
