@@ -31,7 +31,11 @@ from markupsafe import Markup
 
 from etl.layout import CHANGELOG, DATABASE, DOWNLOADS
 from etl.site.article import Span, highlight
+from etl.site.bounds import capped, counted_row, return_freed_memory
 from etl.site.charts import load_charts
+from etl.site.errors import error_response, replace_default_handler
+from etl.site.functions import limit as limit_patterns
+from etl.site.functions import refuse as refuse_functions
 from etl.site.i18n import (
     COOKIE,
     COOKIE_MAX_AGE,
@@ -43,6 +47,7 @@ from etl.site.i18n import (
     texts,
 )
 from etl.site.landing import chart_svg, headline, read_release, table_groups
+from etl.site.lanes import Lanes, canned_queries, laned
 from etl.site.metadata import (
     CHANGELOG_PAGE,
     CHARTS_PAGE,
@@ -53,6 +58,7 @@ from etl.site.metadata import (
     USE_PAGE,
     VALUE_LENGTH_LIMIT,
 )
+from etl.site.params import Table, read_tables, refusal
 from etl.site.recipes import load_recipes
 from etl.site.schema_org import schema_org_script
 from etl.site.sqlguard import install as install_sql_guard
@@ -98,11 +104,16 @@ CLOSED_PAGES = frozenset(
 
 @hookimpl  # type: ignore[untyped-decorator]
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
-    """Cap the length of any string or blob a query on this connection may build, and replace the
-    functions one call of which could outlast the time limit (etl/site/sqlguard.py)."""
+    """Bound what a query on this connection may build and read: the length of any string or blob,
+    of a LIKE or GLOB pattern and the bytes of its rows (etl/site/bounds.py); replace the functions
+    one call of which could outlast the time limit (etl/site/sqlguard.py) and refuse the dangerous
+    ones (etl/site/functions.py)."""
     del database, datasette
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, VALUE_LENGTH_LIMIT)
+    limit_patterns(conn)
+    conn.row_factory = counted_row
     install_sql_guard(conn, VALUE_LENGTH_LIMIT)
+    refuse_functions(conn)
 
 
 # -- Finding the release ------------------------------------------------------------------------------
@@ -362,17 +373,12 @@ def extra_body_script(view_name: str, request: Any) -> str | None:
 
 @hookimpl  # type: ignore[untyped-decorator]
 def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
-    """A page that does not exist: the site's 404 page, in the visitor's language, with a way back.
-    Other errors are left to Datasette."""
-    from datasette.utils.asgi import NotFound
-
-    if not isinstance(exception, NotFound) or request is None:
-        return None
+    """Every error: a missing page is the site's 404 page, in the visitor's language, with a way back;
+    a bad parameter a 400 with its message, never a 500; no host path and no slow traceback
+    (etl/site/errors.py)."""
 
     async def inner() -> Any:
-        context = {**page_vars(request), "status": 404, "title": None, "error": str(exception)}
-        page = await datasette.render_template("error.html", context, request=request)
-        return Response.html(page, status=404)
+        return await error_response(datasette, request, exception, page_vars(request))
 
     return inner
 
@@ -456,53 +462,16 @@ def location_of(message: Message) -> str | None:
     return None
 
 
-SORT_KEYS = ("_sort", "_sort_desc")
-
-
-def bad_sort(path: str, query: str, columns: dict[str, frozenset[str]]) -> str | None:
-    """Why a table page's `_sort` or `_sort_desc` cannot be honoured (Datasette 0.65 answers a sort
-    by no column with a 500 error), or None when it can or the page is no table's."""
-    parts = path.strip("/").split("/")
-    if len(parts) != 2:
-        return None
-    table = parts[1].rsplit(".", 1)[0] if parts[1].endswith((".json", ".csv")) else parts[1]
-    known = columns.get(f"{parts[0]}/{table}")
-    if known is None:
-        return None
-    for key, value in parse_qsl(query):
-        if key in SORT_KEYS and value not in known:
-            return f"{key}: {table} has no column {value!r} to sort by"
-    return None
-
-
-def table_columns(datasette: Any) -> dict[str, frozenset[str]]:
-    """The columns of every table of the served databases, by `database/table`; the
-    databases are immutable, so they are read once."""
-    found: dict[str, frozenset[str]] = {}
-    for name, db in datasette.databases.items():
-        if not db.path:
-            continue
-        connection = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
-        try:
-            tables = [r[0] for r in connection.execute("select name from sqlite_master where type = 'table'")]
-            for table in tables:
-                names = {r[1] for r in connection.execute(f"pragma table_info([{table}])")}
-                found[f"{name}/{table}"] = frozenset(names)
-        finally:
-            connection.close()
-    return found
-
-
 def guard(
     app: ASGIApp,
     examples: dict[str, dict[str, str]] | None = None,
-    columns: dict[str, frozenset[str]] | None = None,
+    tables: dict[str, Table] | None = None,
 ) -> ASGIApp:
     """The app answering only reads, with off-site redirects refused and the request path known to
     render_cell; a canned query asked for without its parameters is sent to its example values,
-    and a sort by no column of the table is a 400, not Datasette's 500."""
+    and a parameter Datasette would fail on with a 500 is a 400 (etl/site/params.py)."""
     examples = examples or {}
-    columns = columns or {}
+    tables = tables or {}
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "http":
@@ -516,9 +485,10 @@ def guard(
             return
         path = str(scope.get("path") or "")
         query = bytes(scope.get("query_string") or b"").decode("latin-1")
-        sorting = bad_sort(path, query, columns)
-        if sorting is not None:
-            await send_plain(send, 400, f"Bad request: {sorting}".encode())
+        problem = refusal(scope, tables)
+        if problem is not None:
+            label = "Bad request" if problem[0] == 400 else "Not found"
+            await send_plain(send, problem[0], f"{label}: {problem[1]}".encode())
             return
         if path in examples and not any(k in examples[path] for k, _ in parse_qsl(query)):
             kept = [(k, v) for k, v in parse_qsl(query)]
@@ -555,7 +525,13 @@ def guard(
 @hookimpl  # type: ignore[untyped-decorator]
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     """Wrap the app in the guard (read methods only, redirects kept on the site, canned queries
-    opened with their example values)."""
+    opened with their example values, bad parameters refused), the response cap
+    (etl/site/bounds.py) and the SQL lane (etl/site/lanes.py)."""
+    replace_default_handler()
+    return_freed_memory()
     examples = dict((datasette.plugin_config(PLUGIN) or {}).get("examples") or {})
-    columns = table_columns(datasette)
-    return lambda app: guard(app, examples, columns)
+    tables = read_tables(datasette)
+    lanes = Lanes(int(datasette.setting("sql_time_limit_ms")))
+    lanes.install(datasette)
+    canned = canned_queries(datasette)
+    return lambda app: guard(capped(laned(app, lanes, canned)), examples, tables)

@@ -151,16 +151,6 @@ class Guard:
         return printf
 
 
-def refused(name: str) -> Any:
-    """A function that refuses to run, naming itself in the error."""
-
-    def refuse(*arguments: Any) -> None:
-        del arguments
-        raise sqlite3.ProgrammingError(f"{name} is not available on this site")
-
-    return refuse
-
-
 def install(connection: sqlite3.Connection, limit: int) -> None:
     """Replace the functions that could run away on this connection by their guarded versions."""
     guard = Guard(limit)
@@ -170,7 +160,3 @@ def install(connection: sqlite3.Connection, limit: int) -> None:
         connection.create_function(name, 2, guard.trimmer(name), deterministic=True)
     for name in ("printf", "format"):
         connection.create_function(name, -1, guard.printer(name), deterministic=True)
-    # fts3_tokenizer(name) returns the address of a tokenizer in the server's memory, and
-    # fts3_tokenizer(name, pointer) installs one from an address: refused in either form.
-    for arguments in (1, 2):
-        connection.create_function("fts3_tokenizer", arguments, refused("fts3_tokenizer"))
