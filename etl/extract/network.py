@@ -10,6 +10,7 @@ sum of the parts counts every type, the six main ones and the others."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
@@ -180,6 +181,26 @@ def nearest_period(periods: list[Period], offset: int) -> Period | None:
     return after[0] if after else None
 
 
+def mentions_within(every: list[TypeMention], starts: list[int] | None, clause: Span) -> list[TypeMention]:
+    """The mentions that lie inside a clause, found by bisection when they are in text order (starts:
+    their starts then, else None): a long paragraph has many clauses and many mentions."""
+    if starts is None:
+        return [m for m in every if clause.start <= m.span.start and m.span.end <= clause.end]
+    low, high = bisect.bisect_left(starts, clause.start), bisect.bisect_right(starts, clause.end)
+    return [m for m in every[low:high] if m.span.end <= clause.end]
+
+
+def last_named(every: list[TypeMention], starts: list[int] | None, clause: Span) -> TypeMention | None:
+    """The last mention of a type (not a total) that ends before a clause begins, or None."""
+    if starts is None:
+        named = [m for m in every if m.span.end <= clause.start and not m.is_total]
+        return named[-1] if named else None
+    for mention in reversed(every[: bisect.bisect_left(starts, clause.start)]):
+        if mention.span.end <= clause.start and not mention.is_total:
+            return mention
+    return None
+
+
 def read_passage(
     text: str,
     passage: Passage,
@@ -203,11 +224,14 @@ def read_passage(
             [*every, *find_unlisted_mentions(block.span, ends, every, table)], key=lambda m: m.span.start
         )
     cued = may_state_total(block.span, table)
+    starts_of: list[int] | None = [m.span.start for m in every]
+    if starts_of != sorted(starts_of or []):
+        starts_of = None  # not in text order: looked through one by one
     if not every and not cued and not row:
         return found, warnings  # no word for posts and no total cue: nothing to count
     for index, sentence in enumerate(passage.sentences):
         for clause in clauses(sentence, table):
-            mentions = [m for m in every if clause.start <= m.span.start and m.span.end <= clause.end]
+            mentions = mentions_within(every, starts_of, clause)
             if not mentions and not (row or every or (cued and may_state_total(clause, table))):
                 continue
             numbers = [
@@ -220,8 +244,7 @@ def read_passage(
             counts = find_counts(text, clause, numbers, mentions, table, row) if mentions else []
             counts += comparison_counts(text, clause, numbers, counts, table)
             counts += cued_totals(text, clause, numbers, counts, table, row)
-            named = [m for m in every if m.span.end <= clause.start and not m.is_total]
-            antecedent = previous.mention if previous is not None else named[-1] if named else None
+            antecedent = previous.mention if previous is not None else last_named(every, starts_of, clause)
             if not counts and antecedent is not None:
                 anaphoric = anaphoric_count(text, clause, numbers, antecedent, table)
                 counts = [anaphoric] if anaphoric is not None else []
