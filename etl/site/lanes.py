@@ -31,7 +31,7 @@ SQL_LANE_WAIT = 0.3
 # How much less CPU the SQL lane's threads get than the pages' when both want it (Linux nice).
 SQL_LANE_NICENESS = 10
 TIME_LIMIT_MARGIN = 1.25
-WATCHDOG_TICK = 0.02
+WATCHDOG_TICK = 0.01
 # Query-string keys that make a page run SQL its visitor wrote.
 SQL_KEYS = frozenset({"sql", "_where"})
 BUSY = b"Too many SQL queries are running at once; try again in a moment"
@@ -40,20 +40,26 @@ IN_SQL_LANE: ContextVar[bool] = ContextVar("diplodata_sql_lane", default=False)
 
 
 class Watchdog:
-    """Interrupts any connection whose call has run past its deadline, from one thread."""
+    """Interrupts any connection whose call has run past its deadline, from one thread: the query's
+    own thread never runs Python while it waits (SQLite's progress handler, which Datasette's time
+    limit uses, takes the interpreter's lock every 0.08 ms of a query, so that two runaway queries
+    slowed every other page by their contention for it)."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.running: dict[int, tuple[float, sqlite3.Connection]] = {}
+        self.running: dict[object, tuple[float, sqlite3.Connection]] = {}
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
 
     @contextmanager
-    def watch(self, connection: sqlite3.Connection) -> Iterator[None]:
-        """Interrupt the connection if the block outlasts the deadline."""
-        key = threading.get_ident()
+    def watch(self, connection: sqlite3.Connection, seconds: float | None = None) -> Iterator[None]:
+        """Interrupt the connection if the block outlasts the deadline (seconds, else the watchdog's)."""
+        key = object()
         with self.lock:
-            self.running[key] = (time.monotonic() + self.seconds, connection)
+            self.running[key] = (
+                time.monotonic() + (self.seconds if seconds is None else seconds),
+                connection,
+            )
             if self.thread is None:
                 self.thread = threading.Thread(target=self.loop, name="diplodata-watchdog", daemon=True)
                 self.thread.start()
@@ -76,6 +82,27 @@ class Watchdog:
                     if now >= deadline:
                         connection.interrupt()
                         del self.running[key]
+
+
+# Datasette's time limit of each query, kept by this watchdog rather than by a progress handler.
+TIME_LIMITS = Watchdog(0)
+
+
+@contextmanager
+def watched_time_limit(connection: sqlite3.Connection, ms: int) -> Iterator[None]:
+    """Datasette's `sqlite_timelimit`, kept by the watchdog: the query is interrupted once it has run
+    ms milliseconds (within WATCHDOG_TICK), and raises sqlite3.OperationalError("interrupted") as
+    under Datasette's own limit."""
+    with TIME_LIMITS.watch(connection, ms / 1000):
+        yield
+
+
+def keep_time_limits() -> None:
+    """Have Datasette's queries keep their time limit by the watchdog (etl/site/plugin.py calls it
+    once, on import)."""
+    import datasette.database
+
+    datasette.database.sqlite_timelimit = watched_time_limit
 
 
 def lower_priority() -> None:

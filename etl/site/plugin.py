@@ -47,7 +47,7 @@ from etl.site.i18n import (
     texts,
 )
 from etl.site.landing import chart_svg, headline, read_release, table_groups
-from etl.site.lanes import Lanes, canned_queries, laned
+from etl.site.lanes import Lanes, canned_queries, keep_time_limits, laned
 from etl.site.metadata import (
     CHANGELOG_PAGE,
     CHARTS_PAGE,
@@ -526,9 +526,11 @@ def guard(
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     """Wrap the app in the guard (read methods only, redirects kept on the site, canned queries
     opened with their example values, bad parameters refused), the response cap
-    (etl/site/bounds.py) and the SQL lane (etl/site/lanes.py)."""
+    (etl/site/bounds.py) and the SQL lane (etl/site/lanes.py), every query's time limit kept by the
+    lanes' watchdog."""
     replace_default_handler()
     return_freed_memory()
+    keep_time_limits()
     examples = dict((datasette.plugin_config(PLUGIN) or {}).get("examples") or {})
     tables = read_tables(datasette)
     lanes = Lanes(int(datasette.setting("sql_time_limit_ms")))

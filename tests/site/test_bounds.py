@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 
 from etl.site.bounds import TooLarge, budget, capped, counted_row
-from etl.site.lanes import Watchdog, runs_visitor_sql
+from etl.site.lanes import Watchdog, keep_time_limits, runs_visitor_sql, watched_time_limit
 from tests.conftest import Client, Server
 from tests.site.test_safety import request
 
@@ -204,6 +204,21 @@ def test_watchdog_interrupts_a_call_that_runs_past_its_deadline() -> None:
         connection.execute(ENDLESS).fetchall()
     assert time.monotonic() - started < 1
     assert connection.execute("select 1").fetchall() == [(1,)]  # the connection works on
+
+
+def test_watched_time_limit_interrupts_a_query_at_its_limit() -> None:
+    connection = sqlite3.connect(":memory:")
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"), watched_time_limit(connection, 200):
+        connection.execute(ENDLESS).fetchall()
+    assert 0.2 <= time.monotonic() - started < 0.2 * 1.5
+
+
+def test_keep_time_limits_gives_datasette_the_watched_limit() -> None:
+    import datasette.database
+
+    keep_time_limits()
+    assert datasette.database.sqlite_timelimit is watched_time_limit
 
 
 @pytest.mark.parametrize(
