@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 from typing import Any
 
@@ -14,6 +15,7 @@ from etl.specs import ResourceSpec
 PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:/(\d{4}))?$")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def bounds(text: str | None) -> tuple[str, str] | None:
     """The first and the last day (ISO dates) of the period a date at its precision names, or None
     for an empty or unreadable value: 2021-03 → (2021-03-01, 2021-03-31), 2019 → (2019-01-01,

@@ -4,6 +4,7 @@ closing dates, each counted once: what neither explains (a report to read, not a
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from itertools import pairwise
 from typing import Any
@@ -29,40 +30,74 @@ def snapshots(counts: list[Row]) -> list[tuple[str, str, dict[str, int]]]:
     return [(as_of, source, types) for (as_of, source), types in sorted(found.items())]
 
 
+def first_day(day: str | None) -> str | None:
+    """The first day of a date at any precision, or None for an empty or unreadable one."""
+    found = bounds(str(day)) if day else None
+    return found[0] if found is not None else None
+
+
 def between(day: str | None, after: str, until: str) -> bool:
     """Whether a date (at any precision, by its first day) falls after one snapshot and not after
     the next."""
-    first = bounds(str(day)) if day else None
-    return first is not None and period_end(after) < first[0] <= period_end(until)
+    first = first_day(day)
+    return first is not None and period_end(after) < first <= period_end(until)
 
 
-def dated_events(changes: list[Row], posts: list[Row], after: str, until: str) -> dict[tuple[Any, ...], Row]:
+class Dated:
+    """Rows by the first day of a date column, for taking those between two snapshots by bisection
+    (a corpus gives thousands of snapshots, and each pair asks)."""
+
+    def __init__(self, rows: list[Row], column: str) -> None:
+        dated = sorted(
+            (first, index) for index, row in enumerate(rows) if (first := first_day(row.get(column)))
+        )
+        self.days = [first for first, _ in dated]
+        self.indexes = [index for _, index in dated]
+        self.rows = rows
+
+    def between(self, after: str, until: str) -> list[Row]:
+        """The rows dated after one snapshot and not after the next, in their original order."""
+        low = bisect.bisect_right(self.days, period_end(after))
+        high = bisect.bisect_right(self.days, period_end(until))
+        return [self.rows[index] for index in sorted(self.indexes[low:high])]
+
+
+def dated_events(
+    changes: list[Row], posts: list[Row], after: str, until: str, index: dict[str, Dated] | None = None
+) -> dict[tuple[Any, ...], Row]:
     """The openings and closures between two snapshots, each once: the changes (by their announced
     date) and the named posts' dated openings and closures, keyed by post (or city) and kind; a
-    change of a named post takes the post's type when it gives none."""
+    change of a named post takes the post's type when it gives none (index: the rows dated, by
+    column, when the caller asks for many pairs of snapshots)."""
+    dated = index if index is not None else dated_index(changes, posts)
     types = {p["id"]: p["post_type"] for p in posts}
     events: dict[tuple[Any, ...], Row] = {}
-    for change in changes:
-        if between(change["announced"], after, until):
-            place = (
-                ("post", change["post"])
-                if change.get("post")
-                else ("city", change["city"], change["country"])
-            )
-            kind = change["change"]
-            post_type = change["post_type"] or types.get(change.get("post") or "")
-            events.setdefault((*place, kind), {"change": kind, "post_type": post_type, "from": "changes"})
-    for post in posts:
-        for kind, column in (("open", "opened"), ("close", "closed")):
-            if between(post.get(column), after, until):
-                key = ("post", post["id"], kind)
-                events[key] = {
-                    **events.get(key, {}),
-                    "change": kind,
-                    "post_type": post["post_type"],
-                    "named": True,
-                }
+    for change in dated["announced"].between(after, until):
+        place = (
+            ("post", change["post"]) if change.get("post") else ("city", change["city"], change["country"])
+        )
+        kind = change["change"]
+        post_type = change["post_type"] or types.get(change.get("post") or "")
+        events.setdefault((*place, kind), {"change": kind, "post_type": post_type, "from": "changes"})
+    for kind, column in (("open", "opened"), ("close", "closed")):
+        for post in dated[column].between(after, until):
+            key = ("post", post["id"], kind)
+            events[key] = {
+                **events.get(key, {}),
+                "change": kind,
+                "post_type": post["post_type"],
+                "named": True,
+            }
     return events
+
+
+def dated_index(changes: list[Row], posts: list[Row]) -> dict[str, Dated]:
+    """The changes by announced date and the posts by opening and closing date."""
+    return {
+        "announced": Dated(changes, "announced"),
+        "opened": Dated(posts, "opened"),
+        "closed": Dated(posts, "closed"),
+    }
 
 
 def net(rows: list[Row], post_type: str | None) -> int:
@@ -75,9 +110,10 @@ def reconcile(counts: list[Row], changes: list[Row], posts: list[Row] | None = N
     closures the changes and the named posts' dates record, and what neither explains."""
     rows = []
     ordered = snapshots(counts)
+    index = dated_index(changes, posts or [])
     for (from_as_of, from_source, before), (to_as_of, to_source, after) in pairwise(ordered):
-        recorded = [c for c in changes if between(c["announced"], from_as_of, to_as_of)]
-        events = list(dated_events(changes, posts or [], from_as_of, to_as_of).values())
+        recorded = index["announced"].between(from_as_of, to_as_of)
+        events = list(dated_events(changes, posts or [], from_as_of, to_as_of, index).values())
         named = [e for e in events if e.get("named")]
         for post_type in sorted(set(before) | set(after)):
             difference = after.get(post_type, 0) - before.get(post_type, 0)
