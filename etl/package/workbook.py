@@ -20,6 +20,10 @@ from etl.specs import PackageSpec, ResourceSpec
 CELL_LIMIT = 32_767
 CUT_NOTE = " […] (cut at Excel's cell limit; the whole text is in the CSV, Parquet and JSON files)"
 FIXED_TIME = datetime.datetime(2000, 1, 1)
+# A table of more rows than this has a sheet that says where its rows are, rather than the rows:
+# Excel opens at most 1,048,576 rows a sheet, and a sheet of this many is already slow to open
+# (and to write: XlsxWriter takes about 7 µs a cell).
+SHEET_ROWS = 100_000
 
 
 def cell_value(kind: str, value: Any) -> Any:
@@ -42,7 +46,10 @@ def about_rows(package: PackageSpec, project: dict[str, Any]) -> list[list[str]]
         [package.title],
         [package.description],
         [f"Version {project['version']}; licence {licence['title']} ({licence['path']})."],
-        ["Each table is a sheet; the columns are described below. Dates are dates, counts numbers."],
+        [
+            "Each table is a sheet; the columns are described below. Dates are dates, counts numbers. "
+            f"A table of more than {SHEET_ROWS:,} rows is in the package's CSV, Parquet and JSON files only."
+        ],
         [],
         ["Sheet", "Column", "Type", "Title", "Description"],
     ]
@@ -80,8 +87,21 @@ def write_workbook(
     about.set_column(3, 3, 28)
     about.set_column(4, 4, 100)
     for spec in package.resources:
-        write_sheet(workbook.add_worksheet(spec.name[:31]), spec, rows[spec.name], bold, stamp)
+        sheet = workbook.add_worksheet(spec.name[:31])
+        if len(rows[spec.name]) > SHEET_ROWS:
+            sheet.write_string(0, 0, too_long_note(spec, len(rows[spec.name])))
+            continue
+        write_sheet(sheet, spec, rows[spec.name], bold, stamp)
     workbook.close()
+
+
+def too_long_note(spec: ResourceSpec, count: int) -> str:
+    """What the sheet of a table too long for the workbook says instead of its rows."""
+    return (
+        f"{spec.name} has {count:,} rows, more than a sheet of this workbook holds ({SHEET_ROWS:,}): "
+        f"its rows are in data/{spec.name}.csv, data/{spec.name}.parquet and data/{spec.name}.json "
+        "of the package."
+    )
 
 
 def write_sheet(sheet: Any, spec: ResourceSpec, rows: list[dict[str, Any]], bold: Any, stamp: Any) -> None:
