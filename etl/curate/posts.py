@@ -4,19 +4,15 @@ sources rows of the network package."""
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
 from etl.curate.gazetteer import Entry, country_names, gazetteer, place
 from etl.curate.periods import bounds
-from etl.curate.publications import CuratedError, isoformat_dates
+from etl.curate.publications import CuratedError, read_checked
 from etl.layout import REFERENCE_DIR
 
 POSTS_DIR = REFERENCE_DIR / "posts"
@@ -38,19 +34,7 @@ Row = dict[str, Any]
 
 def read_posts(folder: Path = POSTS_DIR) -> dict[str, Any]:
     """The posts, their sources and the gazetteer lookups, each checked against its JSON Schema."""
-    schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
-    found: dict[str, Any] = {}
-    for name in FILES:
-        path = folder / f"{name}.yml"
-        try:
-            data = isoformat_dates(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (OSError, yaml.YAMLError) as exc:
-            raise CuratedError(f"{path}: {str(exc).splitlines()[0]}") from None
-        validator = jsonschema.Draft202012Validator({**schema, "$ref": f"#/$defs/{name}"})
-        for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-            where = "/".join(str(p) for p in error.absolute_path) or "(top)"
-            raise CuratedError(f"{path}: entry {where}: {error.message}")
-        found[name] = data
+    found = read_checked(folder, FILES)
     return {
         "posts": found["posts"]["posts"],
         "sources": found["sources"]["sources"],

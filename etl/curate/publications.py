@@ -38,14 +38,17 @@ def isoformat_dates(value: Any) -> Any:
     return value
 
 
-def read_curated(folder: Path = CURATED_DIR) -> dict[str, list[dict[str, Any]]]:
-    """Every curated file, checked against its JSON Schema definition."""
+def read_checked(folder: Path, names: tuple[str, ...], empty: Any = None) -> dict[str, Any]:
+    """Each file `<name>.yml` of a folder, its dates as ISO strings, checked against the definition
+    of its name in the folder's schema.json (an empty file read as `empty`, when given);
+    CuratedError names the file and the first entry that breaks it."""
     schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
-    found: dict[str, list[dict[str, Any]]] = {}
-    for name in FILES:
+    found: dict[str, Any] = {}
+    for name in names:
         path = folder / f"{name}.yml"
         try:
-            data = isoformat_dates(yaml.safe_load(path.read_text(encoding="utf-8")) or [])
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = isoformat_dates(loaded if empty is None else loaded or empty)
         except (OSError, yaml.YAMLError) as exc:
             raise CuratedError(f"{path}: {str(exc).splitlines()[0]}") from None
         validator = jsonschema.Draft202012Validator({**schema, "$ref": f"#/$defs/{name}"})
@@ -54,6 +57,11 @@ def read_curated(folder: Path = CURATED_DIR) -> dict[str, list[dict[str, Any]]]:
             raise CuratedError(f"{path}: entry {where}: {error.message}")
         found[name] = data
     return found
+
+
+def read_curated(folder: Path = CURATED_DIR) -> dict[str, list[dict[str, Any]]]:
+    """Every curated file, checked against its JSON Schema definition."""
+    return read_checked(folder, FILES, empty=[])
 
 
 def check_rules(

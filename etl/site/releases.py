@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.layout import DOWNLOADS, PUBLISHED, REPORT, STAGING
+from etl.release import is_running
 
 SNAPSHOTS = "serve"
 JOURNAL = "publish.json"  # etl.release.publish's journal: while it exists, a publish is under way
@@ -120,19 +121,8 @@ def clear_stale(root: Path) -> None:
         return
     for folder in base.iterdir():
         pid = folder.name.split("-")[0]
-        if not pid.isdigit() or not alive(int(pid)):
+        if not pid.isdigit() or not is_running(int(pid)):
             remove_tree(folder)
-
-
-def alive(pid: int) -> bool:
-    """True when a process of this id runs."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass

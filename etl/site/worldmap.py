@@ -7,13 +7,13 @@ from __future__ import annotations
 import html
 import json
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from etl.layout import DATABASE, DOWNLOADS, REFERENCE_DIR
+from etl.site.charts import query_rows
 from etl.site.i18n import LANGUAGES, three_languages
 
 MAP_FILE = Path(__file__).resolve().parent / "worldmap.yml"
@@ -169,16 +169,6 @@ def coverage_line(row: dict[str, Any] | None, template: str) -> str:
     return template.format(named=row["named"], stated=row["stated"], as_of=row["as_of"])
 
 
-def query(database: Path, sql: str) -> list[dict[str, Any]]:
-    """The rows of a query on the built database."""
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        connection.row_factory = sqlite3.Row
-        return [dict(row) for row in connection.execute(sql)]
-    finally:
-        connection.close()
-
-
 def site_links(svg: str) -> str:
     """The map's links made relative to the site that shows it (the file's links are absolute)."""
     return re.sub(r'href="https?://[^/"]+/', 'href="/', svg)
@@ -187,7 +177,7 @@ def site_links(svg: str) -> str:
 def map_years(database: Path) -> dict[str, int]:
     """The years the map's control runs over (openings and closures since 2000) and the one it shows first."""
     sql = "select opened_start as day from posts union select closed_start from posts"
-    years = sorted({int(r["day"][:4]) for r in query(database, sql) if r["day"] and r["day"] >= "2000"})
+    years = sorted({int(r["day"][:4]) for r in query_rows(database, sql) if r["day"] and r["day"] >= "2000"})
     first, last = (years[0], years[-1]) if years else (2000, 2000)
     return {"first": first, "last": last, "shown": last}
 
@@ -199,7 +189,7 @@ def map_page_vars(root: Path, lang: str) -> dict[str, Any]:
 
     path = root / DOWNLOADS / MAPS_DIR / f"{MAP_ID}.{lang}.svg"
     drawing = Markup(site_links(path.read_text(encoding="utf-8"))) if path.is_file() else ""
-    found = query(root / DATABASE, COVERAGE_SQL)
+    found = query_rows(root / DATABASE, COVERAGE_SQL)
     return {
         "drawing": drawing,
         "coverage": found[0] if found else None,
@@ -219,12 +209,12 @@ def write_map(root: Path, database_name: str, base_url: str, drawn: str) -> list
     database = root / DATABASE
     folder = root / DOWNLOADS / MAPS_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    found = query(database, COVERAGE_SQL)
+    found = query_rows(database, COVERAGE_SQL)
     row_url = f"{base_url.rstrip('/')}/{database_name}/posts/{{id}}"
     written = []
     for lang in LANGUAGES:
-        posts = query(database, POSTS_SQL.format(lang=lang))
-        labels = {r["code"]: r[f"label_{lang}"] for r in query(database, "select * from post_types")}
+        posts = query_rows(database, POSTS_SQL.format(lang=lang))
+        labels = {r["code"]: r[f"label_{lang}"] for r in query_rows(database, "select * from post_types")}
         coverage = coverage_line(found[0] if found else None, settings["texts"]["coverage"][lang])
         svg = map_svg(posts, labels, coverage, land, settings, lang, row_url, drawn)
         for suffix, data in (
