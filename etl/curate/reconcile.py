@@ -36,13 +36,6 @@ def first_day(day: str | None) -> str | None:
     return found[0] if found is not None else None
 
 
-def between(day: str | None, after: str, until: str) -> bool:
-    """Whether a date (at any precision, by its first day) falls after one snapshot and not after
-    the next."""
-    first = first_day(day)
-    return first is not None and period_end(after) < first <= period_end(until)
-
-
 class Dated:
     """Rows by the first day of a date column, for taking those between two snapshots by bisection
     (a corpus gives thousands of snapshots, and each pair asks)."""

@@ -96,13 +96,6 @@ def write_csv(spec: ResourceSpec, rows: Iterable[Row], handle: BinaryIO) -> None
     text.detach()
 
 
-def render_csv(spec: ResourceSpec, rows: Iterable[Row]) -> bytes:
-    """CSV bytes of a resource (write_csv into memory)."""
-    buffer = io.BytesIO()
-    write_csv(spec, rows, buffer)
-    return buffer.getvalue()
-
-
 def write_json(spec: ResourceSpec, rows: Iterable[Row], handle: BinaryIO) -> None:
     """A resource as JSON: an array of objects keyed by field name, in field order, one object a
     line (as readable as an indented file, and written by the C encoder)."""
@@ -113,13 +106,6 @@ def write_json(spec: ResourceSpec, rows: Iterable[Row], handle: BinaryIO) -> Non
         handle.write(json.dumps({name: row.get(name) for name in names}, ensure_ascii=False).encode("utf-8"))
         separator = b",\n"
     handle.write(b"\n]\n" if separator == b",\n" else b"[]\n")
-
-
-def render_json(spec: ResourceSpec, rows: Iterable[Row]) -> bytes:
-    """JSON bytes of a resource (write_json into memory)."""
-    buffer = io.BytesIO()
-    write_json(spec, rows, buffer)
-    return buffer.getvalue()
 
 
 def arrow_value(kind: str, value: Any) -> Any:
@@ -160,13 +146,6 @@ def write_parquet(spec: ResourceSpec, rows: list[Row], where: Any) -> None:
                 for i, f in enumerate(fields)
             ]
             writer.write_table(pa.Table.from_arrays(columns, schema=schema))
-
-
-def render_parquet(spec: ResourceSpec, rows: list[Row]) -> bytes:
-    """Parquet bytes of a resource (write_parquet into memory)."""
-    buffer = io.BytesIO()
-    write_parquet(spec, rows, buffer)
-    return buffer.getvalue()
 
 
 def translated_texts(

@@ -26,7 +26,6 @@ __all__ = [
     "project_problems",
     "read_rows",
     "stream_rows",
-    "validate_package",
     "validate_release",
 ]
 NO_LIMIT = 2**31 - 1
@@ -101,14 +100,6 @@ def run_tasks(tasks: list[tuple[Path, str, str, str]], jobs: int) -> list[list[P
         for i, future in futures.items():
             results[i] = future.result()
     return results
-
-
-def validate_package(
-    folder: Path, spec: PackageSpec, texts: dict[str, str], previous: Path | None = None
-) -> list[Problem]:
-    """Every problem of one package folder (its resources unchanged since the validated release
-    in previous, when given, not validated by frictionless again)."""
-    return validate_packages([(folder, spec, previous)], texts, jobs=1)
 
 
 def validate_packages(
