@@ -3,8 +3,10 @@ validation → release (database, site metadata and catalogue records beside it)
 swapped in only when everything validated, so a failed build changes nothing.
 
 One build at a time per root (the release's lock); the swap is atomic and a killed build is undone
-by the next one; the release's version is chosen from the rows before anything is written, so that
-each file is written once; its changes go into CHANGELOG.md and each build publishes its report."""
+by the next one; the data files are written first and the release's version is chosen from them
+(a merge join with the previous release's files), then the descriptors, zips and workbooks that
+carry it, so that each file is written once; its changes go into CHANGELOG.md and each build
+publishes its report."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from etl.layout import (
     STAGING,
 )
 from etl.package import (
+    DataFiles,
     Problem,
     blame,
     merged_problems,
@@ -41,7 +44,8 @@ from etl.package import (
     render_dictionary,
     screen,
     validate_release,
-    write_package,
+    write_data,
+    write_descriptor,
     write_workbook,
     write_zip,
 )
@@ -62,13 +66,13 @@ from etl.release import (
     lineage,
     publish,
     recover,
-    release_of_rows,
     remove,
     render_report,
     report_from_dict,
     report_inputs,
     resource_rows,
     stage_changelog,
+    staged_release,
     staging_folder,
 )
 from etl.site import (
@@ -178,15 +182,31 @@ def clear(stage: Path) -> None:
         shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
+def write_data_files(stage: Path, packages: tuple[PackageSpec, ...], tables: Tables) -> dict[str, DataFiles]:
+    """Write the data files (CSV, Parquet, JSON) of every package of the release, once."""
+    return {p.name: write_data(stage / DATAPACKAGES / p.name, p, tables[p.name]) for p in packages}
+
+
 def write_packages(
-    stage: Path, packages: tuple[PackageSpec, ...], tables: Tables, project: dict[str, Any], created: str
+    stage: Path,
+    packages: tuple[PackageSpec, ...],
+    tables: Tables,
+    data: dict[str, DataFiles],
+    project: dict[str, Any],
+    created: str,
 ) -> None:
-    """Write every package of the release, and its zip, once, with the release's version."""
+    """Write what the release's version goes into, beside the data files: every package's
+    descriptor, its zip and its workbook, and the data dictionary."""
     (stage / DOWNLOADS).mkdir(parents=True, exist_ok=True)
     for package in packages:
         rows, folder = tables[package.name], stage / DATAPACKAGES / package.name
-        files = write_package(
-            folder, package, rows, project, created, rows.get("sources") or rows.get("articles", [])
+        files = write_descriptor(
+            folder,
+            package,
+            data[package.name],
+            project,
+            created,
+            rows.get("sources") or rows.get("articles", []),
         )
         write_zip(stage / DOWNLOADS / f"{package.name}.zip", folder, files)
         write_workbook(stage / DOWNLOADS / f"{package.name}.xlsx", package, rows, project)
@@ -228,11 +248,12 @@ def stage_release(
         tables, merge_warnings = merge(packages, kept, reference, curated, reviews, quarantined)
         breaches = asserted(reference, tables)
         checkpoint("extracted")
-        staged = release_of_rows(packages, tables)
+        progress("writing packages")
+        data = write_data_files(stage, packages, tables)
+        staged = staged_release(stage / DATAPACKAGES, packages)
         versioning = choose_version(previous, staged, str(project["version"]))
         release_project = {**project, "version": versioning.version}
-        progress("writing packages")
-        write_packages(stage, packages, tables, release_project, created_date(raw.sources))
+        write_packages(stage, packages, tables, data, release_project, created_date(raw.sources))
         progress("validating packages")
         validated = None if engine is None or engine.full else root / DATAPACKAGES
         workers = (engine or Engine()).workers

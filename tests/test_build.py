@@ -108,7 +108,7 @@ def test_build_rejects_a_duplicate_source_id(tmp_path: Path) -> None:
     assert "already used by" in report.rejected[0].reason
 
 
-def test_build_writes_each_package_file_once_and_reads_no_staged_package_back(
+def test_build_writes_each_package_file_once_and_chooses_the_version_from_the_data_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raw = tmp_path / "raw"
@@ -137,16 +137,17 @@ def test_build_writes_each_package_file_once_and_reads_no_staged_package_back(
             writes[Path(where)] += 1
             super().__init__(where, *args, **kwargs)
 
-    def recorded_load(path: Path) -> Any:
+    def recorded_load(path: Path, *args: Any, **kwargs: Any) -> Any:
         loaded.append(path)
-        return load_release(path)
+        return load_release(path, *args, **kwargs)
 
     monkeypatch.setattr(zipfile.ZipFile, "__init__", counted_zip)
     monkeypatch.setattr(Path, "open", counted_open)
     monkeypatch.setattr(pyarrow.parquet, "ParquetWriter", CountedParquet)
     monkeypatch.setattr(etl.release.versioning, "load_release", recorded_load)
     report = build(root=root, raw_dir=raw)
-    # A new article: the version moves on from the committed release, so it is chosen before writing.
+    # A new article: the version moves on from the committed release; it is chosen from the data
+    # files, before the descriptors, zips and workbooks that carry it are written.
     assert report.bump == "minor"
     stage = root / STAGING / "next"
     packages = [p for p in writes if p.is_relative_to(stage / DATAPACKAGES)]

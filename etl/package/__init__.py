@@ -11,8 +11,11 @@ from etl.package.files import FolderFiles, PackageFiles, ZipFiles
 from etl.package.quarantine import Screened, blame, merged_problems, package_strings, screen
 from etl.package.render import (
     JSON_SUFFIX,
+    DataFiles,
     csv_value,
     package_descriptor,
+    write_data,
+    write_descriptor,
     write_package,
     write_zip,
 )
@@ -21,6 +24,7 @@ from etl.package.workbook import write_workbook
 
 __all__ = [
     "JSON_SUFFIX",
+    "DataFiles",
     "FolderFiles",
     "PackageFiles",
     "Problem",
@@ -34,6 +38,8 @@ __all__ = [
     "render_dictionary",
     "screen",
     "validate_release",
+    "write_data",
+    "write_descriptor",
     "write_package",
     "write_workbook",
     "write_zip",

@@ -11,14 +11,15 @@ code) and fails the build."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from etl.curate import CITING_COLUMNS, EXTRACTED, with_periods
 from etl.package.checks import row_problems
 from etl.package.problems import HEADER_ROWS, Problem
 from etl.package.render import csv_value
-from etl.package.rules import StringRows, project_problems
+from etl.package.rules import project_problems
 from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]
@@ -141,19 +142,48 @@ def screen(extractions: list[dict[str, Any]], packages: tuple[PackageSpec, ...])
     return screened
 
 
+class StringView(Sequence[dict[str, str]]):
+    """A resource's merged rows as the CSV file will hold them (each value the string of its cell),
+    made a row at a time when looked at, so that checking them costs no copy of the table."""
+
+    def __init__(self, spec: ResourceSpec, rows: list[Row]) -> None:
+        self.names, self.rows = spec.field_names, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, str]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, str] | list[dict[str, str]]:
+        if isinstance(index, slice):
+            return [self.cells(row) for row in self.rows[index]]
+        return self.cells(self.rows[index])
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        return map(self.cells, self.rows)
+
+    def cells(self, row: Row) -> dict[str, str]:
+        return {name: csv_value(row.get(name)) for name in self.names}
+
+
+StringTables = Mapping[str, Sequence[dict[str, str]]]
+
+
 def package_strings(
     packages: tuple[PackageSpec, ...], tables: dict[str, dict[str, list[Row]]]
-) -> dict[str, StringRows]:
-    """The merged rows of every package as the CSV files will hold them."""
+) -> dict[str, StringTables]:
+    """The merged rows of every package as the CSV files will hold them (views, not copies)."""
     return {
         package.name: {
-            spec.name: strings(spec, tables[package.name][spec.name]) for spec in package.resources
+            spec.name: StringView(spec, tables[package.name][spec.name]) for spec in package.resources
         }
         for package in packages
     }
 
 
-def blamed_sources(problem: Problem, rows: StringRows, archived: set[str]) -> tuple[set[str], bool]:
+def blamed_sources(problem: Problem, rows: StringTables, archived: set[str]) -> tuple[set[str], bool]:
     """The archived sources a problem of merged rows is to be blamed on, and whether a curated or
     derived fact is involved (which then wins): the sources the row cites, and for a curated
     speaker's day outside an article's event, the source of the event."""
@@ -177,7 +207,7 @@ def blamed_sources(problem: Problem, rows: StringRows, archived: set[str]) -> tu
 
 
 def blame(
-    problems: list[Problem], rows: dict[str, StringRows], archived: set[str]
+    problems: list[Problem], rows: Mapping[str, StringTables], archived: set[str]
 ) -> tuple[dict[str, str], list[Problem]]:
     """The archived sources to quarantine for some problems of the merged rows, with the reason,
     and the problems no archived source is to blame for (the project's own)."""
@@ -200,7 +230,7 @@ def blame(
 
 def merged_problems(
     packages: tuple[PackageSpec, ...], tables: dict[str, dict[str, list[Row]]]
-) -> tuple[dict[str, StringRows], list[Problem]]:
+) -> tuple[dict[str, StringTables], list[Problem]]:
     """The project's checks on the merged rows of every package (before anything is written)."""
     rows = package_strings(packages, tables)
     texts = {r["id"]: r["body"] for r in rows.get(NEWS, {}).get("articles", [])}

@@ -17,6 +17,7 @@ import shutil
 import zipfile
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
@@ -234,16 +235,18 @@ def package_descriptor(
     }
 
 
-def write_package(
-    folder: Path,
-    package: PackageSpec,
-    rows: dict[str, list[Row]],
-    project: dict[str, Any],
-    created: str,
-    sources: list[Row],
-) -> list[str]:
-    """Write every file of a package under its folder, one file at a time, straight to disk (no
-    file is ever whole in memory); the files' paths relative to the folder, in the order written."""
+@dataclass(frozen=True)
+class DataFiles:
+    """The data files of a package written under its folder (paths relative to it, in the order
+    written) and their datapackage.json entries: the CSV files', then the Parquet files'."""
+
+    written: list[str]
+    entries: list[dict[str, Any]]
+
+
+def write_data(folder: Path, package: PackageSpec, rows: dict[str, list[Row]]) -> DataFiles:
+    """Write every resource of a package as CSV, Parquet and JSON under its folder, one file at a
+    time, straight to disk (no file is ever whole in memory)."""
     written: list[str] = []
     csv_entries, parquet_entries = [], []
     (folder / "data").mkdir(parents=True, exist_ok=True)
@@ -260,10 +263,36 @@ def write_package(
         csv_entries.append(resource_descriptor(spec, csv_path, "csv", hashing.facts()))
         parquet_entries.append(resource_descriptor(spec, parquet_path, "parquet", {}))
         written += [csv_path, parquet_path, json_path]
-    descriptor = package_descriptor(package, project, sources, created, csv_entries + parquet_entries)
+    return DataFiles(written, csv_entries + parquet_entries)
+
+
+def write_descriptor(
+    folder: Path,
+    package: PackageSpec,
+    data: DataFiles,
+    project: dict[str, Any],
+    created: str,
+    sources: list[Row],
+) -> list[str]:
+    """Write a package's datapackage.json beside its data files (written first, so that the
+    release's version can be chosen from them); every file's path relative to the folder."""
+    descriptor = package_descriptor(package, project, sources, created, data.entries)
     text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     (folder / "datapackage.json").write_bytes(text.encode("utf-8"))
-    return [*written, "datapackage.json"]
+    return [*data.written, "datapackage.json"]
+
+
+def write_package(
+    folder: Path,
+    package: PackageSpec,
+    rows: dict[str, list[Row]],
+    project: dict[str, Any],
+    created: str,
+    sources: list[Row],
+) -> list[str]:
+    """Write every file of a package under its folder (data files, then the descriptor); the files'
+    paths relative to the folder, in the order written."""
+    return write_descriptor(folder, package, write_data(folder, package, rows), project, created, sources)
 
 
 def write_zip(path: Path, folder: Path, files: Iterable[str]) -> None:

@@ -36,8 +36,8 @@ from etl.release.versioning import (
     describe,
     find_previous,
     lineage,
-    release_of_rows,
     stage_changelog,
+    staged_release,
 )
 
 __all__ = [
@@ -63,7 +63,6 @@ __all__ = [
     "publish",
     "recover",
     "recover_interrupted",
-    "release_of_rows",
     "remove",
     "render_report",
     "render_text",
@@ -72,5 +71,6 @@ __all__ = [
     "report_tables_metadata",
     "resource_rows",
     "stage_changelog",
+    "staged_release",
     "staging_folder",
 ]

@@ -5,8 +5,9 @@ the text report and the Markdown changelog are in changelog.py (all in etl/relea
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,11 @@ from etl.release.changes import (
     TypeChange,
 )
 from etl.release.read import (
+    DiffError,
     Key,
     Package,
     Release,
+    Row,
     Table,
     find_duplicate,
     key_of,
@@ -106,8 +109,94 @@ def compare_packages(old: Package, new: Package) -> PackageDiff:
 
 
 def compare_tables(old: Table, new: Table) -> ResourceDiff:
-    """Rows added, removed and changed (in the columns both files have), and schema changes."""
+    """Rows added, removed and changed (in the columns both files have), and schema changes: by a
+    merge join when both tables are in the order of their key (as a release writes them), in
+    constant memory; else with the old rows indexed by key."""
     schema = compare_schemas(old.schema, new.schema)
+    joined = merge_join(old, new, schema)
+    return joined if joined is not None else compare_indexed(old, new, schema)
+
+
+class Unordered(Exception):
+    """A table is not strictly in the order of its key (or a key value does not parse as its type)."""
+
+
+# How a key field's CSV strings sort, as the build sorted the typed values: empty first, numbers
+# as numbers, the other types (strings, ISO dates and times) as strings.
+NUMERIC = {"integer": int, "number": float, "year": int}
+
+
+def key_order(schema: dict[str, Any], key: Key) -> Callable[[Row], tuple[Any, ...]]:
+    """The sort key of a row's key values, by the types of a schema's key fields."""
+    kinds = fields_by_name(schema)
+    convert = [NUMERIC.get(str(kinds.get(name, {}).get("type")), str) for name in key]
+
+    def order(row: Row) -> tuple[Any, ...]:
+        try:
+            return tuple(
+                (value != "", to(value) if value != "" else "")
+                for value, to in zip((row[name] for name in key), convert, strict=True)
+            )
+        except (ValueError, KeyError):
+            raise Unordered from None
+
+    return order
+
+
+def ascending(rows: Iterable[Row], order: Callable[[Row], tuple[Any, ...]]) -> Iterator[tuple[Any, Row]]:
+    """Each row with its sort key, checking that the keys strictly increase (Unordered otherwise:
+    out of order, or a key given twice)."""
+    last: tuple[Any, ...] | None = None
+    for row in rows:
+        value = order(row)
+        try:
+            if last is not None and not last < value:
+                raise Unordered
+        except TypeError:
+            raise Unordered from None
+        last = value
+        yield value, row
+
+
+def merge_join(old: Table, new: Table, schema: SchemaDiff) -> ResourceDiff | None:
+    """The comparison of two tables both in the order of the key they are matched by (the new
+    primary key, else the old one, when its fields are columns of both), read once side by side;
+    None when a table is not in that order or repeats a key (the indexed comparison then applies
+    the same rules to them in memory)."""
+    columns = set(old.header) & set(new.header)
+    key = next((k for k in (new.primary_key, old.primary_key) if k and set(k) <= columns), ())
+    if not key:
+        return None
+    order = key_order(new.schema, key)
+    shared = [f for f in new.header if f in set(old.header)]
+    added, removed, changed = [], [], []
+    count = 0
+    olds, news = ascending(old.rows, order), ascending(new.rows, order)
+    try:
+        before, after = next(olds, None), next(news, None)
+        while before is not None or after is not None:
+            if after is not None and (before is None or after[0] < before[0]):
+                added.append(KeyedRow(key_of(after[1], key), after[1]))
+                after, count = next(news, None), count + 1
+            elif before is not None and (after is None or before[0] < after[0]):
+                removed.append(KeyedRow(key_of(before[1], key), before[1]))
+                before = next(olds, None)
+            else:
+                assert before is not None and after is not None
+                was, now = before[1], after[1]
+                cells = tuple(FieldChange(f, was[f], now[f]) for f in shared if was[f] != now[f])
+                if cells:
+                    changed.append(RowChange(key_of(now, key), cells))
+                before, after, count = next(olds, None), next(news, None), count + 1
+    except Unordered:
+        return None
+    unchanged = count - len(added) - len(changed)
+    return ResourceDiff(new.name, key, tuple(added), tuple(removed), tuple(changed), unchanged, schema)
+
+
+def compare_indexed(old: Table, new: Table, schema: SchemaDiff) -> ResourceDiff:
+    """The comparison of two tables in any order, the old rows indexed by the matching key."""
+    old, new = in_memory(old), in_memory(new)
     key = matching_key(old, new)
     if not key:
         added = tuple(KeyedRow(key_of(r, new.primary_key), r) for r in new.rows)
@@ -131,6 +220,22 @@ def compare_tables(old: Table, new: Table) -> ResourceDiff:
     removed_rows = tuple(KeyedRow(value, row) for value, row in before.items() if value not in seen)
     unchanged = len(new.rows) - len(added_rows) - len(changed)
     return ResourceDiff(new.name, key, tuple(added_rows), removed_rows, tuple(changed), unchanged, schema)
+
+
+def in_memory(table: Table) -> Table:
+    """A table with its rows in memory, checked for a repeated primary key as reading it whole does."""
+    if isinstance(table.rows, tuple):
+        return table
+    rows = tuple(table.rows)
+    duplicate = find_duplicate(rows, table.primary_key)
+    if duplicate is not None:
+        first, second, value = duplicate
+        raise DiffError(
+            table.rows.where,
+            f"duplicate primary key {'/'.join(value)} ({', '.join(table.primary_key)}) "
+            f"in rows {first} and {second}",
+        )
+    return dataclasses.replace(table, rows=rows)
 
 
 def fields_by_name(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -7,8 +7,8 @@ import io
 import json
 import zipfile
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -22,6 +22,8 @@ NOT_A_RELEASE = "not a release: no datapackage.json in it or in its sub-folders,
 
 Key = tuple[str, ...]
 Row = dict[str, str]
+# Below so many bytes, a lazily read CSV file is read whole all the same (one read, not two).
+LAZY_BYTES = 4 * 2**20
 
 
 class DiffError(Exception):
@@ -36,15 +38,70 @@ class DiffError(Exception):
 # What a release holds: packages of CSV tables, read as strings (an empty string is null).
 
 
+@dataclass(eq=False)
+class CsvRows:
+    """The rows of a CSV file as strings, read from disk each time they are gone through, a row at
+    a time, so that a release of any size is compared in constant memory. The number of rows is
+    counted on the first pass. A file that turns out to be unreadable on the way raises the
+    DiffError that reading it whole gives (the same message, naming the file)."""
+
+    path: Path
+    where: str
+    encoding: str
+    dialect: dict[str, Any]
+    header: tuple[str, ...]
+    count: int | None = field(default=None, repr=False)
+
+    def __iter__(self) -> Iterator[Row]:
+        header, number = self.header, 0
+        try:
+            with self.path.open(encoding=text_encoding(self.encoding), newline="") as handle:
+                reader = csv.reader(
+                    handle,
+                    delimiter=str(self.dialect.get("delimiter", ",")),
+                    quotechar=str(self.dialect.get("quoteChar", '"')),
+                )
+                next(reader, None)
+                for cells in reader:
+                    if not cells:
+                        continue
+                    if len(cells) != len(header):
+                        raise ValueError("a row of another length than the header")
+                    number += 1
+                    yield dict(zip(header, cells, strict=True))
+        except (OSError, ValueError, TypeError, LookupError, csv.Error):
+            self.reread()
+            raise DiffError(self.where, "changed while it was read") from None
+        self.count = number
+
+    def __len__(self) -> int:
+        if self.count is None:
+            for _ in self:
+                pass
+        return self.count or 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Collection) and len(self) == len(other) and list(self) == list(other)
+
+    def reread(self) -> None:
+        """Read the file whole, to raise the precise DiffError of what is wrong with it."""
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise DiffError(self.where, f"unreadable ({exc.strerror or exc})") from None
+        parse_csv(data, self.where, self.encoding, self.dialect)
+
+
 @dataclass(frozen=True)
 class Table:
-    """A CSV resource: its declared schema, its header and its rows as strings."""
+    """A CSV resource: its declared schema, its header and its rows as strings (in memory, or read
+    from the file each time they are gone through)."""
 
     name: str
     where: str
     schema: dict[str, Any]
     header: tuple[str, ...]
-    rows: tuple[Row, ...]
+    rows: tuple[Row, ...] | CsvRows
 
     @property
     def primary_key(self) -> Key:
@@ -73,8 +130,10 @@ class Release:
 # Reading releases.
 
 
-def load_release(path: Path) -> Release:
-    """Every package of a release: a datapackages folder, a package folder, or a package zip."""
+def load_release(path: Path, lazy: bool = False) -> Release:
+    """Every package of a release: a datapackages folder, a package folder, or a package zip. Lazy,
+    the large CSV files of folders are not read now but each time their rows are gone through (their
+    header checked now, the rest as they are read), so that holding a release costs no memory."""
     if not path.exists():
         raise DiffError(path, "not found")
     if path.is_file() and path.name == DESCRIPTOR:
@@ -84,12 +143,12 @@ def load_release(path: Path) -> Release:
             raise DiffError(path, "not a release: neither a folder nor a package zip")
         packages = zip_packages(path)
     elif (path / DESCRIPTOR).is_file():
-        packages = [read_package(FolderFiles(path))]
+        packages = [read_package(FolderFiles(path), lazy)]
     else:
         packages = []
         for child in sorted(path.iterdir()):
             if (child / DESCRIPTOR).is_file():
-                packages.append(read_package(FolderFiles(child)))
+                packages.append(read_package(FolderFiles(child), lazy))
             elif child.is_file() and child.suffix.lower() == ZIP_SUFFIX:
                 packages.extend(zip_packages(child))
     if not packages:
@@ -120,8 +179,8 @@ def zip_packages(path: Path) -> list[Package]:
     return [read_package(ZipFiles(path, name[: -len(DESCRIPTOR)], members)) for name in descriptors]
 
 
-def read_package(files: PackageFiles) -> Package:
-    """A package's CSV tables, read as declared by its datapackage.json."""
+def read_package(files: PackageFiles, lazy: bool = False) -> Package:
+    """A package's CSV tables, read as declared by its datapackage.json (lazy: see load_release)."""
     where = files.where(DESCRIPTOR)
     descriptor = parse_json(files.read(DESCRIPTOR) or b"", where)
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
@@ -131,7 +190,7 @@ def read_package(files: PackageFiles) -> Package:
     tables: dict[str, Table] = {}
     for entry in entries:
         if is_csv_resource(entry, names):
-            table = read_table(files, entry)
+            table = read_table(files, entry, lazy)
             if table.name in tables:
                 raise DiffError(where, f"resource {table.name} is declared twice")
             tables[table.name] = table
@@ -155,8 +214,10 @@ def is_csv_resource(entry: dict[str, Any], names: set[Any]) -> bool:
     return entry.get("format") == CSV_FORMAT or path.lower().endswith(".csv")
 
 
-def read_table(files: PackageFiles, entry: dict[str, Any]) -> Table:
-    """A CSV resource's rows as strings, checked for a header, the key columns and unique keys."""
+def read_table(files: PackageFiles, entry: dict[str, Any], lazy: bool = False) -> Table:
+    """A CSV resource's rows as strings, checked for a header, the key columns and unique keys; lazy,
+    a large file of a folder is checked for its header and key columns now, and its rows are read
+    when they are gone through (their keys checked by whatever compares them)."""
     name, relative, descriptor = entry["name"], entry["path"], files.where(DESCRIPTOR)
     parts = PurePosixPath(relative).parts
     if relative.startswith("/") or ".." in parts or "://" in relative:
@@ -168,14 +229,19 @@ def read_table(files: PackageFiles, entry: dict[str, Any]) -> Table:
     if not key:
         raise DiffError(descriptor, f"resource {name} declares no primary key, so its rows cannot be matched")
     where = files.where(relative)
+    dialect: dict[str, Any] = entry["dialect"] if isinstance(entry.get("dialect"), dict) else {}
+    encoding = str(entry.get("encoding") or DEFAULT_ENCODING)
+    if lazy and isinstance(files, FolderFiles):
+        path = files.folder / relative
+        if path.is_file() and path.stat().st_size > LAZY_BYTES:
+            header = read_header(path, where, encoding, dialect)
+            check_key_columns(header, key, where)
+            return Table(name, where, schema, header, CsvRows(path, where, encoding, dialect, header))
     data = files.read(relative)
     if data is None:
         raise DiffError(where, f"missing: the CSV file of resource {name}")
-    dialect: dict[str, Any] = entry["dialect"] if isinstance(entry.get("dialect"), dict) else {}
-    header, rows = parse_csv(data, where, str(entry.get("encoding") or DEFAULT_ENCODING), dialect)
-    for field in key:
-        if field not in header:
-            raise DiffError(where, f"primary key field {field} is not a column of the header")
+    header, rows = parse_csv(data, where, encoding, dialect)
+    check_key_columns(header, key, where)
     duplicate = find_duplicate(rows, key)
     if duplicate is not None:
         first, second, value = duplicate
@@ -184,6 +250,37 @@ def read_table(files: PackageFiles, entry: dict[str, Any]) -> Table:
             where, f"duplicate primary key {shown} ({', '.join(key)}) in rows {first} and {second}"
         )
     return Table(name, where, schema, header, rows)
+
+
+def check_key_columns(header: tuple[str, ...], key: Key, where: str) -> None:
+    """A DiffError when a field of the primary key is not a column of the header."""
+    for name in key:
+        if name not in header:
+            raise DiffError(where, f"primary key field {name} is not a column of the header")
+
+
+def read_header(path: Path, where: str, encoding: str, dialect: dict[str, Any]) -> tuple[str, ...]:
+    """The header of a CSV file, read alone (the file read whole when it is unreadable, to raise
+    the precise DiffError)."""
+    try:
+        with path.open(encoding=text_encoding(encoding), newline="") as handle:
+            reader = csv.reader(
+                handle,
+                delimiter=str(dialect.get("delimiter", ",")),
+                quotechar=str(dialect.get("quoteChar", '"')),
+            )
+            header = tuple(next(reader, []))
+    except (OSError, ValueError, TypeError, LookupError, csv.Error):
+        parse_csv(path.read_bytes(), where, encoding, dialect)
+        raise DiffError(where, "unreadable CSV header") from None
+    if not header or len(set(header)) != len(header):
+        parse_csv(path.read_bytes(), where, encoding, dialect)
+    return header
+
+
+def text_encoding(encoding: str) -> str:
+    """The codec to read a declared encoding with (UTF-8 with or without a byte order mark)."""
+    return "utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding
 
 
 def parse_json(data: bytes, where: str) -> Any:
@@ -201,7 +298,7 @@ def parse_csv(
 ) -> tuple[tuple[str, ...], tuple[Row, ...]]:
     """The header and rows of CSV bytes, every value a string (an empty string is null)."""
     try:
-        text = data.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
+        text = data.decode(text_encoding(encoding))
     except UnicodeDecodeError as exc:
         raise DiffError(
             where, f"not {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start})"

@@ -13,21 +13,18 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from etl.layout import CHANGELOG, DATAPACKAGES, ROOT
-from etl.package import csv_value
 from etl.release.changelog import SECTION_PATTERN, render_changelog_section, update_changelog, version_order
 from etl.release.changes import ReleaseDiff
 from etl.release.diff import compare_releases
 from etl.release.publish import ReleaseError
-from etl.release.read import DiffError, Package, Release, Table, load_release
+from etl.release.read import CsvRows, DiffError, Package, Release, Table, load_release
 from etl.release.versions import classify, next_version
 from etl.specs import PackageSpec
 
 NO_RELEASE = "(none)"
 STAGED = "(staged)"
-Rows = dict[str, list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -55,19 +52,19 @@ class Versioning:
         return self.previous_version != self.version or self.bump != "none"
 
 
-def release_of_rows(packages: tuple[PackageSpec, ...], tables: dict[str, Rows]) -> Release:
-    """The release that the rows of each package make, as a diff reads it from its files (packages in
-    name order, each value the string of its CSV cell), so that its version is chosen before anything
-    is written."""
+def staged_release(folder: Path, packages: tuple[PackageSpec, ...]) -> Release:
+    """The release that the CSV files written under a datapackages folder make, before their
+    descriptors are written (packages in name order), as a diff reads it: each table read from its
+    file when it is gone through, so that its version is chosen from the files in constant memory."""
     by_name: dict[str, Package] = {}
     for package in sorted(packages, key=lambda p: p.name):
         resources: dict[str, Table] = {}
         for spec in package.resources:
             header = tuple(spec.field_names)
-            rows = tuple(
-                {name: csv_value(row.get(name)) for name in header} for row in tables[package.name][spec.name]
-            )
-            resources[spec.name] = Table(spec.name, f"{package.name}/{spec.name}", spec.schema, header, rows)
+            where = f"{package.name}/{spec.name}"
+            path = folder / package.name / "data" / f"{spec.name}.csv"
+            rows = CsvRows(path, where, "utf-8", {}, header)
+            resources[spec.name] = Table(spec.name, where, spec.schema, header, rows)
         by_name[package.name] = Package(package.name, None, package.name, resources)
     return Release(STAGED, by_name)
 
@@ -100,7 +97,7 @@ def find_previous(root: Path, checkout: Path = ROOT) -> Previous | None:
         folder = base / DATAPACKAGES
         if has_packages(folder):
             try:
-                release = load_release(folder)
+                release = load_release(folder, lazy=True)
             except DiffError as exc:
                 raise ReleaseError(f"cannot read the previous release: {exc}") from None
             return Previous(release, release_version(release), base / CHANGELOG, release_created(folder))
@@ -114,7 +111,10 @@ def choose_version(previous: Previous | None, staged: Release, floor: str) -> Ve
     if previous is None:
         diff = compare_releases(Release(NO_RELEASE, {}), staged)
         return Versioning(floor, None, classify(diff), diff)
-    diff = compare_releases(previous.release, staged)
+    try:
+        diff = compare_releases(previous.release, staged)
+    except DiffError as exc:  # the previous release's files are read only now
+        raise ReleaseError(f"cannot read the previous release: {exc}") from None
     bump = classify(diff)
     bumped = next_version(previous.version, bump)
     version = max(bumped, floor, key=lambda v: version_order(v) or ())
