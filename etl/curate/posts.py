@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from etl.curate.gazetteer import Entry, country_names, gazetteer, place
+from etl.curate.gazetteer import Entry, Gazetteer, country_names, gazetteer, place
 from etl.curate.periods import bounds
 from etl.curate.publications import CuratedError, read_checked
 from etl.layout import REFERENCE_DIR
@@ -106,9 +106,7 @@ def check_posts(found: dict[str, Any], post_types: dict[str, str], folder: Path 
             raise CuratedError(f"{folder}/places.yml: entry {index}: no post {entry['post']!r} in posts.yml")
 
 
-def located(
-    post: dict[str, Any], lookups: dict[str, dict[str, Any]], index: dict[tuple[str, str], list[Entry]]
-) -> Entry | None:
+def located(post: dict[str, Any], lookups: dict[str, dict[str, Any]], index: Gazetteer) -> Entry | None:
     """The gazetteer's entry for a post's city, asked as places.yml says for that post."""
     lookup = lookups.get(post["id"], {})
     return place(lookup.get("city", post["city"]), lookup.get("country", post["country_code"]), index)
@@ -176,7 +174,7 @@ def source_row(source: dict[str, Any]) -> Row:
     }
 
 
-def post_rows(found: dict[str, Any], index: dict[tuple[str, str], list[Entry]]) -> dict[str, list[Row]]:
+def post_rows(found: dict[str, Any], index: Gazetteer) -> dict[str, list[Row]]:
     """The posts, post_sources and sources rows of the list, with a warning for each post the
     gazetteer cannot place (left without coordinates)."""
     lookups = {entry["post"]: entry for entry in found["places"]}

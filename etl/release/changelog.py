@@ -107,7 +107,9 @@ def plural(count: int, word: str) -> str:
 
 def counts_phrase(resource: ResourceDiff) -> str:
     """'2 added, 1 removed, 1 changed', with schema changes and unmatched rows when there are."""
-    phrase = f"{len(resource.added)} added, {len(resource.removed)} removed, {len(resource.changed)} changed"
+    phrase = (
+        f"{resource.added_count} added, {resource.removed_count} removed, {resource.changed_count} changed"
+    )
     if resource.schema.count:
         phrase += f", {plural(resource.schema.count, 'schema change')}"
     if not resource.key:
@@ -151,11 +153,8 @@ def resource_lines(resource: ResourceDiff, markdown: bool, limit: int | None) ->
     rows += [f"removed {show_code(KEY_SEPARATOR.join(r.key), markdown)}" for r in resource.removed]
     rows += [change_phrase(change, markdown) for change in resource.changed]
     shown = rows if limit is None else rows[:limit]
-    more = (
-        [f"{ELLIPSIS} and {plural(len(rows) - len(shown), 'more row change')}"]
-        if len(shown) < len(rows)
-        else []
-    )
+    total = resource.added_count + resource.removed_count + resource.changed_count
+    more = [f"{ELLIPSIS} and {plural(total - len(shown), 'more row change')}"] if len(shown) < total else []
     return schema_lines(resource.schema, markdown) + shown + more
 
 

@@ -89,19 +89,37 @@ class ResourceDiff:
     changed: tuple[RowChange, ...]
     unchanged: int
     schema: SchemaDiff
+    # The numbers of rows added, removed and changed when the tuples above hold only the first
+    # few of each (a build's diff, which keeps what its changelog shows); None when they hold all.
+    totals: tuple[int, int, int] | None = None
+
+    @property
+    def added_count(self) -> int:
+        """How many rows were added."""
+        return self.totals[0] if self.totals is not None else len(self.added)
+
+    @property
+    def removed_count(self) -> int:
+        """How many rows were removed."""
+        return self.totals[1] if self.totals is not None else len(self.removed)
+
+    @property
+    def changed_count(self) -> int:
+        """How many rows changed."""
+        return self.totals[2] if self.totals is not None else len(self.changed)
 
     @property
     def is_empty(self) -> bool:
         """True when neither rows nor schema changed."""
-        return not (self.added or self.removed or self.changed or self.schema.count)
+        return not (self.added_count or self.removed_count or self.changed_count or self.schema.count)
 
     @property
     def counts(self) -> dict[str, int]:
         """Rows added, removed, changed and unchanged, and schema changes."""
         return {
-            "added": len(self.added),
-            "removed": len(self.removed),
-            "changed": len(self.changed),
+            "added": self.added_count,
+            "removed": self.removed_count,
+            "changed": self.changed_count,
             "unchanged": self.unchanged,
             "schema": self.schema.count,
         }

@@ -70,8 +70,10 @@ def matching_key(old: Table, new: Table) -> Key:
     return ()
 
 
-def compare_releases(old: Release, new: Release) -> ReleaseDiff:
-    """What changed from one release to the other, packages in name order."""
+def compare_releases(old: Release, new: Release, keep: int | None = None) -> ReleaseDiff:
+    """What changed from one release to the other, packages in name order; with keep, only the
+    first keep rows added, removed and changed of each resource are kept (with their totals), so
+    that comparing large releases holds no more than a changelog shows."""
     return ReleaseDiff(
         old=old.where,
         new=new.where,
@@ -80,7 +82,7 @@ def compare_releases(old: Release, new: Release) -> ReleaseDiff:
             summarize(old.packages[n]) for n in sorted(old.packages.keys() - new.packages)
         ),
         packages=tuple(
-            compare_packages(old.packages[n], new.packages[n])
+            compare_packages(old.packages[n], new.packages[n], keep)
             for n in sorted(old.packages.keys() & new.packages)
         ),
     )
@@ -92,7 +94,7 @@ def summarize(package: Package) -> PackageSummary:
     return PackageSummary(package.name, package.version, resources)
 
 
-def compare_packages(old: Package, new: Package) -> PackageDiff:
+def compare_packages(old: Package, new: Package, keep: int | None = None) -> PackageDiff:
     """What changed in a package: resources added, removed, and each common resource compared."""
     return PackageDiff(
         name=new.name,
@@ -104,17 +106,31 @@ def compare_packages(old: Package, new: Package) -> PackageDiff:
         resources_removed=tuple(
             ResourceSummary(t.name, len(t.rows)) for n, t in old.tables.items() if n not in new.tables
         ),
-        resources=tuple(compare_tables(old.tables[n], t) for n, t in new.tables.items() if n in old.tables),
+        resources=tuple(
+            compare_tables(old.tables[n], t, keep) for n, t in new.tables.items() if n in old.tables
+        ),
     )
 
 
-def compare_tables(old: Table, new: Table) -> ResourceDiff:
+def compare_tables(old: Table, new: Table, keep: int | None = None) -> ResourceDiff:
     """Rows added, removed and changed (in the columns both files have), and schema changes: by a
     merge join when both tables are in the order of their key (as a release writes them), in
-    constant memory; else with the old rows indexed by key."""
+    constant memory; else with the old rows indexed by key. With keep, only the first keep rows of
+    each kind of change are kept, with the totals."""
     schema = compare_schemas(old.schema, new.schema)
-    joined = merge_join(old, new, schema)
-    return joined if joined is not None else compare_indexed(old, new, schema)
+    joined = merge_join(old, new, schema, keep)
+    if joined is not None:
+        return joined
+    found = compare_indexed(old, new, schema)
+    return found if keep is None else kept(found, keep)
+
+
+def kept(diff: ResourceDiff, keep: int) -> ResourceDiff:
+    """A resource's diff with only the first keep rows of each kind of change, and the totals."""
+    totals = (diff.added_count, diff.removed_count, diff.changed_count)
+    return dataclasses.replace(
+        diff, added=diff.added[:keep], removed=diff.removed[:keep], changed=diff.changed[:keep], totals=totals
+    )
 
 
 class Unordered(Exception):
@@ -158,40 +174,60 @@ def ascending(rows: Iterable[Row], order: Callable[[Row], tuple[Any, ...]]) -> I
         yield value, row
 
 
-def merge_join(old: Table, new: Table, schema: SchemaDiff) -> ResourceDiff | None:
+def merge_join(old: Table, new: Table, schema: SchemaDiff, keep: int | None = None) -> ResourceDiff | None:
     """The comparison of two tables both in the order of the key they are matched by (the new
-    primary key, else the old one, when its fields are columns of both), read once side by side;
-    None when a table is not in that order or repeats a key (the indexed comparison then applies
-    the same rules to them in memory)."""
+    primary key, else the old one, when its fields are columns of both), read once side by side
+    (with keep, holding only the first keep rows of each kind of change); None when a table is not
+    in that order or repeats a key (the indexed comparison then applies the same rules to them in
+    memory)."""
     columns = set(old.header) & set(new.header)
     key = next((k for k in (new.primary_key, old.primary_key) if k and set(k) <= columns), ())
     if not key:
         return None
     order = key_order(new.schema, key)
     shared = [f for f in new.header if f in set(old.header)]
-    added, removed, changed = [], [], []
+    added: list[KeyedRow] = []
+    removed: list[KeyedRow] = []
+    changed: list[RowChange] = []
+    limit = keep if keep is not None else -1
+    totals = [0, 0, 0]  # rows added, removed, changed
     count = 0
     olds, news = ascending(old.rows, order), ascending(new.rows, order)
     try:
         before, after = next(olds, None), next(news, None)
         while before is not None or after is not None:
             if after is not None and (before is None or after[0] < before[0]):
-                added.append(KeyedRow(key_of(after[1], key), after[1]))
+                if len(added) != limit:
+                    added.append(KeyedRow(key_of(after[1], key), after[1]))
+                totals[0] += 1
                 after, count = next(news, None), count + 1
             elif before is not None and (after is None or before[0] < after[0]):
-                removed.append(KeyedRow(key_of(before[1], key), before[1]))
+                if len(removed) != limit:
+                    removed.append(KeyedRow(key_of(before[1], key), before[1]))
+                totals[1] += 1
                 before = next(olds, None)
             else:
                 assert before is not None and after is not None
                 was, now = before[1], after[1]
                 cells = tuple(FieldChange(f, was[f], now[f]) for f in shared if was[f] != now[f])
                 if cells:
-                    changed.append(RowChange(key_of(now, key), cells))
+                    if len(changed) != limit:
+                        changed.append(RowChange(key_of(now, key), cells))
+                    totals[2] += 1
                 before, after, count = next(olds, None), next(news, None), count + 1
     except Unordered:
         return None
-    unchanged = count - len(added) - len(changed)
-    return ResourceDiff(new.name, key, tuple(added), tuple(removed), tuple(changed), unchanged, schema)
+    unchanged = count - totals[0] - totals[2]
+    return ResourceDiff(
+        new.name,
+        key,
+        tuple(added),
+        tuple(removed),
+        tuple(changed),
+        unchanged,
+        schema,
+        (totals[0], totals[1], totals[2]) if keep is not None else None,
+    )
 
 
 def compare_indexed(old: Table, new: Table, schema: SchemaDiff) -> ResourceDiff:
@@ -319,4 +355,5 @@ def diff_to_dict(diff: ReleaseDiff) -> dict[str, Any]:
     for package, entry in zip(diff.packages, result["packages"], strict=True):
         for resource, resource_entry in zip(package.resources, entry["resources"], strict=True):
             resource_entry["counts"] = resource.counts
+            del resource_entry["totals"]
     return result

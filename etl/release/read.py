@@ -23,7 +23,7 @@ NOT_A_RELEASE = "not a release: no datapackage.json in it or in its sub-folders,
 Key = tuple[str, ...]
 Row = dict[str, str]
 # Below so many bytes, a lazily read CSV file is read whole all the same (one read, not two).
-LAZY_BYTES = 4 * 2**20
+LAZY_BYTES = 256 * 2**10
 
 
 class DiffError(Exception):

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.layout import CHANGELOG, DATAPACKAGES, ROOT
-from etl.release.changelog import SECTION_PATTERN, render_changelog_section, update_changelog, version_order
+from etl.release.changelog import (
+    MAX_EXAMPLES,
+    SECTION_PATTERN,
+    render_changelog_section,
+    update_changelog,
+    version_order,
+)
 from etl.release.changes import ReleaseDiff
 from etl.release.diff import compare_releases
 from etl.release.publish import ReleaseError
@@ -112,7 +118,7 @@ def choose_version(previous: Previous | None, staged: Release, floor: str) -> Ve
         diff = compare_releases(Release(NO_RELEASE, {}), staged)
         return Versioning(floor, None, classify(diff), diff)
     try:
-        diff = compare_releases(previous.release, staged)
+        diff = compare_releases(previous.release, staged, keep=MAX_EXAMPLES)
     except DiffError as exc:  # the previous release's files are read only now
         raise ReleaseError(f"cannot read the previous release: {exc}") from None
     bump = classify(diff)

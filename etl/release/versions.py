@@ -36,12 +36,12 @@ def bump_reasons(diff: ReleaseDiff) -> Iterator[tuple[str, str]]:
                 yield bump, f"{where}: field {constraint.field} constraint {constraint.constraint} {how}"
             for field in schema.fields_added:
                 yield "minor", f"{where}: field {field} added"
-            if resource.added:
-                yield "minor", f"{where}: {len(resource.added)} rows added"
-            if resource.removed:
-                yield "patch", f"{where}: {len(resource.removed)} rows removed"
-            if resource.changed:
-                yield "patch", f"{where}: {len(resource.changed)} rows changed"
+            if resource.added_count:
+                yield "minor", f"{where}: {resource.added_count} rows added"
+            if resource.removed_count:
+                yield "patch", f"{where}: {resource.removed_count} rows removed"
+            if resource.changed_count:
+                yield "patch", f"{where}: {resource.changed_count} rows changed"
 
 
 def classify(diff: ReleaseDiff) -> str:

@@ -117,3 +117,26 @@ def test_a_large_file_is_read_lazily_and_checked_as_it_is_read(tmp_path: Path) -
     lazy = load_release(package, lazy=True).packages["p"].tables["t"]
     with pytest.raises(DiffError, match=r"t\.csv: line .* has 2 values, the header has 3"):
         len(lazy.rows)
+
+
+def test_a_build_keeps_only_what_its_changelog_shows_with_the_same_section() -> None:
+    from etl.release.changelog import MAX_EXAMPLES, render_changelog_section
+    from etl.release.read import Package, Release
+    from etl.release.versions import classify
+
+    def release(rows: list[dict[str, str]]) -> Release:
+        return Release("r", {"p": Package("p", "1.0.0", "p", {"t": table(rows)})})
+
+    old = [{"id": str(i), "part": "a", "v": "x"} for i in range(0, 100, 2)]
+    new = [{"id": str(i), "part": "a", "v": "y" if i % 4 else "x"} for i in range(0, 120)]
+    whole, kept = (
+        compare_releases(release(old), release(new)),
+        compare_releases(release(old), release(new), 5),
+    )
+    (resource,) = kept.packages[0].resources
+    assert len(resource.added) == 5 and resource.added_count == 70 and resource.changed_count == 25
+    assert resource.counts == whole.packages[0].resources[0].counts
+    assert classify(kept) == classify(whole)
+    assert render_changelog_section(whole, "1.1.0", "2026-12-01") == render_changelog_section(
+        compare_releases(release(old), release(new), MAX_EXAMPLES), "1.1.0", "2026-12-01"
+    )
