@@ -285,9 +285,11 @@ def stage_release(
     stage_changelog(stage, root, previous, versioning, staged, created)
     report.version, report.created = versioning.version, created
     report.previous_version, report.bump = lineage(stage / CHANGELOG, versioning.version)
+    report.statuses = count_statuses(resource_rows(tables))
+    # The rows are in the files now: what follows reads them there, so they are let go of here.
+    del extractions, screened, kept, tables
     progress("building the database")
     report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE)
-    report.statuses = count_statuses(resource_rows(tables))
     add_report_tables(stage / DATABASE, report)
     (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
     (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))

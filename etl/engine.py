@@ -161,11 +161,31 @@ def run_dask(
             cluster.close()
 
 
+# Strings up to so many characters are shared between the extractions (ids, codes, names, dates).
+SHARED_LENGTH = 64
+
+
+def share_strings(value: Any, memo: dict[str, str]) -> Any:
+    """The value with each of its short strings replaced by the first equal one met (in memo): the
+    same source id, language, status or date appears in every row of thousands of extractions, and
+    read from JSON each would be its own object (a quarter of an extraction's memory)."""
+    items = value.items() if type(value) is dict else enumerate(value) if type(value) is list else ()
+    for key, item in items:
+        kind = type(item)
+        if kind is str:
+            if len(item) <= SHARED_LENGTH:
+                value[key] = memo.setdefault(item, item)
+        elif kind is dict or kind is list:
+            share_strings(item, memo)
+    return value
+
+
 def extract_all(
     sources: list[Source], reference_dir: Path, engine: Engine, extract: Extract = extract_source
 ) -> list[Extraction]:
     """The extraction of every source, in order: cached ones read, the others run by the engine
-    (and cached)."""
+    (and cached), their short strings shared."""
+    memo: dict[str, str] = {}
     results: list[Extraction | None] = [None] * len(sources)
     keys = [cache_key(s, extract, reference_dir) for s in sources] if engine.cache is not None else []
     missing = []
@@ -176,7 +196,7 @@ def extract_all(
         if cached is None:
             missing.append(index)
         else:
-            results[index] = cached
+            results[index] = share_strings(cached, memo)
     todo = [sources[i] for i in missing]
     if engine.executor == "dask" and extract is extract_source:
         found = run_dask(todo, reference_dir, engine.scheduler, engine.workers)
@@ -186,5 +206,5 @@ def extract_all(
         if engine.cache is not None:
             write_cached(engine.cache, keys[index], facts)
             facts = json.loads(json.dumps(facts))  # as a cached one reads: the same values either way
-        results[index] = facts
+        results[index] = share_strings(facts, memo)
     return [r for r in results if r is not None]

@@ -13,7 +13,7 @@ import etl.engine
 from benchmarks.corpus import generate, touch
 from etl.build import build
 from etl.engine import Engine, extract_all
-from etl.layout import DATAPACKAGES, REFERENCE_DIR
+from etl.layout import DATAPACKAGES, RAW_DIR, REFERENCE_DIR
 from etl.raw import read_raw
 from etl.reference import load_reference
 from tests.package.test_packages import files_under
@@ -79,3 +79,25 @@ def test_a_build_on_a_dask_cluster_publishes_the_same_bytes(corpus: Path, tmp_pa
         dask = tmp_path / "dask"
         build(root=dask, raw_dir=corpus, executor="dask", scheduler=cluster.scheduler_address)
     assert files_under(dask / DATAPACKAGES) == files_under(local / DATAPACKAGES)
+
+
+def test_short_strings_are_shared_between_extractions_and_values_kept() -> None:
+    from etl.engine import SHARED_LENGTH, share_strings
+
+    long = "x" * (SHARED_LENGTH + 1)
+    first = json.loads(json.dumps({"source": "000001_ab", "rows": [{"lang": "fr", "body": long}], "n": 3}))
+    second = json.loads(json.dumps({"source": "000001_ab", "rows": [{"lang": "fr", "body": long}], "n": 3}))
+    assert first["source"] is not second["source"]
+    memo: dict[str, str] = {}
+    expected = json.loads(json.dumps(first))
+    assert share_strings(first, memo) == expected and share_strings(second, memo) == expected
+    assert first["source"] is second["source"] and first["rows"][0]["lang"] is second["rows"][0]["lang"]
+    assert first["rows"][0]["body"] is not second["rows"][0]["body"]
+
+
+def test_extractions_read_from_the_cache_share_their_strings(tmp_path: Path) -> None:
+    sources = read_raw(RAW_DIR, load_reference().site).sources
+    engine = Engine(jobs=1, cache=tmp_path / "cache")
+    extract_all(sources, REFERENCE_DIR, engine)
+    again = extract_all(sources + sources, REFERENCE_DIR, engine)
+    assert again[0] == again[1] and again[0]["source"]["id"] is again[1]["source"]["id"]
