@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from etl.curate import Decision, assemble, curated_rows, read_reviews
-from etl.engine import CACHE, Engine, extract_all
+from etl.curate import Decision, Spill, assemble, curated_rows, read_reviews
+from etl.engine import CACHE, Engine, extractions
 from etl.extract import extract_source
 from etl.layout import (
     CHANGELOG,
@@ -53,6 +53,7 @@ from etl.raw import Source, SourceError, read_raw
 from etl.reference import Reference, load_reference
 from etl.release import (
     ERROR,
+    ROWS_SUFFIX,
     Breach,
     BuildReport,
     add_report_tables,
@@ -121,14 +122,17 @@ def merge(
     curated: dict[str, list[dict[str, Any]]],
     reviews: list[Decision],
     quarantined: dict[str, str],
+    spill: Spill | None = None,
 ) -> tuple[Tables, list[dict[str, Any]]]:
-    """The merged rows of the sources not quarantined; a source whose rows contradict a curated
-    fact, or fail another check of the merged rows, is quarantined (added to quarantined) and the
-    rest merged again. A problem no archived source is to blame for fails the build."""
+    """The merged rows of the sources not quarantined (the rows put on disk read from the spill);
+    a source whose rows contradict a curated fact, or fail another check of the merged rows, is
+    quarantined (added to quarantined) and the rest merged again. A problem no archived source is
+    to blame for fails the build."""
     for _ in range(MAX_ROUNDS):
         kept = [e for e in extractions if e["source"]["id"] not in quarantined]
         conflicts: dict[str, str] = {}
-        tables, warnings = assemble(packages, kept, reference, curated, reviews, conflicts)
+        spilled = spill.tables(sources_of(kept)) if spill is not None else None
+        tables, warnings = assemble(packages, kept, reference, curated, reviews, conflicts, spilled)
         if conflicts:  # an article contradicting a curated fact: quarantined, the curated fact kept
             quarantined.update(conflicts)
             continue
@@ -223,7 +227,26 @@ def stage_release(
     engine: Engine | None = None,
 ) -> BuildReport:
     """Build a complete release into a staging folder and validate it; raise BuildFailed if invalid.
-    Its version and changelog follow the release published under root (or the checkout's)."""
+    Its version and changelog follow the release published under root (or the checkout's). The
+    largest resources' rows wait on disk in a folder beside the stage, removed after."""
+    spill_folder = stage.with_name(stage.name + ROWS_SUFFIX)
+    try:
+        return stage_contents(stage, raw_dir, reference_dir, progress, base_url, root, engine, spill_folder)
+    finally:
+        shutil.rmtree(spill_folder, ignore_errors=True)
+
+
+def stage_contents(
+    stage: Path,
+    raw_dir: Path,
+    reference_dir: Path,
+    progress: Progress,
+    base_url: str,
+    root: Path,
+    engine: Engine | None,
+    spill_folder: Path,
+) -> BuildReport:
+    """What stage_release builds, the largest resources' rows put on disk under spill_folder."""
     reference = load_reference(reference_dir)
     packages, project = load_packages(), load_project()
     raw = read_raw(raw_dir, reference.site)
@@ -233,19 +256,22 @@ def stage_release(
     for old in raw.superseded:
         progress(f"superseded {old.source.file}: {old.reason}")
     progress(f"extracting {len(raw.sources)} source(s)")
-    extractions = extract_all(raw.sources, reference_dir, engine or Engine(), extract_source)
+    # Each extraction is screened as it comes, and the rows of its largest resources put on disk.
+    spill = Spill(spill_folder, packages)
+    found = extractions(raw.sources, reference_dir, engine or Engine(), extract_source)
+    screened = screen(found, packages, spill.take)
+    spill.close()
     # The texts are in the extractions now (the articles' bodies): keep the sources' records only.
     raw = dataclasses.replace(raw, sources=[dataclasses.replace(s, text="") for s in raw.sources])
     curated = curated_rows(
         reference.persons, reference.post_types, reference_dir / "curated", reference_dir / "posts"
     )
     reviews = read_reviews(reference_dir / "reviews", packages)
-    screened = screen(extractions, packages)
     quarantined = dict(screened.quarantined)
     previous = find_previous(root)
     for _ in range(MAX_ROUNDS):
         kept = [e for e in screened.extractions if e["source"]["id"] not in quarantined]
-        tables, merge_warnings = merge(packages, kept, reference, curated, reviews, quarantined)
+        tables, merge_warnings = merge(packages, kept, reference, curated, reviews, quarantined, spill)
         breaches = asserted(reference, tables)
         checkpoint("extracted")
         progress("writing packages")
@@ -274,7 +300,7 @@ def stage_release(
     report.published = [s.id for s in sources]
     kept_ids = sources_of(kept)
     report.warnings = (
-        [w for e in extractions if e["source"]["id"] in kept_ids for w in e["warnings"]]
+        [w for e in screened.extractions if e["source"]["id"] in kept_ids for w in e["warnings"]]
         + [w for w in screened.warnings if w["source"] in kept_ids]
         + merge_warnings
         + [b.warning() for b in breaches]
@@ -287,7 +313,7 @@ def stage_release(
     report.previous_version, report.bump = lineage(stage / CHANGELOG, versioning.version)
     report.statuses = count_statuses(resource_rows(tables))
     # The rows are in the files now: what follows reads them there, so they are let go of here.
-    del extractions, screened, kept, tables
+    del screened, kept, tables
     progress("building the database")
     report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE)
     add_report_tables(stage / DATABASE, report)

@@ -183,28 +183,32 @@ def share_strings(value: Any, memo: dict[str, str]) -> Any:
 def extract_all(
     sources: list[Source], reference_dir: Path, engine: Engine, extract: Extract = extract_source
 ) -> list[Extraction]:
-    """The extraction of every source, in order: cached ones read, the others run by the engine
-    (and cached), their short strings shared."""
+    """The extraction of every source, in order (see extractions)."""
+    return list(extractions(sources, reference_dir, engine, extract))
+
+
+def extractions(
+    sources: list[Source], reference_dir: Path, engine: Engine, extract: Extract = extract_source
+) -> Iterator[Extraction]:
+    """The extraction of every source, in order, each as soon as it is there (so that a caller can
+    put it away before the next): cached ones read, the others run by the engine (and cached),
+    their short strings shared."""
     memo: dict[str, str] = {}
-    results: list[Extraction | None] = [None] * len(sources)
-    keys = [cache_key(s, extract, reference_dir) for s in sources] if engine.cache is not None else []
-    missing = []
-    for index in range(len(sources)):
-        cached = (
-            read_cached(engine.cache, keys[index]) if engine.cache is not None and not engine.full else None
-        )
-        if cached is None:
-            missing.append(index)
-        else:
-            results[index] = share_strings(cached, memo)
-    todo = [sources[i] for i in missing]
+    folder = engine.cache
+    keys = [cache_key(s, extract, reference_dir) for s in sources] if folder is not None else []
+    hits = [not engine.full and cache_path(folder, k).is_file() for k in keys] if folder else []
+    hits = hits or [False] * len(sources)
+    todo = [s for s, hit in zip(sources, hits, strict=True) if not hit]
     if engine.executor == "dask" and extract is extract_source:
         found = run_dask(todo, reference_dir, engine.scheduler, engine.workers)
     else:
         found = run_local(todo, reference_dir, extract, engine.workers)
-    for index, facts in zip(missing, found, strict=True):
-        if engine.cache is not None:
-            write_cached(engine.cache, keys[index], facts)
-            facts = json.loads(json.dumps(facts))  # as a cached one reads: the same values either way
-        results[index] = share_strings(facts, memo)
-    return [r for r in results if r is not None]
+    for index, source in enumerate(sources):
+        facts = read_cached(folder, keys[index]) if hits[index] and folder is not None else None
+        if facts is None:
+            # run by the engine, or a cache entry unreadable since it was found: extracted here
+            facts = next(found) if not hits[index] else extract(source, load_reference(reference_dir))
+            if folder is not None:
+                write_cached(folder, keys[index], facts)
+                facts = json.loads(json.dumps(facts))  # as a cached one reads: the same values either way
+        yield share_strings(facts, memo)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from etl.curate.coverage import coverage, link_posts
@@ -42,6 +43,12 @@ def sort_key(row: Row, keys: list[str]) -> tuple[Any, ...]:
     return tuple((row.get(k) is not None, row.get(k) if row.get(k) is not None else "") for k in keys)
 
 
+def merged(rows: Sequence[Row]) -> bool:
+    """Whether rows are a merged table already (rows kept on disk found in key order), which
+    deduplicating would leave as it is."""
+    return bool(getattr(rows, "ordered", False)) and not isinstance(rows, list)
+
+
 def post_type_rows(reference: Reference) -> list[Row]:
     """The post_types rows from reference/post_types.yml."""
     return [
@@ -58,15 +65,24 @@ def post_type_rows(reference: Reference) -> list[Row]:
 
 
 def collect(
-    extractions: list[dict[str, Any]], curated: dict[str, list[Row]], reference: Reference
+    extractions: list[dict[str, Any]],
+    curated: dict[str, list[Row]],
+    reference: Reference,
+    spilled: Mapping[str, Sequence[Row]] | None = None,
 ) -> dict[str, list[Row]]:
-    """Every row of every source, extracted first, then curated, by resource name, before merging."""
+    """Every row of every source, extracted first, then curated, by resource name, before merging
+    (the rows of the resources kept on disk read from there)."""
     rows: dict[str, list[Row]] = defaultdict(list)
     for extraction in extractions:
         rows["sources"].append(extraction["source"])
         for resource, key in EXTRACTED.items():
+            if spilled is not None and resource in spilled:
+                continue
             found = extraction[key]
             rows[resource].extend(found if isinstance(found, list) else [found])
+    for resource, on_disk in (spilled or {}).items():
+        # in key order, each key once: the merged table as it is; else read in to be merged
+        rows[resource] = on_disk if merged(on_disk) and not curated.get(resource) else list(on_disk)  # type: ignore[assignment]
     for resource, found in curated.items():
         rows[resource].extend(found)
     # The lexicon's types first, then those an article named that it does not know (deduplicated
@@ -186,8 +202,15 @@ def deduplicate(
 
 
 def cited(rows: dict[str, list[Row]], column: str) -> set[str]:
-    """Values of a column over the rows of several resources."""
-    return {r[column] for found in rows.values() for r in found if r.get(column)}
+    """Values of a column over the rows of several resources (those kept on disk know theirs)."""
+    found: set[str] = set()
+    for table in rows.values():
+        noted = getattr(table, "cited", None)
+        if noted is not None and column in CITING_COLUMNS:
+            found |= noted(column)
+        else:
+            found |= {r[column] for r in table if r.get(column)}
+    return found
 
 
 def assemble(
@@ -197,21 +220,27 @@ def assemble(
     curated: dict[str, list[Row]] | None = None,
     reviews: list[Decision] | None = None,
     conflicts: dict[str, str] | None = None,
+    spilled: Mapping[str, Sequence[Row]] | None = None,
 ) -> tuple[dict[str, dict[str, list[Row]]], list[Row]]:
     """The rows of every package's resources, with the curators' decisions applied, and the
     warnings raised while merging (an article contradicting a curated fact goes into conflicts,
-    when given, with the reason)."""
+    when given, with the reason). Spilled: the rows of resources kept on disk (etl/curate/spill.py),
+    by resource, which the extractions no longer hold; a resource a decision is about is read in."""
     warnings: list[Row] = list((curated or {}).get("warnings", []))
-    everything = collect(extractions, curated or {}, reference)
+    decisions = reviews or []
+    reviewed = {d.table for d in decisions}
+    on_disk = {name: rows if name not in reviewed else list(rows) for name, rows in (spilled or {}).items()}
+    everything = collect(extractions, curated or {}, reference, on_disk)
     changes = next((r for p in packages for r in p.resources if r.name == "network_changes"), None)
     if changes is not None:
         everything["network_changes"] = restated(changes, everything["network_changes"], conflicts)
         warnings += unlinked(everything["network_changes"])
     result: dict[str, dict[str, list[Row]]] = {}
-    decisions = reviews or []
     for package in packages:
         own = {
-            r.name: deduplicate(r, everything[r.name], warnings, conflicts)
+            r.name: everything[r.name]
+            if merged(everything[r.name])
+            else deduplicate(r, everything[r.name], warnings, conflicts)
             for r in package.resources
             if r.name not in ("sources", "persons", "reviews")
         }

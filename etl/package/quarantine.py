@@ -11,7 +11,7 @@ code) and fails the build."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -129,8 +129,13 @@ def screen_source(
     return cleaned, warnings, reasons
 
 
-def screen(extractions: list[dict[str, Any]], packages: tuple[PackageSpec, ...]) -> Screened:
-    """Every source's extraction screened on its own."""
+def screen(
+    extractions: Iterable[dict[str, Any]],
+    packages: tuple[PackageSpec, ...],
+    keep: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Screened:
+    """Every source's extraction screened on its own, as it comes; keep is given each one to be
+    merged and says what of it to hold (by default, all of it)."""
     screened = Screened()
     for extraction in extractions:
         cleaned, warnings, reasons = screen_source(extraction, packages)
@@ -138,7 +143,7 @@ def screen(extractions: list[dict[str, Any]], packages: tuple[PackageSpec, ...])
         if reasons:
             screened.quarantined[extraction["source"]["id"]] = summary(reasons)
         else:
-            screened.extractions.append(cleaned)
+            screened.extractions.append(keep(cleaned) if keep is not None else cleaned)
     return screened
 
 

@@ -16,8 +16,9 @@ import json
 import shutil
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
@@ -131,15 +132,16 @@ def arrow_schema(spec: ResourceSpec) -> pa.Schema:
     return pa.schema(fields, metadata={"name": spec.name, "title": spec.title})
 
 
-def write_parquet(spec: ResourceSpec, rows: list[Row], where: Any) -> None:
+def write_parquet(spec: ResourceSpec, rows: Sequence[Row], where: Any) -> None:
     """A resource as Parquet: typed columns (integers as int64, dates as dates, empty cells as
     nulls), zstd-compressed, in row groups of PARQUET_GROUP rows (so that only one group's columns
     are ever built at once), the same bytes for the same rows."""
     schema = arrow_schema(spec)
     fields = spec.schema["fields"]
     with pq.ParquetWriter(where, schema, compression="zstd", version="2.6") as writer:
-        for start in range(0, max(len(rows), 1), PARQUET_GROUP):
-            group = rows[start : start + PARQUET_GROUP]
+        stream = iter(rows)
+        group = list(islice(stream, PARQUET_GROUP))
+        while True:
             columns = [
                 pa.array(
                     [arrow_value(f["type"], row.get(f["name"])) for row in group], type=schema.field(i).type
@@ -147,6 +149,9 @@ def write_parquet(spec: ResourceSpec, rows: list[Row], where: Any) -> None:
                 for i, f in enumerate(fields)
             ]
             writer.write_table(pa.Table.from_arrays(columns, schema=schema))
+            group = list(islice(stream, PARQUET_GROUP))
+            if not group:
+                break
 
 
 def translated_texts(

@@ -12,6 +12,7 @@ from etl.release.changelog import render_text
 from etl.release.diff import diff_releases, diff_to_dict
 from etl.release.lock import LockBusy, build_lock, is_running
 from etl.release.publish import (
+    ROWS_SUFFIX,
     ReleaseError,
     checkpoint,
     publish,
@@ -43,6 +44,7 @@ from etl.release.versioning import (
 __all__ = [
     "ERROR",
     "REVIEW_BELOW",
+    "ROWS_SUFFIX",
     "Breach",
     "BuildReport",
     "DiffError",

@@ -24,6 +24,8 @@ from etl.layout import PUBLISHED, STAGING
 from etl.release.lock import build_lock
 
 NEXT = "next"
+# Beside a stage, the folder where the largest resources' rows wait between extraction and writing.
+ROWS_SUFFIX = "-rows"
 BACKUP = "previous"
 TRASH = "trash"
 JOURNAL = "publish.json"
@@ -196,5 +198,5 @@ def recover_interrupted(root: Path) -> bool:
 def clean(root: Path) -> None:
     """Delete what a finished or undone publish leaves in `.build/` (never the lock)."""
     build_dir = root / STAGING
-    for name in (NEXT, BACKUP, TRASH, JOURNAL + ".tmp"):
+    for name in (NEXT, NEXT + ROWS_SUFFIX, BACKUP, TRASH, JOURNAL + ".tmp"):
         remove(build_dir / name)
