@@ -27,7 +27,9 @@ ENDPOINTS = {
     "table JSON": "/diplomacy/articles.json",
     "table HTML": "/diplomacy/articles",
     "paragraphs HTML": "/diplomacy/paragraphs",
-    "full-text": "/diplomacy/paragraphs?_search=embassies",
+    # articles has the full-text index (title, body); paragraphs has none, so Datasette ignores
+    # `_search=` on it and the page is the plain paragraphs page.
+    "full-text": "/diplomacy/articles?_search=embassies",
     "row": "/diplomacy/articles/{article}",
 }
 START_TIMEOUT = 60
