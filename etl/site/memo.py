@@ -28,6 +28,7 @@ request computes it again. A mutable database is never memoized.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import re
@@ -329,20 +330,37 @@ def page_key(scope: Scope, databases: dict[str, tuple[str, str]], canned: frozen
 
 def kept_pages(app: ASGIApp, datasette: Any, canned: frozenset[str]) -> ASGIApp:
     """The app answering a GET of a page of an immutable database it has answered before from the
-    page memo: only a whole 200 response without cookies is kept, the first time it is asked for."""
+    page memo: only a whole 200 response without cookies is kept, the first time it is asked for;
+    a request for a page being worked out waits for it."""
     databases = {name: found for name, db in datasette.databases.items() if (found := release_of(db))}
     memo = page_memo_of(datasette)
+    # The pages being worked out, so that the requests for one that come meanwhile wait for it
+    # rather than work it out again (16 visitors opening a table at once count it once).
+    computing: dict[Hashable, asyncio.Event] = {}
 
     async def inner(scope: Scope, receive: Receive, send: Send) -> None:
         key = page_key(scope, databases, canned)
         if key is None:
             await app(scope, receive, send)
             return
+        waiting = computing.get(key)
+        if waiting is not None:  # the same page is being worked out for another request: wait for it
+            await waiting.wait()
         found, messages = memo.get(key)
         if found:
             for message in messages:
                 await send({**message})  # a dict of its own: the wrappers outside may change it
             return
+        done = computing.setdefault(key, asyncio.Event())
+        try:
+            await answer(key, scope, receive, send)
+        finally:
+            if computing.get(key) is done:
+                del computing[key]
+            done.set()
+
+    async def answer(key: Hashable, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app's answer, kept when it is a whole 200 response without cookies."""
         recorded: list[Message] = []
         keep = True
         size = 0

@@ -68,6 +68,18 @@ def test_a_page_asked_for_again_runs_no_query(fresh: Client, queries: list[str])
     assert again.headers["content-type"] == first.headers["content-type"]
 
 
+def test_visitors_opening_a_page_at_once_count_it_once(fresh: Client, queries: list[str]) -> None:
+    facets = resource_specs()["articles"].datasette["facets"]
+
+    async def together() -> list[Any]:
+        return list(await asyncio.gather(*(fresh.app.client.get("/diplomacy/articles") for _ in range(4))))
+
+    pages = fresh.loop.run_until_complete(together())
+    assert [page.status_code for page in pages] == [200] * 4
+    assert len({page.text for page in pages}) == 1
+    assert len(facet_queries(queries)) == len(facets)
+
+
 def test_another_page_of_a_table_does_not_count_its_facets_again(fresh: Client, queries: list[str]) -> None:
     facets = resource_specs()["articles"].datasette["facets"]
     first = fresh.get("/diplomacy/articles.json?_sort=id").json()
