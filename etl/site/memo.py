@@ -10,7 +10,7 @@ answers and MEMO_BYTES bytes), keyed by the release's database (its file and has
   memo), so a table page shown again does not count its facets again;
 - a table page's row count when it is filtered or searched (Datasette counts the whole table from
   the inspect data, a filtered one every time), and what Datasette reads of the schema for every
-  page (a dozen queries of sqlite_master, each a trip to a thread): queries of Datasette's own,
+  page (two dozen reads, each a trip to a thread): queries of Datasette's own,
   never a visitor's SQL (the SQL lane's, etl/site/lanes.py), which may call random() or date('now');
 - an article's page's marked text (etl/site/plugin.py: article_vars);
 - whole pages: a GET of a page of the database (a table, a row, as HTML, JSON or CSV) answered once
@@ -49,8 +49,11 @@ MEMO_BYTES = 32 * 2**20
 # An answer larger than this is not kept (one facet of 1,000 long values, a very long article).
 ENTRY_BYTES = 2 * 2**20
 # Datasette's own queries whose answer is kept: a table page's count (`select count(*) from ...`),
-# its reads of the schema, and the schema version it checks on every request.
-KEPT_SQL = re.compile(r"^\s*select count\(\*\) from |\bsqlite_master\b|^\s*pragma schema_version\s*$", re.I)
+# a row page's counts of the rows that link to it (`select (select count(*) from ...`), its reads
+# of the schema, and the schema version it checks on every request.
+KEPT_SQL = re.compile(
+    r"^\s*select (\(select )?count\(\*\) from |\bsqlite_master\b|^\s*pragma schema_version\s*$", re.I
+)
 # The memo of each app, dropped with it when the release it serves is retired.
 MEMOS: weakref.WeakKeyDictionary[Any, Memo] = weakref.WeakKeyDictionary()
 
@@ -249,14 +252,65 @@ def memoize_table_permissions(datasette: Any) -> None:
     datasette._table_permission_allows = functools.lru_cache(maxsize=MEMO_ENTRIES)(answer)
 
 
+# Database's methods that read the schema (Datasette calls a dozen a page, each a trip to a thread,
+# datasette-search-all's menu link another dozen): a function of the release.
+SCHEMA_METHODS = (
+    "table_exists",
+    "table_names",
+    "view_names",
+    "hidden_table_names",
+    "table_columns",
+    "table_column_details",
+    "primary_keys",
+    "fts_table",
+    "label_column_for_table",
+    "foreign_keys_for_table",
+    "get_all_foreign_keys",
+    "get_table_definition",
+    "get_view_definition",
+)
+# The databases whose reads go through the memo already (Datasette builds its app, and so calls
+# the plugin's asgi_wrapper, twice).
+MEMOIZED: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def memoize_schema_reads(datasette: Any) -> None:
     """Have each immutable database of the app answer Datasette's counts and reads of its schema
-    (KEPT_SQL) from the app's memo, outside the SQL lane."""
+    (KEPT_SQL, SCHEMA_METHODS) from the app's memo, outside the SQL lane."""
     for db in datasette.databases.values():
         release = release_of(db)
-        memoized = isinstance(db.execute, functools.partial) and db.execute.func is kept_execute
-        if release is not None and not memoized:  # Datasette builds its app (and so this) twice
-            db.execute = functools.partial(kept_execute, memo_of(datasette), release, db.execute)
+        if release is None or db in MEMOIZED:
+            continue
+        MEMOIZED.add(db)
+        memo = memo_of(datasette)
+        db.execute = functools.partial(kept_execute, memo, release, db.execute)
+        for name in SCHEMA_METHODS:
+            if hasattr(db, name):
+                setattr(db, name, functools.partial(kept_schema, memo, (release, name), getattr(db, name)))
+
+
+async def kept_schema(
+    memo: Memo, key: tuple[Any, ...], read: Callable[..., Awaitable[Any]], *args: Any
+) -> Any:
+    """A read of the schema, from the memo; a copy of its own for each caller."""
+    found = await memo.answer((*key, frozen(args)), lambda: read(*args), schema_size)
+    return own_copy(found)
+
+
+def own_copy(value: Any) -> Any:
+    """A schema read as a caller gets it: a list or dict of its own (Datasette 0.65 reads the
+    foreign keys' dicts inside, never changes them; a deep copy of all the foreign keys would take
+    longer than reading them again)."""
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def schema_size(value: Any) -> int:
+    """About how many bytes a schema read takes."""
+    return len(json.dumps(value, default=str))
 
 
 async def kept_execute(
