@@ -45,7 +45,7 @@ from etl.site.lanes import IN_SQL_LANE, runs_visitor_sql
 T = TypeVar("T")
 
 MEMO_ENTRIES = 2048
-MEMO_BYTES = 32 * 2**20
+MEMO_BYTES = 16 * 2**20
 # An answer larger than this is not kept (one facet of 1,000 long values, a very long article).
 ENTRY_BYTES = 2 * 2**20
 # Datasette's own queries whose answer is kept: a table page's count (`select count(*) from ...`),
@@ -331,7 +331,7 @@ async def kept_execute(
 # -- Whole pages ----------------------------------------------------------------------------------
 
 PAGE_ENTRIES = 1024
-PAGE_BYTES = 64 * 2**20
+PAGE_BYTES = 32 * 2**20
 # A page larger than this is not kept (a JSON page of `_size=max` long rows).
 PAGE_ENTRY_BYTES = 2 * 2**20
 # The memo of each app's pages, apart from its answers so that large pages do not push them out.
