@@ -16,7 +16,8 @@ answers and MEMO_BYTES bytes), keyed by the release's database (its file and has
 - whole pages: a GET of a page of the database (a table, a row, as HTML, JSON or CSV) answered once
   is answered again from the memo of the app's pages (at most PAGE_ENTRIES pages and PAGE_BYTES
   bytes), for the same address, host and language, when it was a whole 200 response without
-  cookies and the request has none but the language's; never visitor SQL. The guard, the
+  cookies, none of whose queries failed (a facet past its time limit is left out of a 200 page),
+  and the request has none but the language's; never visitor SQL. The guard, the
   language cookie and the release header still apply to every response (etl/site/plugin.py,
   etl/site/releases.py); a page's footer says how long its queries took the first time;
 - which `allow` blocks of the metadata apply to a table, which Datasette works out for every page
@@ -34,7 +35,9 @@ import json
 import re
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
 
@@ -54,6 +57,10 @@ ENTRY_BYTES = 2 * 2**20
 KEPT_SQL = re.compile(
     r"^\s*select (\(select )?count\(\*\) from |\bsqlite_master\b|^\s*pragma schema_version\s*$", re.I
 )
+# The queries that failed while the page being answered was worked out: Datasette leaves out what
+# a failed query would have shown (a facet or a count past its time limit) and answers 200, a page
+# not to be kept.
+FAILED_QUERIES: ContextVar[list[str] | None] = ContextVar("diplodata_failed_queries", default=None)
 # The memo of each app, dropped with it when the release it serves is retired.
 MEMOS: weakref.WeakKeyDictionary[Any, Memo] = weakref.WeakKeyDictionary()
 
@@ -112,6 +119,20 @@ class Memo:
         if bytes_ is not None:
             self.put(key, computed, bytes_)
         return computed
+
+
+@contextmanager
+def noting_failures() -> Iterator[list[str]]:
+    """The queries that fail inside the block (FAILED_QUERIES), noted for the enclosing block too."""
+    outer = FAILED_QUERIES.get()
+    failed: list[str] = []
+    token = FAILED_QUERIES.set(failed)
+    try:
+        yield failed
+    finally:
+        FAILED_QUERIES.reset(token)
+        if outer is not None:
+            outer.extend(failed)
 
 
 def memo_of(datasette: Any) -> Memo:
@@ -184,16 +205,22 @@ class MemoView:
         return await self.memo.answer(key, compute, results_size)
 
     async def expand_foreign_keys(self, database: str, table: str, column: str, values: list[Any]) -> Any:
-        """Datasette.expand_foreign_keys, memoized on an immutable database."""
+        """Datasette.expand_foreign_keys, memoized on an immutable database, unless its query failed
+        (Datasette then gives the values without their labels)."""
         release = release_of(self._datasette.get_database(database))
-
-        def compute() -> Awaitable[Any]:
-            return self._datasette.expand_foreign_keys(database, table, column, values)  # type: ignore[no-any-return]
-
         if release is None:
-            return await compute()
+            return await self._datasette.expand_foreign_keys(database, table, column, values)
+
+        async def compute() -> tuple[Any, bool]:
+            with noting_failures() as failed:
+                labels = await self._datasette.expand_foreign_keys(database, table, column, values)
+            return labels, bool(failed)
+
         key = ("labels", release, database, table, column, frozen(values))
-        return await self.memo.answer(key, compute, labels_size)
+        labels, _ = await self.memo.answer(
+            key, compute, lambda found: None if found[1] else labels_size(found[0])
+        )
+        return labels
 
 
 class MemoFacet:
@@ -321,11 +348,18 @@ async def kept_execute(
     *args: Any,
     **kwargs: Any,
 ) -> Any:
-    """Database.execute, its answer to KEPT_SQL kept in the memo."""
-    if IN_SQL_LANE.get() or not KEPT_SQL.search(sql):
-        return await execute(sql, *args, **kwargs)
-    key = ("sql", release, sql, frozen(args), frozen(kwargs))
-    return await memo.answer(key, lambda: execute(sql, *args, **kwargs), results_size)
+    """Database.execute, its answer to KEPT_SQL kept in the memo; a query that fails is noted for the
+    page being answered (FAILED_QUERIES)."""
+    try:
+        if IN_SQL_LANE.get() or not KEPT_SQL.search(sql):
+            return await execute(sql, *args, **kwargs)
+        key = ("sql", release, sql, frozen(args), frozen(kwargs))
+        return await memo.answer(key, lambda: execute(sql, *args, **kwargs), results_size)
+    except Exception:
+        failed = FAILED_QUERIES.get()
+        if failed is not None:
+            failed.append(sql)
+        raise
 
 
 # -- Whole pages ----------------------------------------------------------------------------------
@@ -414,7 +448,8 @@ def kept_pages(app: ASGIApp, datasette: Any, canned: frozenset[str]) -> ASGIApp:
             done.set()
 
     async def answer(key: Hashable, scope: Scope, receive: Receive, send: Send) -> None:
-        """The app's answer, kept when it is a whole 200 response without cookies."""
+        """The app's answer, kept when it is a whole 200 response without cookies and none of its
+        queries failed."""
         recorded: list[Message] = []
         keep = True
         size = 0
@@ -431,8 +466,9 @@ def kept_pages(app: ASGIApp, datasette: Any, canned: frozenset[str]) -> ASGIApp:
                 recorded.append({**message})
             await send(message)
 
-        await app(scope, receive, recording)
-        if keep and len(recorded) == 2:
+        with noting_failures() as failed:
+            await app(scope, receive, recording)
+        if keep and len(recorded) == 2 and not failed:
             memo.put(key, recorded, size)
 
     return inner

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datasette.database import Database
+from datasette.database import Database, QueryInterrupted
 
 from etl.site.i18n import COOKIE
 from etl.site.memo import Memo, facets_size, page_key
@@ -146,6 +146,67 @@ def test_a_request_with_another_cookie_is_answered_afresh(fresh: Client, queries
     queries.clear()
     assert fresh.get("/diplomacy/articles", headers={"cookie": "ds_actor=someone"}).status_code == 200
     assert queries
+
+
+def test_a_page_whose_facet_ran_past_its_time_limit_is_not_kept(
+    release: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Datasette leaves a facet past its time limit out of a 200 page: that page is worked out again."""
+    original = Database.execute
+    slow = {"on": True}
+    facet = f"select language {FACET_SQL}"
+    tries: list[str] = []
+
+    async def interrupted(self: Database, sql: str, *args: Any, **kwargs: Any) -> Any:
+        if " ".join(sql.split()).startswith(facet):
+            tries.append(sql)
+            if slow["on"]:
+                raise QueryInterrupted(None, sql, None)
+        return await original(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", interrupted)
+    client = Client(release)
+    try:
+        for attempt in (1, 2):
+            page = client.get("/diplomacy/articles.json")
+            assert page.status_code == 200
+            assert "language" not in page.json()["facet_results"]
+            assert len(tries) == attempt
+        slow["on"] = False
+        page = client.get("/diplomacy/articles.json")
+        assert "language" in page.json()["facet_results"]
+        assert client.get("/diplomacy/articles.json").text == page.text
+        assert len(tries) == 3  # then kept
+    finally:
+        client.close()
+
+
+def test_labels_whose_query_failed_are_not_kept(release: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A facet's labels (the titles of the articles a paragraphs facet counts) whose query was
+    interrupted are looked up again by the next page that needs them."""
+    original = Database.execute
+    slow = {"on": True}
+    tries: list[str] = []
+
+    async def interrupted(self: Database, sql: str, *args: Any, **kwargs: Any) -> Any:
+        if " ".join(sql.split()).startswith("select id, title from articles where id in"):
+            tries.append(sql)
+            if slow["on"]:
+                raise QueryInterrupted(None, sql, None)
+        return await original(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", interrupted)
+    client = Client(release)
+    try:
+        assert client.get("/diplomacy/paragraphs.json?_sort=position").status_code == 200
+        slow["on"] = False
+        before = len(tries)
+        page = client.get("/diplomacy/paragraphs.json?_sort=section").json()
+        assert len(tries) > before
+        values = page["facet_results"]["article"]["results"]
+        assert values and all(value["label"] != value["value"] for value in values)
+    finally:
+        client.close()
 
 
 def test_an_error_is_not_kept(fresh: Client, queries: list[str]) -> None:
