@@ -61,8 +61,8 @@ class Client:
         self.app = datasette_app(root)
         self.loop = asyncio.new_event_loop()
 
-    def get(self, path: str) -> Any:
-        return self.loop.run_until_complete(self.app.client.get(path))
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.loop.run_until_complete(self.app.client.get(path, **kwargs))
 
     def post(self, path: str, **kwargs: Any) -> Any:
         return self.loop.run_until_complete(self.app.client.post(path, **kwargs))

@@ -10,6 +10,9 @@
 - Keeps every redirect on the site: a request path with a backslash or starting with ``//`` is
   refused (Datasette 0.65 answers ``/\\example.com/`` with ``Location: /\\example.com``, which browsers
   follow to example.com), and so is any response whose Location would leave the site.
+- Works out once per release what its immutable database answers: a page asked for again, a table
+  page's facets and counts, an article's marked text, the schema, which permissions apply to a
+  table (etl/site/memo.py).
 - Answers only GET and HEAD: the site is read-only, and Datasette 0.65 answers a POST to a table
   or a read-only canned query with a 500 error (and a long traceback in the log) instead of a 405.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Generator, MutableMapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from etl.layout import CHANGELOG, DATABASE, DOWNLOADS
 from etl.site.article import Span, highlight
@@ -48,6 +51,14 @@ from etl.site.i18n import (
 )
 from etl.site.landing import chart_svg, headline, read_release, table_groups
 from etl.site.lanes import Lanes, canned_queries, keep_time_limits, laned
+from etl.site.memo import (
+    kept_pages,
+    memo_facet_class,
+    memo_of,
+    memoize_schema_reads,
+    memoize_table_permissions,
+    release_of,
+)
 from etl.site.metadata import (
     CHANGELOG_PAGE,
     CHARTS_PAGE,
@@ -209,10 +220,26 @@ ARTICLE_TABLE = "articles"
 
 async def article_vars(datasette: Any, database: str, request: Any) -> dict[str, Any]:
     """An article's row page: its body with every fact's evidence marked and linked to its row,
-    and how many facts of each table it states."""
-    from datasette.utils import path_from_row_pks, tilde_decode
+    and how many facts of each table it states; worked out once per article and release
+    (etl/site/memo.py)."""
+    from datasette.utils import tilde_decode
 
     article_id = tilde_decode(str(request.url_vars.get("pks") or ""))
+    release = release_of(datasette.get_database(database))
+    if release is None:
+        return await marked_article(datasette, database, article_id)
+    return await memo_of(datasette).answer(
+        ("article", release, database, article_id),
+        lambda: marked_article(datasette, database, article_id),
+        lambda found: len(str(found.get("article_text") or "")),
+    )
+
+
+async def marked_article(datasette: Any, database: str, article_id: str) -> dict[str, Any]:
+    """An article's body with every fact's evidence marked and linked to its row, and how many facts
+    of each table it states; {} when there is no such article or it has no body."""
+    from datasette.utils import path_from_row_pks
+
     db = datasette.get_database(database)
     found = await db.execute("select body from articles where id = ?", [article_id])
     row = found.first()
@@ -371,6 +398,14 @@ def extra_body_script(view_name: str, request: Any) -> str | None:
     return f"var SUMMARY = {json.dumps(words.column_descriptions)};" + FOLD_DESCRIPTIONS
 
 
+@hookimpl(wrapper=True)  # type: ignore[untyped-decorator]
+def register_facet_classes() -> Generator[None, list[list[type]], list[list[type]]]:
+    """Datasette's facet classes (and any plugin's), each counting through the app's memo, so that
+    a table page of a release shown again does not count its facets again (etl/site/memo.py)."""
+    found = yield
+    return [[memo_facet_class(facet) for facet in classes] for classes in found]
+
+
 @hookimpl  # type: ignore[untyped-decorator]
 def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     """Every error: a missing page is the site's 404 page, in the visitor's language, with a way back;
@@ -403,14 +438,17 @@ def on_row_page(database: str, table: str | None) -> bool:
 def long_text(value: str, whole: bool) -> Markup:
     """Text as escaped HTML keeping its line breaks; unless whole, cut at a word after about
     PREVIEW_CHARS characters with the rest behind a toggle."""
+    # Built from escape() and an f-string: Markup.format takes three times as long, for each long
+    # cell of a table page.
     if whole or len(value) <= PREVIEW_CHARS:
-        return Markup('<div class="long-text">{}</div>').format(value)
+        return Markup(f'<div class="long-text">{escape(value)}</div>')
     cut = value.rfind(" ", PREVIEW_CHARS // 2, PREVIEW_CHARS)
     cut = cut if cut > 0 else PREVIEW_CHARS
     return Markup(
-        '<div class="long-text">{}<span class="long-text-ellipsis">…</span>'
-        '<details class="long-text-rest"><summary>Read all {:,} characters</summary>{}</details></div>'
-    ).format(value[:cut], len(value), value[cut:])
+        f'<div class="long-text">{escape(value[:cut])}<span class="long-text-ellipsis">…</span>'
+        f'<details class="long-text-rest"><summary>Read all {len(value):,} characters</summary>'
+        f"{escape(value[cut:])}</details></div>"
+    )
 
 
 @hookimpl  # type: ignore[untyped-decorator]
@@ -525,10 +563,13 @@ def guard(
 @hookimpl  # type: ignore[untyped-decorator]
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     """Wrap the app in the guard (read methods only, redirects kept on the site, canned queries
-    opened with their example values, bad parameters refused), the response cap
+    opened with their example values, bad parameters refused), the memo of its pages, the response cap
     (etl/site/bounds.py) and the SQL lane (etl/site/lanes.py), every query's time limit kept by the
-    lanes' watchdog."""
+    lanes' watchdog; the app's pages, table permissions, counts and reads of the schema are worked
+    out once per release (etl/site/memo.py)."""
     replace_default_handler()
+    memoize_table_permissions(datasette)
+    memoize_schema_reads(datasette)
     return_freed_memory()
     keep_time_limits()
     examples = dict((datasette.plugin_config(PLUGIN) or {}).get("examples") or {})
@@ -536,4 +577,6 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     lanes = Lanes(int(datasette.setting("sql_time_limit_ms")))
     lanes.install(datasette)
     canned = canned_queries(datasette)
-    return lambda app: guard(capped(laned(app, lanes, canned)), examples, tables)
+    return lambda app: guard(
+        kept_pages(capped(laned(app, lanes, canned)), datasette, canned), examples, tables
+    )
