@@ -93,6 +93,8 @@ Progress = Callable[[str], None]
 FINGERPRINT = "fingerprint.json"
 # Rounds of quarantine: each sets aside every source the checks blame, so one or two suffice.
 MAX_ROUNDS = 5
+# Beside the extraction cache, what vl-convert drew (the charts and the map), by what it was given.
+DRAWINGS = "drawings"
 Tables = dict[str, dict[str, list[dict[str, Any]]]]
 
 
@@ -300,7 +302,7 @@ def stage_contents(
     report.published = [s.id for s in sources]
     kept_ids = sources_of(kept)
     report.warnings = (
-        [w for e in screened.extractions if e["source"]["id"] in kept_ids for w in e["warnings"]]
+        list(spill.warnings(kept_ids))
         + [w for w in screened.warnings if w["source"] in kept_ids]
         + merge_warnings
         + [b.warning() for b in breaches]
@@ -319,7 +321,10 @@ def stage_contents(
     add_report_tables(stage / DATABASE, report)
     (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
     (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
-    draw_charts(stage, project, base_url, created[:10])
+    drawings = (
+        None if engine is None or engine.full or engine.cache is None else engine.cache.parent / DRAWINGS
+    )
+    draw_charts(stage, project, base_url, created[:10], drawings)
     write_catalog(stage, base_url, packages, project)
     (stage / DOWNLOADS / REPORT).write_bytes(render_report(report))
     write_checksums(stage)

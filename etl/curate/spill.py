@@ -24,6 +24,7 @@ from etl.specs import PackageSpec, ResourceSpec
 Row = dict[str, Any]
 # The extraction's key of each resource kept on disk (a single row for the article, lists else).
 SPILLED = {"articles": "article", "paragraphs": "paragraphs", "quotes": "quotes"}
+WARNINGS = "warnings"
 # The values of the columns by which rows cite a source are noted as the rows come, so that finding
 # what a table cites does not read it again.
 CITING = CITING_COLUMNS
@@ -60,12 +61,16 @@ class Spill:
             name: Track(folder / f"{name}.marshal", specs[name]) for name in SPILLED if name in specs
         }
         self.handles = {name: track.path.open("wb") for name, track in self.tracks.items()}
+        # and each extraction's warnings, which only the build's report reads, at its end
+        self.notes = folder / "warnings.marshal"
+        self.handles[WARNINGS] = self.notes.open("wb")
 
     def take(self, extraction: dict[str, Any]) -> dict[str, Any]:
         """The extraction without the rows of the spilled resources, which are appended to their
-        files (each source's rows in key order)."""
+        files (each source's rows in key order), nor its warnings (see warnings)."""
         source = str(extraction["source"]["id"])
         light = dict(extraction)
+        self.append(WARNINGS, source, light.pop(WARNINGS, []))
         for name, track in self.tracks.items():
             found = light.pop(SPILLED[name], [])
             rows = found if isinstance(found, list) else [found]
@@ -79,13 +84,23 @@ class Spill:
                 except TypeError:  # keys of different types cannot be ordered as they come
                     track.ordered = False
                 track.last = key
-            data = marshal.dumps((source, rows))
-            self.handles[name].write(len(data).to_bytes(LENGTH_BYTES, "little") + data)
+            self.append(name, source, rows)
             track.counts[source] = track.counts.get(source, 0) + len(rows)
             cites = track.cites.setdefault(source, {})
             for column in CITING:
                 cites.setdefault(column, set()).update(r[column] for r in rows if r.get(column))
         return light
+
+    def append(self, name: str, source: str, rows: list[Row]) -> None:
+        """Append one source's rows to a file: their length, then the marshalled (source, rows)."""
+        data = marshal.dumps((source, rows))
+        self.handles[name].write(len(data).to_bytes(LENGTH_BYTES, "little") + data)
+
+    def warnings(self, kept: set[str]) -> Iterator[Row]:
+        """The extraction warnings of the kept sources, in the order the extractions came."""
+        for source, rows in batches(self.notes):
+            if source in kept:
+                yield from rows
 
     def close(self) -> None:
         """Finish the files (before they are read)."""

@@ -1,11 +1,11 @@
 """Stage 5, release: a staged release published all at once or not at all, versioned and explained.
 
-Reads the rows of stage curate (to choose the version before anything is written) and the
-previous release (published under the root, else committed in the checkout); produces the version,
-CHANGELOG.md, the build report, and the atomic swap of the staged release into place, one build at
-a time under a lock, with the undoing of a swap that was interrupted. Also compares any two releases
-row by row (`diplodata diff`), and checks the assertions of reference/assertions.yml on the rows
-it would publish."""
+Reads the data files the build staged (to choose the version before the descriptors are written)
+and the previous release (published under the root, else committed in the checkout), a row at a
+time; produces the version, CHANGELOG.md, the build report, and the atomic swap of the staged
+release into place, one build at a time under a lock, with the undoing of a swap that was
+interrupted. Also compares any two releases row by row (`diplodata diff`), and checks the
+assertions of reference/assertions.yml on the rows it would publish."""
 
 from etl.release.assertions import ERROR, Breach, check_assertions, resource_rows
 from etl.release.changelog import render_text

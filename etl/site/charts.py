@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
+import importlib.metadata
 import json
+import os
 import re
 import sqlite3
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,19 +172,62 @@ def convert_options(lang: str) -> dict[str, Any]:
     }
 
 
-def render_svg(spec: dict[str, Any], lang: str) -> str:
+class Drawings:
+    """What vl-convert drew, kept under a folder (None: nothing kept) by the sha256 of what it was
+    given and of its version, so that a chart or map whose spec did not change since the last build
+    is not drawn again (drawing is the slowest part of a small build's site stage). The folder is
+    safe to delete; prune() removes what the last drawing did not use."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder, self.used = folder, set[Path]()
+
+    def drawing(self, kind: str, given: str, draw: Callable[[], bytes]) -> bytes:
+        """The bytes vl-convert draws from `given` (its kind: svg or png), from the folder if kept."""
+        if self.folder is None:
+            return draw()
+        drawer = importlib.metadata.version("vl-convert-python")
+        digest = hashlib.sha256(f"{drawer}\0{VEGA_LITE_VERSION}\0{kind}\0".encode())
+        digest.update(given.encode("utf-8"))
+        path = self.folder / f"{digest.hexdigest()}.{kind}"
+        self.used.add(path)
+        try:
+            return path.read_bytes()
+        except OSError:
+            data = draw()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(name, path)
+        return data
+
+    def prune(self) -> None:
+        """Delete the drawings kept that this build did not use."""
+        if self.folder is not None and self.folder.is_dir():
+            for path in self.folder.iterdir():
+                if path not in self.used:
+                    path.unlink(missing_ok=True)
+
+
+def render_svg(spec: dict[str, Any], lang: str, drawings: Drawings | None = None) -> str:
     """A spec drawn as SVG, with the language's number and date formats, no network allowed."""
     import vl_convert
 
-    return str(vl_convert.vegalite_to_svg(spec, **convert_options(lang)))
+    options = convert_options(lang)
+    given = json.dumps([spec, options], ensure_ascii=False, sort_keys=True)
+
+    def draw() -> bytes:
+        return str(vl_convert.vegalite_to_svg(spec, **options)).encode("utf-8")
+
+    return (drawings or Drawings()).drawing("svg", given, draw).decode("utf-8")
 
 
-def render_png(svg: str) -> bytes:
+def render_png(svg: str, drawings: Drawings | None = None) -> bytes:
     """The chart's SVG rasterised at twice its size (sharp on dense screens): the same drawing as
     the SVG, without running Vega a second time."""
     import vl_convert
 
-    return bytes(vl_convert.svg_to_png(svg, scale=2))
+    return (drawings or Drawings()).drawing("png", svg, lambda: bytes(vl_convert.svg_to_png(svg, scale=2)))
 
 
 def query_rows(database: Path, sql: str) -> list[dict[str, Any]]:
@@ -207,10 +255,17 @@ def publishers(database: Path, rows: list[dict[str, Any]]) -> str:
 
 
 def write_charts(
-    root: Path, queries: dict[str, Any], database_name: str, source: str, base_url: str, drawn: str
+    root: Path,
+    queries: dict[str, Any],
+    database_name: str,
+    source: str,
+    base_url: str,
+    drawn: str,
+    drawings: Drawings | None = None,
 ) -> list[Path]:
     """Draw every chart in every language from the database built under root into
-    downloads/charts/: `<id>.<lang>.svg`, `.png` and `.vl.json`. Returns the files written."""
+    downloads/charts/: `<id>.<lang>.svg`, `.png` and `.vl.json` (what was drawn before taken from
+    drawings). Returns the files written."""
     folder = root / DOWNLOADS / CHARTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -222,11 +277,11 @@ def write_charts(
         data_url = f"{base_url.rstrip('/')}/{database_name}/{chart.query}"
         for lang in LANGUAGES:
             spec = chart_spec(chart, rows, lang, cited, data_url, drawn)
-            svg = render_svg(spec, lang)
+            svg = render_svg(spec, lang, drawings)
             files = {
                 ".vl.json": (json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode(),
                 ".svg": svg.encode("utf-8"),
-                ".png": render_png(svg),
+                ".png": render_png(svg, drawings),
             }
             for suffix, data in files.items():
                 path = root / DOWNLOADS / chart.file(lang, suffix)

@@ -14,7 +14,7 @@ import yaml
 
 from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, INSPECT, METADATA
 from etl.release import report_tables_metadata
-from etl.site.charts import load_charts, write_charts
+from etl.site.charts import Drawings, load_charts, write_charts
 from etl.site.i18n import LANGUAGE_NAMES
 from etl.site.worldmap import write_map
 from etl.specs import DEFAULT_LANGUAGE, LANGUAGES, PackageSpec, ResourceSpec, text_key, translations
@@ -261,8 +261,14 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Non
     uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
 
 
-def draw_charts(root: Path, project: dict[str, Any], base_url: str, drawn: str) -> list[Path]:
+def draw_charts(
+    root: Path, project: dict[str, Any], base_url: str, drawn: str, cache: Path | None = None
+) -> list[Path]:
     """Draw the site's charts (downloads/charts/) and the map of the posts (downloads/maps/) from
-    the database built under root, each dated by the release (drawn: its date) and linked to its data."""
-    charts = write_charts(root, all_queries(project), project["database"], SOURCE, base_url, drawn)
-    return charts + write_map(root, project["database"], base_url, drawn)
+    the database built under root, each dated by the release (drawn: its date) and linked to its
+    data; what was drawn by an earlier build from the same spec is taken from the cache folder."""
+    drawings = Drawings(cache)
+    charts = write_charts(root, all_queries(project), project["database"], SOURCE, base_url, drawn, drawings)
+    found = charts + write_map(root, project["database"], base_url, drawn, drawings)
+    drawings.prune()
+    return found

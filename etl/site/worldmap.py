@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from etl.layout import DATABASE, DOWNLOADS, REFERENCE_DIR
-from etl.site.charts import query_rows
+from etl.site.charts import Drawings, query_rows, render_png
 from etl.site.i18n import LANGUAGES, three_languages
 
 MAP_FILE = Path(__file__).resolve().parent / "worldmap.yml"
@@ -199,11 +199,12 @@ def map_page_vars(root: Path, lang: str) -> dict[str, Any]:
     }
 
 
-def write_map(root: Path, database_name: str, base_url: str, drawn: str) -> list[Path]:
+def write_map(
+    root: Path, database_name: str, base_url: str, drawn: str, drawings: Drawings | None = None
+) -> list[Path]:
     """Draw the map of the posts in every language from the database built under root into
-    downloads/maps/: `posts.<lang>.svg` and `.png`. Returns the files written."""
-    import vl_convert
-
+    downloads/maps/: `posts.<lang>.svg` and `.png` (a PNG drawn before taken from drawings).
+    Returns the files written."""
     settings = load_map()
     land = land_path(land_rings(json.loads(LAND_FILE.read_text(encoding="utf-8"))))
     database = root / DATABASE
@@ -219,7 +220,7 @@ def write_map(root: Path, database_name: str, base_url: str, drawn: str) -> list
         svg = map_svg(posts, labels, coverage, land, settings, lang, row_url, drawn)
         for suffix, data in (
             (".svg", svg.encode("utf-8")),
-            (".png", bytes(vl_convert.svg_to_png(svg, scale=2))),
+            (".png", render_png(svg, drawings)),
         ):
             path = folder / f"{MAP_ID}.{lang}{suffix}"
             path.write_bytes(data)

@@ -45,7 +45,7 @@ def test_rows_put_on_disk_merge_as_the_rows_held_in_memory(
     spill = Spill(tmp_path, load_packages())
     light = [spill.take(dict(e)) for e in incoming]
     spill.close()
-    assert all("paragraphs" not in e and "article" not in e for e in light)
+    assert all("paragraphs" not in e and "article" not in e and "warnings" not in e for e in light)
     # sources in the order of the keys give the merged table as it is; out of order, it is sorted
     assert spill.tracks["paragraphs"].ordered is (order == "as read")
     assert merged(light, spill) == merged(incoming, None)
@@ -66,3 +66,6 @@ def test_spilled_rows_read_the_kept_sources_only(extracted: list[dict[str, Any]]
         rows[len(expected)]
     assert rows.cited("article") == {p["article"] for p in expected}
     assert dropped not in rows.cited("article")
+    # the extractions' warnings wait on disk too, for the build's report, in the order they came
+    noted = [w for e in extracted if e["source"]["id"] != dropped for w in e["warnings"]]
+    assert noted and list(spill.warnings(everyone - {dropped})) == noted
