@@ -261,10 +261,11 @@ def stage_contents(
     # Each extraction is screened as it comes, and the rows of its largest resources put on disk.
     spill = Spill(spill_folder, packages)
     found = extractions(raw.sources, reference_dir, engine or Engine(), extract_source)
+    # The texts go into the extractions (the articles' bodies), each let go of once its source is
+    # extracted: keep the sources' records only.
+    raw = dataclasses.replace(raw, sources=[dataclasses.replace(s, text="") for s in raw.sources])
     screened = screen(found, packages, spill.take)
     spill.close()
-    # The texts are in the extractions now (the articles' bodies): keep the sources' records only.
-    raw = dataclasses.replace(raw, sources=[dataclasses.replace(s, text="") for s in raw.sources])
     curated = curated_rows(
         reference.persons, reference.post_types, reference_dir / "curated", reference_dir / "posts"
     )

@@ -14,8 +14,9 @@ import hashlib
 import json
 import os
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ CODE_FOLDERS = ("extract", "raw")
 # Below so many sources for each worker, a pool costs more than it saves.
 POOL_MINIMUM = 32
 CHUNK = 16
+# Chunks in a pool's hands at once, for each worker: enough to keep it busy, few enough that the
+# texts waiting for a worker are a small part of a large corpus.
+AHEAD = 4
 EXECUTORS = ("local", "dask")
 
 
@@ -121,16 +125,37 @@ def extract_in_worker(source: Source, reference_dir: str) -> Extraction:
     return extract_source(source, load_reference(Path(reference_dir)))
 
 
+def extract_chunk(sources: list[Source], reference_dir: str) -> list[Extraction]:
+    """Extract some sources in a worker process (the reference tables loaded once per process)."""
+    reference = load_reference(Path(reference_dir))
+    return [extract_source(source, reference) for source in sources]
+
+
 def run_local(
-    sources: list[Source], reference_dir: Path, extract: Extract, jobs: int
+    sources: deque[Source], reference_dir: Path, extract: Extract, jobs: int
 ) -> Iterator[Extraction]:
-    """Extractions in order: in this process, or in a pool of jobs processes for many sources."""
+    """Extractions in order: in this process, or in a pool of jobs processes for many sources. The
+    sources are taken from the queue as they are handed out (the pool holding AHEAD chunks a worker
+    at most), so that a source's text is let go of once it is extracted."""
     if jobs <= 1 or len(sources) < POOL_MINIMUM * jobs or extract is not extract_source:
         reference = load_reference(reference_dir)
-        yield from (extract(source, reference) for source in sources)
+        while sources:
+            yield extract(sources.popleft(), reference)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(extract_in_worker, sources, [str(reference_dir)] * len(sources), chunksize=CHUNK)
+        waiting: deque[Future[list[Extraction]]] = deque()
+
+        def hand_out() -> None:
+            chunk = [sources.popleft() for _ in range(min(CHUNK, len(sources)))]
+            waiting.append(pool.submit(extract_chunk, chunk, str(reference_dir)))
+
+        while sources and len(waiting) < AHEAD * jobs:
+            hand_out()
+        while waiting:
+            done = waiting.popleft().result()
+            if sources:
+                hand_out()
+            yield from done
 
 
 def run_dask(
@@ -195,15 +220,20 @@ def extractions(
     their short strings shared."""
     memo: dict[str, str] = {}
     folder = engine.cache
-    keys = [cache_key(s, extract, reference_dir) for s in sources] if folder is not None else []
+    left: list[Source | None] = list(sources)
+    del sources  # the sources are let go of one by one as they are extracted (see run_local)
+    keys = [cache_key(s, extract, reference_dir) for s in left if s is not None] if folder is not None else []
     hits = [not engine.full and cache_path(folder, k).is_file() for k in keys] if folder else []
-    hits = hits or [False] * len(sources)
-    todo = [s for s, hit in zip(sources, hits, strict=True) if not hit]
+    hits = hits or [False] * len(left)
+    todo = deque(s for s, hit in zip(left, hits, strict=True) if s is not None and not hit)
     if engine.executor == "dask" and extract is extract_source:
-        found = run_dask(todo, reference_dir, engine.scheduler, engine.workers)
+        found = run_dask(list(todo), reference_dir, engine.scheduler, engine.workers)
+        todo.clear()
     else:
         found = run_local(todo, reference_dir, extract, engine.workers)
-    for index, source in enumerate(sources):
+    for index, source in enumerate(left):
+        assert source is not None
+        left[index] = None
         facts = read_cached(folder, keys[index]) if hits[index] and folder is not None else None
         if facts is None:
             # run by the engine, or a cache entry unreadable since it was found: extracted here
@@ -211,4 +241,5 @@ def extractions(
             if folder is not None:
                 write_cached(folder, keys[index], facts)
                 facts = json.loads(json.dumps(facts))  # as a cached one reads: the same values either way
+        del source
         yield share_strings(facts, memo)

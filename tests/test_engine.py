@@ -101,3 +101,21 @@ def test_extractions_read_from_the_cache_share_their_strings(tmp_path: Path) -> 
     extract_all(sources, REFERENCE_DIR, engine)
     again = extract_all(sources + sources, REFERENCE_DIR, engine)
     assert again[0] == again[1] and again[0]["source"]["id"] is again[1]["source"]["id"]
+
+
+def test_a_pool_holds_a_few_chunks_of_sources_at_once(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import deque
+
+    from etl.engine import run_local
+
+    found = sources(corpus)
+    monkeypatch.setattr(etl.engine, "POOL_MINIMUM", 1)
+    monkeypatch.setattr(etl.engine, "CHUNK", 2)
+    monkeypatch.setattr(etl.engine, "AHEAD", 2)
+    queue = deque(found)
+    results = run_local(queue, REFERENCE_DIR, etl.engine.extract_source, 2)
+    first = next(results)
+    # 2 workers × 2 chunks of 2 handed out, one more chunk once the first came back
+    assert len(queue) == len(found) - 5 * 2
+    rest = list(results)
+    assert not queue and [first, *rest] == extract_all(found, REFERENCE_DIR, Engine(jobs=1))
