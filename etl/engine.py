@@ -16,7 +16,7 @@ import os
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,51 +120,55 @@ def write_cached(folder: Path, key: str, facts: Extraction) -> None:
     os.replace(name, path)
 
 
-def extract_in_worker(source: Source, reference_dir: str) -> Extraction:
-    """Extract one source in a worker process (the reference tables loaded once per process)."""
-    return extract_source(source, load_reference(Path(reference_dir)))
-
-
 def extract_chunk(sources: list[Source], reference_dir: str) -> list[Extraction]:
     """Extract some sources in a worker process (the reference tables loaded once per process)."""
     reference = load_reference(Path(reference_dir))
     return [extract_source(source, reference) for source in sources]
 
 
+def in_chunks(
+    sources: deque[Source], submit: Callable[[list[Source]], Any], width: int
+) -> Iterator[Extraction]:
+    """Extractions in order, the sources taken from the queue in chunks of CHUNK and handed to
+    submit (which returns a future) width chunks at a time at most, the next once one came back:
+    a source's text is let go of once it is extracted, not held until every source was handed out."""
+    waiting: deque[Any] = deque()
+
+    def hand_out() -> None:
+        waiting.append(submit([sources.popleft() for _ in range(min(CHUNK, len(sources)))]))
+
+    while sources and len(waiting) < width:
+        hand_out()
+    while waiting:
+        done = waiting.popleft().result()
+        if sources:
+            hand_out()
+        yield from done
+
+
 def run_local(
     sources: deque[Source], reference_dir: Path, extract: Extract, jobs: int
 ) -> Iterator[Extraction]:
-    """Extractions in order: in this process, or in a pool of jobs processes for many sources. The
-    sources are taken from the queue as they are handed out (the pool holding AHEAD chunks a worker
-    at most), so that a source's text is let go of once it is extracted."""
+    """Extractions in order: in this process, or in a pool of jobs processes for many sources (the
+    pool holding AHEAD chunks a worker at most), the sources taken from the queue as they go."""
     if jobs <= 1 or len(sources) < POOL_MINIMUM * jobs or extract is not extract_source:
         reference = load_reference(reference_dir)
         while sources:
             yield extract(sources.popleft(), reference)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        waiting: deque[Future[list[Extraction]]] = deque()
-
-        def hand_out() -> None:
-            chunk = [sources.popleft() for _ in range(min(CHUNK, len(sources)))]
-            waiting.append(pool.submit(extract_chunk, chunk, str(reference_dir)))
-
-        while sources and len(waiting) < AHEAD * jobs:
-            hand_out()
-        while waiting:
-            done = waiting.popleft().result()
-            if sources:
-                hand_out()
-            yield from done
+        yield from in_chunks(
+            sources, lambda chunk: pool.submit(extract_chunk, chunk, str(reference_dir)), AHEAD * jobs
+        )
 
 
 def run_dask(
-    sources: list[Source], reference_dir: Path, scheduler: str | None, jobs: int
+    sources: deque[Source], reference_dir: Path, scheduler: str | None, jobs: int
 ) -> Iterator[Extraction]:
     """Extractions in order, mapped over a Dask distributed cluster: the one at the scheduler's
-    address, or else a LocalCluster of jobs worker processes on 127.0.0.1. The workers read the
-    reference tables from reference_dir, which must be the same path on every machine (a shared
-    folder or the same checkout)."""
+    address, or else a LocalCluster of jobs worker processes on 127.0.0.1, AHEAD chunks a worker at
+    most in its hands. The workers read the reference tables from reference_dir, which must be the
+    same path on every machine (a shared folder or the same checkout)."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - the optional extra
@@ -178,9 +182,12 @@ def run_dask(
         )
     try:
         with Client(scheduler or cluster) as client:  # type: ignore[no-untyped-call]
-            futures = client.map(extract_in_worker, sources, reference_dir=str(reference_dir), pure=False)
-            for future in futures:
-                yield future.result()
+            workers = len(client.scheduler_info().get("workers", {})) or jobs
+
+            def submit(chunk: list[Source]) -> Any:
+                return client.submit(extract_chunk, chunk, str(reference_dir), pure=False)
+
+            yield from in_chunks(sources, submit, AHEAD * workers)
     finally:
         if cluster is not None:
             cluster.close()
@@ -220,15 +227,14 @@ def extractions(
     their short strings shared."""
     memo: dict[str, str] = {}
     folder = engine.cache
-    left: list[Source | None] = list(sources)
-    del sources  # the sources are let go of one by one as they are extracted (see run_local)
-    keys = [cache_key(s, extract, reference_dir) for s in left if s is not None] if folder is not None else []
+    keys = [cache_key(s, extract, reference_dir) for s in sources] if folder is not None else []
     hits = [not engine.full and cache_path(folder, k).is_file() for k in keys] if folder else []
-    hits = hits or [False] * len(left)
-    todo = deque(s for s, hit in zip(left, hits, strict=True) if s is not None and not hit)
+    hits = hits or [False] * len(sources)
+    todo = deque(s for s, hit in zip(sources, hits, strict=True) if not hit)
+    left: list[Source | None] = list(sources)
+    del sources  # the sources are let go of one by one as they are extracted (see in_chunks)
     if engine.executor == "dask" and extract is extract_source:
-        found = run_dask(list(todo), reference_dir, engine.scheduler, engine.workers)
-        todo.clear()
+        found = run_dask(todo, reference_dir, engine.scheduler, engine.workers)
     else:
         found = run_local(todo, reference_dir, extract, engine.workers)
     for index, source in enumerate(left):
