@@ -18,7 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, overload
 
-from etl.curate.merge import CITING_COLUMNS
+from etl.curate.merge import CITING_COLUMNS, sort_key
 from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]
@@ -31,11 +31,6 @@ CITING = CITING_COLUMNS
 # Each record: its length in so many bytes, then the marshalled (source, rows).
 LENGTH_BYTES = 8
 READ_BUFFER = 2**20
-
-
-def sort_key(row: Row, keys: list[str]) -> tuple[Any, ...]:
-    """A key that sorts rows by primary key, with empty values first (as the merge sorts them)."""
-    return tuple((row.get(k) is not None, row.get(k) if row.get(k) is not None else "") for k in keys)
 
 
 @dataclass

@@ -56,6 +56,24 @@ def facet_queries(ran: list[str]) -> list[str]:
     return [sql for sql in ran if FACET_SQL in sql]
 
 
+def interrupt_queries(monkeypatch: pytest.MonkeyPatch, start: str) -> tuple[list[str], dict[str, bool]]:
+    """Interrupt the database's queries that start so (as a time limit would) while slow["on"];
+    every such query is noted in tries."""
+    original = Database.execute
+    slow = {"on": True}
+    tries: list[str] = []
+
+    async def interrupted(self: Database, sql: str, *args: Any, **kwargs: Any) -> Any:
+        if " ".join(sql.split()).startswith(start):
+            tries.append(sql)
+            if slow["on"]:
+                raise QueryInterrupted(None, sql, None)
+        return await original(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", interrupted)
+    return tries, slow
+
+
 def test_a_page_asked_for_again_runs_no_query(fresh: Client, queries: list[str]) -> None:
     first = fresh.get("/diplomacy/articles")
     assert first.status_code == 200
@@ -152,19 +170,7 @@ def test_a_page_whose_facet_ran_past_its_time_limit_is_not_kept(
     release: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Datasette leaves a facet past its time limit out of a 200 page: that page is worked out again."""
-    original = Database.execute
-    slow = {"on": True}
-    facet = f"select language {FACET_SQL}"
-    tries: list[str] = []
-
-    async def interrupted(self: Database, sql: str, *args: Any, **kwargs: Any) -> Any:
-        if " ".join(sql.split()).startswith(facet):
-            tries.append(sql)
-            if slow["on"]:
-                raise QueryInterrupted(None, sql, None)
-        return await original(self, sql, *args, **kwargs)
-
-    monkeypatch.setattr(Database, "execute", interrupted)
+    tries, slow = interrupt_queries(monkeypatch, f"select language {FACET_SQL}")
     client = Client(release)
     try:
         for attempt in (1, 2):
@@ -184,18 +190,7 @@ def test_a_page_whose_facet_ran_past_its_time_limit_is_not_kept(
 def test_labels_whose_query_failed_are_not_kept(release: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A facet's labels (the titles of the articles a paragraphs facet counts) whose query was
     interrupted are looked up again by the next page that needs them."""
-    original = Database.execute
-    slow = {"on": True}
-    tries: list[str] = []
-
-    async def interrupted(self: Database, sql: str, *args: Any, **kwargs: Any) -> Any:
-        if " ".join(sql.split()).startswith("select id, title from articles where id in"):
-            tries.append(sql)
-            if slow["on"]:
-                raise QueryInterrupted(None, sql, None)
-        return await original(self, sql, *args, **kwargs)
-
-    monkeypatch.setattr(Database, "execute", interrupted)
+    tries, slow = interrupt_queries(monkeypatch, "select id, title from articles where id in")
     client = Client(release)
     try:
         assert client.get("/diplomacy/paragraphs.json?_sort=position").status_code == 200
