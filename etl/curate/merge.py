@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from etl.curate.coverage import coverage, link_posts
 from etl.curate.periods import bounds, with_periods
@@ -49,6 +49,20 @@ def merged(rows: Sequence[Row]) -> bool:
     return bool(getattr(rows, "ordered", False)) and not isinstance(rows, list)
 
 
+@runtime_checkable
+class Unmerged(Protocol):
+    """Rows kept on disk that merge there (etl/curate/spill.py): deduplicated as deduplicate does,
+    into rows on disk in key order."""
+
+    def deduplicated(
+        self, spec: ResourceSpec, warnings: list[Row], conflicts: dict[str, str] | None
+    ) -> Sequence[Row]: ...
+
+    def where(self, keep: Callable[[Row], bool]) -> Unmerged: ...
+
+    def plus(self, rows: list[Row]) -> Unmerged: ...
+
+
 def post_type_rows(reference: Reference) -> list[Row]:
     """The post_types rows from reference/post_types.yml."""
     return [
@@ -74,17 +88,25 @@ def collect(
     (the rows of the resources kept on disk read from there)."""
     rows: dict[str, list[Row]] = defaultdict(list)
     for extraction in extractions:
-        rows["sources"].append(extraction["source"])
+        if spilled is None or "sources" not in spilled:
+            rows["sources"].append(extraction["source"])
         for resource, key in EXTRACTED.items():
             if spilled is not None and resource in spilled:
                 continue
             found = extraction[key]
             rows[resource].extend(found if isinstance(found, list) else [found])
     for resource, on_disk in (spilled or {}).items():
-        # in key order, each key once: the merged table as it is; else read in to be merged
-        rows[resource] = on_disk if merged(on_disk) and not curated.get(resource) else list(on_disk)  # type: ignore[assignment]
+        # in key order, each key once: the merged table as it is; else merged on disk with the
+        # curated rows (or, read in already, in memory)
+        if merged(on_disk) and not curated.get(resource):
+            rows[resource] = on_disk  # type: ignore[assignment]
+        elif isinstance(on_disk, Unmerged):
+            rows[resource] = on_disk.plus(curated.get(resource, []))  # type: ignore[assignment]
+        else:
+            rows[resource] = list(on_disk)
     for resource, found in curated.items():
-        rows[resource].extend(found)
+        if not isinstance(rows[resource], Unmerged):
+            rows[resource].extend(found)
     # The lexicon's types first, then those an article named that it does not know (deduplicated
     # by code, the lexicon's kept).
     rows["post_types"] = [*post_type_rows(reference), *rows["post_types"]]
@@ -168,37 +190,69 @@ def unlinked(rows: list[Row]) -> list[Row]:
     ]
 
 
+def duplicate(spec: ResourceSpec, kept: Row, row: Row, conflicts: bool) -> tuple[str, str] | Row | None:
+    """What a row stating a key already kept calls for: (its source, why) when it contradicts the
+    curated row kept (and conflicts are looked for), a warning when it differs otherwise, else None."""
+    key = tuple(row.get(k) for k in spec.primary_key)
+    if conflicts and contradicts(spec, kept, row):
+        given = ", ".join(f"{f} {row.get(f)}" for f in spec.contradiction)
+        curated = ", ".join(f"{f} {kept.get(f)}" for f in spec.contradiction)
+        return (
+            str(row.get("source")),
+            f"its {spec.name} row {'/'.join(map(str, key))} gives {given}, but the curated fact "
+            f"({kept.get('source')}) gives {curated}; the curated fact wins",
+        )
+    if kept == row:
+        return None
+    return {
+        "source": row.get("source") or row.get("article") or row.get("id"),
+        "field": f"{spec.name}.{','.join(spec.primary_key)}",
+        "message": f"{spec.name} {'/'.join(map(str, key))} is stated differently by another "
+        "source; the first statement is kept",
+        "char_start": row.get("char_start"),
+        "char_end": row.get("char_end"),
+    }
+
+
+def noted(found: tuple[str, str] | Row | None, warnings: list[Row], conflicts: dict[str, str] | None) -> None:
+    """Record what a duplicate called for (see duplicate): a conflict, the first for its source, or
+    a warning."""
+    if isinstance(found, tuple):
+        if conflicts is not None:
+            conflicts.setdefault(*found)
+    elif found is not None:
+        warnings.append(found)
+
+
 def deduplicate(
-    spec: ResourceSpec, rows: list[Row], warnings: list[Row], conflicts: dict[str, str] | None = None
+    spec: ResourceSpec,
+    rows: Sequence[Row],
+    warnings: list[Row],
+    conflicts: dict[str, str] | None = None,
 ) -> list[Row]:
-    """Rows with one row per primary key: a curated row first, else the first stated (a warning for
-    a differing duplicate); an article contradicting the curated row is named in conflicts (its
-    source and why), to be quarantined."""
+    """Rows with one row per primary key, in key order: a curated row first, else the first stated
+    (a warning for a differing duplicate); an article contradicting the curated row is named in
+    conflicts (its source and why), to be quarantined. Rows kept on disk are merged there."""
+    if isinstance(rows, Unmerged):
+        return rows.deduplicated(spec, warnings, conflicts)  # type: ignore[return-value]
     kept: dict[tuple[Any, ...], Row] = {}
     for row in sorted(rows, key=lambda r: r.get("provenance") != CURATED):
         key = tuple(row.get(k) for k in spec.primary_key)
         if key not in kept:
             kept[key] = row
-        elif conflicts is not None and contradicts(spec, kept[key], row):
-            given = ", ".join(f"{f} {row.get(f)}" for f in spec.contradiction)
-            curated = ", ".join(f"{f} {kept[key].get(f)}" for f in spec.contradiction)
-            conflicts.setdefault(
-                str(row.get("source")),
-                f"its {spec.name} row {'/'.join(map(str, key))} gives {given}, but the curated fact "
-                f"({kept[key].get('source')}) gives {curated}; the curated fact wins",
-            )
-        elif kept[key] != row:
-            warnings.append(
-                {
-                    "source": row.get("source") or row.get("article") or row.get("id"),
-                    "field": f"{spec.name}.{','.join(spec.primary_key)}",
-                    "message": f"{spec.name} {'/'.join(map(str, key))} is stated differently by another "
-                    "source; the first statement is kept",
-                    "char_start": row.get("char_start"),
-                    "char_end": row.get("char_end"),
-                }
-            )
+        else:
+            noted(duplicate(spec, kept[key], row, conflicts is not None), warnings, conflicts)
     return sorted(kept.values(), key=lambda r: sort_key(r, spec.primary_key))
+
+
+def where(rows: Sequence[Row], keep: Callable[[Row], bool]) -> Sequence[Row]:
+    """The rows that keep says to keep (rows kept on disk filtered as they are read)."""
+    return rows.where(keep) if isinstance(rows, Unmerged) else [r for r in rows if keep(r)]  # type: ignore[return-value]
+
+
+def among(ids: set[str]) -> Callable[[Row], bool]:
+    """Whether a row's id is one of some ids."""
+    return lambda row: row["id"] in ids
 
 
 def cited(rows: dict[str, list[Row]], column: str) -> set[str]:
@@ -258,7 +312,7 @@ def assemble(
             wanted = set().union(*(cited(own, c) for c in CITING_COLUMNS))
             own["sources"] = deduplicate(
                 package.resource("sources"),
-                [r for r in everything["sources"] if r["id"] in wanted],
+                where(everything["sources"], among(wanted)),
                 warnings,
             )
         if "persons" in package.resource_names:
@@ -267,7 +321,7 @@ def assemble(
             wanted = everyone if "articles" in own else cited(own, "person")
             own["persons"] = deduplicate(
                 package.resource("persons"),
-                [r for r in everything["persons"] if r["id"] in wanted],
+                where(everything["persons"], among(wanted)),
                 warnings,
             )
         result[package.name] = {r.name: with_periods(r, own[r.name]) for r in package.resources}

@@ -68,8 +68,11 @@ def reviewable(packages: tuple[PackageSpec, ...]) -> dict[str, ResourceSpec]:
     return {r.name: r for p in packages for r in p.resources if "review" in r.field_names}
 
 
-def read_decision(entry: Any, where: str, tables: dict[str, ResourceSpec]) -> Decision:
-    """One decision of a reviews file, checked; CuratedError naming the file and entry otherwise."""
+def read_decision(
+    entry: Any, where: str, tables: dict[str, ResourceSpec], file: str | None = None
+) -> Decision:
+    """One decision of a reviews file, checked; CuratedError naming the file and entry otherwise.
+    File: how the published warnings name the reviews file (by default, as where does)."""
     if not isinstance(entry, dict):
         raise CuratedError(f"{where}: a decision is a mapping of {', '.join(REQUIRED)}")
     name = f"{where} ({entry.get('id')})" if entry.get("id") else where
@@ -107,7 +110,7 @@ def read_decision(entry: Any, where: str, tables: dict[str, ResourceSpec]) -> De
         by=str(entry["by"]),
         decided=entry["decided"].isoformat(),
         why=" ".join(str(entry["why"]).split()),
-        file=where.split(":")[0],
+        file=file or where.split(":")[0],
     )
 
 
@@ -123,7 +126,9 @@ def read_reviews(folder: Path, packages: tuple[PackageSpec, ...]) -> list[Decisi
         if not isinstance(entries, list):
             raise CuratedError(f"{path}: a reviews file is a list of decisions")
         for number, entry in enumerate(entries, start=1):
-            decision = read_decision(entry, f"{path}: entry {number}", tables)
+            # named in what is published from the reference folder on, not by a path of the machine
+            named = f"{folder.parent.name}/{folder.name}/{path.name}"
+            decision = read_decision(entry, f"{path}: entry {number}", tables, named)
             if any(d.id == decision.id for d in decisions):
                 raise CuratedError(f"{path}: entry {number}: id {decision.id!r} is used twice")
             decisions.append(decision)

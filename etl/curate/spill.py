@@ -1,47 +1,71 @@
-"""The rows of the largest per-source resources (the articles, their paragraphs and quotes) kept on
-disk between extraction and writing, not in memory: each source's rows are appended to one file per
-resource as its extraction comes in, and read back a row at a time whenever the merged table is
-gone through (to check it, write it, count it).
+"""The rows of the per-source resources (the articles, their paragraphs and quotes, the events and
+what belongs to them, the persons and their roles, the sources' records) kept on disk between extraction and writing, not
+in memory: each source's rows are appended to one file per resource as its extraction comes in,
+and read back a row at a time whenever the table is gone through (to merge it, check it, write it,
+count it).
 
-Those rows are merged by key order alone: no curated row, review or other source restates them, so
-when the sources come in the order of the resource's key (each source's rows sorted, every key
-above the previous source's), the files are already the merged table. The order is checked as the
-rows come in; a resource found out of order (or with a key given twice) is read back into memory
-and merged like the others, so the result is the same either way."""
+When the sources come in the order of a resource's key (each source's rows in key order, every key
+above the previous source's) and no curated row joins them, the file is already the merged table
+(the articles, paragraphs and quotes). Otherwise the rows are merged on disk: sorted by key in runs
+of at most RUN_ROWS rows, the runs merged in key order, and each key's first row kept (a curated
+row first), with the warnings and conflicts deduplicating in memory gives, in the same order, into a
+file of the merged rows. A resource that curators' decisions are about is read into memory and
+merged there (see etl/curate/merge.py)."""
 
 from __future__ import annotations
 
+import heapq
 import marshal
-from collections.abc import Iterator, Sequence
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, overload
 
-from etl.curate.merge import CITING_COLUMNS, sort_key
+from etl.curate.merge import CITING_COLUMNS, CURATED, duplicate, noted, sort_key
 from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]
 # The extraction's key of each resource kept on disk (a single row for the article, lists else).
-SPILLED = {"articles": "article", "paragraphs": "paragraphs", "quotes": "quotes"}
+SPILLED = {
+    "articles": "article",
+    "paragraphs": "paragraphs",
+    "quotes": "quotes",
+    "persons": "persons",
+    "person_roles": "person_roles",
+    "events": "events",
+    "event_participant_groups": "event_participant_groups",
+    "event_themes": "event_themes",
+    "event_speakers": "event_speakers",
+    "sources": "source",
+}
+# The extraction keeps its source's id (by which the build tells the sources apart).
+SOURCE = "source"
 WARNINGS = "warnings"
 # The values of the columns by which rows cite a source are noted as the rows come, so that finding
 # what a table cites does not read it again.
 CITING = CITING_COLUMNS
-# Each record: its length in so many bytes, then the marshalled (source, rows).
+# Each record: its length in so many bytes, then the marshalled record.
 LENGTH_BYTES = 8
 READ_BUFFER = 2**20
+# Rows sorted in memory at a time when a table is merged on disk, and rows written a record.
+RUN_ROWS = 50_000
+BATCH_ROWS = 1_000
+# Where a row came among the rows merged: curated first, then in the order they were stated.
+Position = tuple[bool, int]
 
 
 @dataclass
 class Track:
-    """One resource's file: the rows each source appended (in order), the last key, and whether
-    every key so far was above the one before."""
+    """One resource's file: the rows each source appended (in order), the values they cite, the
+    last key, and whether every key so far was above the one before."""
 
     path: Path
     spec: ResourceSpec
     counts: dict[str, int] = field(default_factory=dict)
-    cites: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    cites: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     last: tuple[Any, ...] | None = None
     ordered: bool = True
 
@@ -62,15 +86,16 @@ class Spill:
 
     def take(self, extraction: dict[str, Any]) -> dict[str, Any]:
         """The extraction without the rows of the spilled resources, which are appended to their
-        files (each source's rows in key order), nor its warnings (see warnings)."""
+        files as they were stated, nor its warnings (see warnings)."""
         source = str(extraction["source"]["id"])
         light = dict(extraction)
         self.append(WARNINGS, source, light.pop(WARNINGS, []))
         for name, track in self.tracks.items():
             found = light.pop(SPILLED[name], [])
+            if SPILLED[name] == SOURCE:
+                light[SOURCE] = {"id": source}
             rows = found if isinstance(found, list) else [found]
             keys = track.spec.primary_key
-            rows = sorted(rows, key=lambda r: sort_key(r, keys))
             for row in rows:
                 key = sort_key(row, keys)
                 try:
@@ -80,20 +105,19 @@ class Spill:
                     track.ordered = False
                 track.last = key
             self.append(name, source, rows)
-            track.counts[source] = track.counts.get(source, 0) + len(rows)
-            cites = track.cites.setdefault(source, {})
-            for column in CITING:
-                cites.setdefault(column, set()).update(r[column] for r in rows if r.get(column))
+            if rows:
+                track.counts[source] = track.counts.get(source, 0) + len(rows)
+                cites = {c: tuple({r[c] for r in rows if r.get(c)}) for c in CITING}
+                track.cites[source] = {c: v for c, v in cites.items() if v}
         return light
 
     def append(self, name: str, source: str, rows: list[Row]) -> None:
         """Append one source's rows to a file: their length, then the marshalled (source, rows)."""
-        data = marshal.dumps((source, rows))
-        self.handles[name].write(len(data).to_bytes(LENGTH_BYTES, "little") + data)
+        write_record(self.handles[name], (source, rows))
 
     def warnings(self, kept: set[str]) -> Iterator[Row]:
         """The extraction warnings of the kept sources, in the order the extractions came."""
-        for source, rows in batches(self.notes):
+        for source, rows in records(self.notes):
             if source in kept:
                 yield from rows
 
@@ -107,41 +131,29 @@ class Spill:
         return {name: SpilledRows(track, frozenset(kept)) for name, track in self.tracks.items()}
 
 
-def batches(path: Path) -> Iterator[tuple[str, list[Row]]]:
-    """The (source, rows) records of a spill file, in the order they were appended."""
+def write_record(handle: Any, record: Any) -> None:
+    """Append a record to a file: its length, then its marshalled bytes."""
+    data = marshal.dumps(record)
+    handle.write(len(data).to_bytes(LENGTH_BYTES, "little") + data)
+
+
+def records(path: Path) -> Iterator[Any]:
+    """The records of a file, in the order they were appended."""
     with path.open("rb", buffering=READ_BUFFER) as handle:
         while header := handle.read(LENGTH_BYTES):
             yield marshal.loads(handle.read(int.from_bytes(header, "little")))
 
 
-class SpilledRows(Sequence[Row]):
-    """A spilled resource's rows of the kept sources, read from its file each time they are gone
-    through. `ordered` says whether they are the merged table as they are (in key order, each key
-    once); if not, the merge reads them into memory and sorts them."""
+class OnDisk(Sequence[Row]):
+    """Rows read from a file each time they are gone through (an index reads up to the row)."""
 
-    def __init__(self, track: Track, kept: frozenset[str]) -> None:
-        self.track, self.kept = track, kept
-        self.size = sum(n for source, n in track.counts.items() if source in kept)
-
-    @property
-    def ordered(self) -> bool:
-        return self.track.ordered
-
-    def cited(self, column: str) -> set[str]:
-        """The values of a citing column over the rows (noted when they were put on disk)."""
-        found: set[str] = set()
-        for source, cites in self.track.cites.items():
-            if source in self.kept:
-                found |= cites.get(column, set())
-        return found
+    size = 0
 
     def __len__(self) -> int:
         return self.size
 
     def __iter__(self) -> Iterator[Row]:
-        for source, rows in batches(self.track.path):
-            if source in self.kept:
-                yield from rows
+        raise NotImplementedError
 
     @overload
     def __getitem__(self, index: int) -> Row: ...
@@ -149,8 +161,181 @@ class SpilledRows(Sequence[Row]):
     def __getitem__(self, index: slice) -> list[Row]: ...
     def __getitem__(self, index: int | slice) -> Row | list[Row]:
         if isinstance(index, slice):
-            return list(islice(self, *index.indices(self.size)))
-        position = index + self.size if index < 0 else index
-        if not 0 <= position < self.size:
+            return list(islice(self, *index.indices(len(self))))
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
             raise IndexError(index)
         return next(islice(self, position, None))
+
+
+class SpilledRows(OnDisk):
+    """A spilled resource's rows of the kept sources, read from its file each time they are gone
+    through (then the rows given to join them, and those keep keeps, when asked). `ordered` says
+    whether they are the merged table as they are (in key order, each key once); if not, they
+    are merged on disk (deduplicated) or read into memory."""
+
+    def __init__(
+        self,
+        track: Track,
+        kept: frozenset[str],
+        extra: tuple[Row, ...] = (),
+        keep: Callable[[Row], bool] | None = None,
+    ) -> None:
+        self.track, self.kept, self.extra, self.keep = track, kept, extra, keep
+        self.counted: int | None = None
+
+    def __len__(self) -> int:
+        if self.counted is None:
+            stored = sum(n for source, n in self.track.counts.items() if source in self.kept)
+            self.counted = stored + len(self.extra) if self.keep is None else sum(1 for _ in self)
+        return self.counted
+
+    @property
+    def ordered(self) -> bool:
+        return self.track.ordered and not self.extra
+
+    def cited(self, column: str) -> set[str]:
+        """The values of a citing column over the rows (noted when they were put on disk)."""
+        if self.extra or self.keep is not None:
+            return {r[column] for r in self if r.get(column)}
+        found: set[str] = set()
+        for source, cites in self.track.cites.items():
+            if source in self.kept:
+                found.update(cites.get(column, ()))
+        return found
+
+    def __iter__(self) -> Iterator[Row]:
+        rows = self.stored()
+        return rows if self.keep is None else filter(self.keep, rows)
+
+    def stored(self) -> Iterator[Row]:
+        for source, rows in records(self.track.path):
+            if source in self.kept:
+                yield from rows
+        yield from self.extra
+
+    def plus(self, rows: list[Row]) -> SpilledRows:
+        """These rows and some more after them (the curated rows of the resource)."""
+        return SpilledRows(self.track, self.kept, self.extra + tuple(rows), self.keep)
+
+    def where(self, keep: Callable[[Row], bool]) -> SpilledRows:
+        """The rows that keep keeps (and the earlier condition, if any)."""
+        before = self.keep
+        both = keep if before is None else (lambda row: before(row) and keep(row))
+        return SpilledRows(self.track, self.kept, self.extra, both)
+
+    def deduplicated(
+        self, spec: ResourceSpec, warnings: list[Row], conflicts: dict[str, str] | None
+    ) -> MergedRows:
+        """The rows merged on disk, one per key in key order, as merge.deduplicate merges rows in
+        memory: the same rows kept, the same warnings and conflicts noted, in the same order."""
+        folder, keys = self.track.path.parent, spec.primary_key
+        stated = (((row.get("provenance") != CURATED, n), row) for n, row in enumerate(self))
+        merged = MergedRows.writer(folder)
+        found: list[tuple[Position, Any]] = []
+        last: tuple[Any, ...] | None = None
+        first: Row = {}
+        for position, row in in_key_order(stated, keys, folder):
+            key = tuple(row.get(k) for k in keys)
+            if last is None or key != last:
+                last, first = key, row
+                merged.add(row)
+            elif (note := duplicate(spec, first, row, conflicts is not None)) is not None:
+                found.append((position, note))
+        for _, note in sorted(found, key=lambda item: item[0]):
+            noted(note, warnings, conflicts)
+        return merged.close()
+
+
+def in_key_order(
+    items: Iterable[tuple[Position, Row]], keys: list[str], folder: Path
+) -> Iterator[tuple[Position, Row]]:
+    """Rows (with where each came) in key order, then in the order they came: sorted in memory
+    RUN_ROWS at a time, each run written to a file under folder, and the runs merged."""
+
+    def order(item: tuple[Position, Row]) -> tuple[Any, ...]:
+        return (sort_key(item[1], keys), item[0])
+
+    runs: list[Path] = []
+    try:
+        buffer: list[tuple[Position, Row]] = []
+        for item in items:
+            buffer.append(item)
+            if len(buffer) >= RUN_ROWS:
+                runs.append(write_run(sorted(buffer, key=order), folder))
+                buffer = []
+        buffer.sort(key=order)
+        if not runs:
+            yield from buffer
+            return
+        runs.append(write_run(buffer, folder))
+        del buffer
+        yield from heapq.merge(*(run_items(run) for run in runs), key=order)
+    finally:
+        for run in runs:
+            run.unlink(missing_ok=True)
+
+
+def write_run(items: list[tuple[Position, Row]], folder: Path) -> Path:
+    """Write sorted rows (with where each came) to a new file under folder, BATCH_ROWS a record."""
+    handle, name = tempfile.mkstemp(dir=folder, prefix="run-", suffix=".marshal")
+    with os.fdopen(handle, "wb") as out:
+        for start in range(0, len(items), BATCH_ROWS):
+            write_record(out, items[start : start + BATCH_ROWS])
+    return Path(name)
+
+
+def run_items(path: Path) -> Iterator[tuple[Position, Row]]:
+    """The rows of a run file, in its order."""
+    for batch in records(path):
+        yield from batch
+
+
+class MergedRows(OnDisk):
+    """A merged table on disk, in key order, each key once, with the values its rows cite."""
+
+    ordered = True
+
+    def __init__(self, path: Path, size: int, cites: dict[str, set[str]]) -> None:
+        self.path, self.size, self.cites = path, size, cites
+
+    @staticmethod
+    def writer(folder: Path) -> MergedWriter:
+        return MergedWriter(folder)
+
+    def cited(self, column: str) -> set[str]:
+        return set(self.cites.get(column, set()))
+
+    def __iter__(self) -> Iterator[Row]:
+        for batch in records(self.path):
+            yield from batch
+
+
+class MergedWriter:
+    """Writes the rows of a merged table to a new file under a folder, in the order given."""
+
+    def __init__(self, folder: Path) -> None:
+        handle, name = tempfile.mkstemp(dir=folder, prefix="merged-", suffix=".marshal")
+        self.out, self.path = os.fdopen(handle, "wb"), Path(name)
+        self.batch: list[Row] = []
+        self.size = 0
+        self.cites: dict[str, set[str]] = {c: set() for c in CITING}
+
+    def add(self, row: Row) -> None:
+        self.batch.append(row)
+        self.size += 1
+        for column in CITING:
+            if row.get(column):
+                self.cites[column].add(row[column])
+        if len(self.batch) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            write_record(self.out, self.batch)
+            self.batch = []
+
+    def close(self) -> MergedRows:
+        self.flush()
+        self.out.close()
+        return MergedRows(self.path, self.size, self.cites)

@@ -3,11 +3,13 @@ are the same merged rows as when they were held in memory, in or out of key orde
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import etl.curate.spill as spill_module
 from benchmarks.corpus import generate
 from etl.curate import Spill, assemble, curated_rows, read_reviews
 from etl.engine import Engine, extract_all
@@ -69,3 +71,62 @@ def test_spilled_rows_read_the_kept_sources_only(extracted: list[dict[str, Any]]
     # the extractions' warnings wait on disk too, for the build's report, in the order they came
     noted = [w for e in extracted if e["source"]["id"] != dropped for w in e["warnings"]]
     assert noted and list(spill.warnings(everyone - {dropped})) == noted
+
+
+def restating(extracted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The extractions with two more statements in the last of them: a curated event's edition
+    with other dates (a contradiction of the curated fact), and two persons of earlier sources
+    stated otherwise (differing duplicates)."""
+    changed = copy.deepcopy(extracted)
+    curated_event = {
+        **load_curated()["events"][0],
+        "start_date": "1999-01-01",
+        "end_date": "1999-01-02",
+        "provenance": "archived_text",
+    }
+    last = changed[-1]
+    curated_event["source"] = last["source"]["id"]
+    last["events"].append(curated_event)
+    persons = sorted((p for e in changed[:-1] for p in e["persons"]), key=lambda p: str(p["id"]))
+    for person in (persons[-1], persons[0]):  # stated out of key order: the warnings keep that order
+        last["persons"].append({**person, "name": person["name"] + " Jr."})
+    return changed
+
+
+def load_curated() -> dict[str, Any]:
+    reference = load_reference()
+    return curated_rows(
+        reference.persons, reference.post_types, REFERENCE_DIR / "curated", REFERENCE_DIR / "posts"
+    )
+
+
+def merged_with_conflicts(extractions: list[dict[str, Any]], spill: Spill | None) -> tuple[Any, ...]:
+    reference, packages = load_reference(), load_packages()
+    reviews = read_reviews(REFERENCE_DIR / "reviews", packages)
+    kept = {e["source"]["id"] for e in extractions}
+    conflicts: dict[str, str] = {}
+    spilled = spill.tables(kept) if spill is not None else None
+    tables, warnings = assemble(packages, extractions, reference, load_curated(), reviews, conflicts, spilled)
+    rows = {p: {r: list(found) for r, found in t.items()} for p, t in tables.items()}
+    return rows, warnings, conflicts
+
+
+@pytest.mark.parametrize("order", ["as read", "reversed"])
+def test_rows_merged_on_disk_in_runs_keep_the_same_rows_warnings_and_conflicts(
+    extracted: list[dict[str, Any]], order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spill_module, "RUN_ROWS", 5)  # many sorted runs, merged
+    incoming = restating(extracted if order == "as read" else extracted[::-1])
+    spill = Spill(tmp_path, load_packages())
+    light = [spill.take(copy.deepcopy(e)) for e in incoming]
+    spill.close()
+    assert not spill.tracks["events"].ordered and not spill.tracks["persons"].ordered
+    on_disk, in_memory = merged_with_conflicts(light, spill), merged_with_conflicts(incoming, None)
+    assert on_disk == in_memory
+    _, warnings, conflicts = on_disk
+    assert list(conflicts) == [incoming[-1]["source"]["id"]] and "curated fact wins" in next(
+        iter(conflicts.values())
+    )
+    restated = [w for w in warnings if w["field"] == "persons.id"]
+    assert len(restated) == 2 and restated[0]["message"] > restated[1]["message"]
+    assert not list(tmp_path.glob("run-*"))  # the sorted runs are removed once merged
