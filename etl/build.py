@@ -134,7 +134,8 @@ def merge(
         kept = [e for e in extractions if e["source"]["id"] not in quarantined]
         conflicts: dict[str, str] = {}
         spilled = spill.tables(sources_of(kept)) if spill is not None else None
-        tables, warnings = assemble(packages, kept, reference, curated, reviews, conflicts, spilled)
+        store = spill.store if spill is not None else list
+        tables, warnings = assemble(packages, kept, reference, curated, reviews, conflicts, spilled, store)
         if conflicts:  # an article contradicting a curated fact: quarantined, the curated fact kept
             quarantined.update(conflicts)
             continue

@@ -4,6 +4,7 @@ about."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from etl.curate.gazetteer import fold
@@ -27,10 +28,14 @@ def named_at(post: Row, day_first: str, day_last: str) -> bool:
     return not (closed and not reopened and closed[0] <= day_last)
 
 
-def coverage(posts: list[Row], counts: list[Row]) -> list[Row]:
+def coverage(posts: list[Row], counts: Iterable[Row]) -> list[Row]:
     """One row per FPS count by type: the posts named of that type at its date, and how many of the
     stated count they leave unaccounted for (negative when the list names more)."""
-    rows = []
+    return list(covered(posts, counts))
+
+
+def covered(posts: list[Row], counts: Iterable[Row]) -> Iterator[Row]:
+    """The rows of coverage, one at a time."""
     for as_of, source, types in snapshots(counts):
         period = bounds(as_of)
         if period is None:
@@ -38,19 +43,16 @@ def coverage(posts: list[Row], counts: list[Row]) -> list[Row]:
         named = [p for p in posts if named_at(p, *period)]
         for post_type, stated in sorted(types.items()):
             found = sum(1 for p in named if p["post_type"] == post_type)
-            rows.append(
-                {
-                    "source": source,
-                    "as_of": as_of,
-                    "typology": TYPOLOGY,
-                    "post_type": post_type,
-                    "stated": stated,
-                    "named": found,
-                    "unaccounted": stated - found,
-                    "provenance": "derived",
-                }
-            )
-    return rows
+            yield {
+                "source": source,
+                "as_of": as_of,
+                "typology": TYPOLOGY,
+                "post_type": post_type,
+                "stated": stated,
+                "named": found,
+                "unaccounted": stated - found,
+                "provenance": "derived",
+            }
 
 
 def link_posts(changes: list[Row], posts: list[Row]) -> list[Row]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from etl.curate.coverage import coverage, link_posts
+from etl.curate.coverage import covered, link_posts
 from etl.curate.periods import bounds, with_periods
-from etl.curate.reconcile import reconcile
+from etl.curate.reconcile import reconciled
 from etl.curate.reviews import Decision, apply_reviews, resum_totals, review_rows
 from etl.reference import Reference
 from etl.specs import PackageSpec, ResourceSpec
@@ -32,6 +32,8 @@ EXTRACTED = {
     "network_changes": "network_changes",
 }
 CITING_COLUMNS = ("source", "article", "from_source", "to_source")
+# Where rows made from the merged ones are kept: a list, or rows on disk (etl/curate/spill.py).
+Store = Callable[[Iterable[Row]], Sequence[Row]]
 # An article's change is the curated one when it is the same change of the same city and country,
 # announced so many days apart at most.
 SAME_CHANGE = ("change", "country", "city")
@@ -83,9 +85,11 @@ def collect(
     curated: dict[str, list[Row]],
     reference: Reference,
     spilled: Mapping[str, Sequence[Row]] | None = None,
+    store: Store = list,
 ) -> dict[str, list[Row]]:
     """Every row of every source, extracted first, then curated, by resource name, before merging
-    (the rows of the resources kept on disk read from there)."""
+    (the rows of the resources kept on disk read from there, and the derived tables put where
+    store puts them)."""
     rows: dict[str, list[Row]] = defaultdict(list)
     for extraction in extractions:
         if spilled is None or "sources" not in spilled:
@@ -111,8 +115,11 @@ def collect(
     # by code, the lexicon's kept).
     rows["post_types"] = [*post_type_rows(reference), *rows["post_types"]]
     rows["network_changes"] = link_posts(rows["network_changes"], rows["posts"])
-    rows["network_reconciliation"] = reconcile(rows["post_counts"], rows["network_changes"], rows["posts"])
-    rows["network_coverage"] = coverage(rows["posts"], rows["post_counts"])
+    # the derived tables, as large as the counts, are put on disk (by store) as they are made
+    rows["network_reconciliation"] = store(
+        reconciled(rows["post_counts"], rows["network_changes"], rows["posts"])
+    )  # type: ignore[assignment]
+    rows["network_coverage"] = store(covered(rows["posts"], rows["post_counts"]))  # type: ignore[assignment]
     return rows
 
 
@@ -275,16 +282,16 @@ def assemble(
     reviews: list[Decision] | None = None,
     conflicts: dict[str, str] | None = None,
     spilled: Mapping[str, Sequence[Row]] | None = None,
+    store: Store = list,
 ) -> tuple[dict[str, dict[str, list[Row]]], list[Row]]:
     """The rows of every package's resources, with the curators' decisions applied, and the
     warnings raised while merging (an article contradicting a curated fact goes into conflicts,
     when given, with the reason). Spilled: the rows of resources kept on disk (etl/curate/spill.py),
-    by resource, which the extractions no longer hold; a resource a decision is about is read in."""
+    by resource, which the extractions no longer hold; store: where the derived tables go (on disk
+    beside them, or a list)."""
     warnings: list[Row] = list((curated or {}).get("warnings", []))
     decisions = reviews or []
-    reviewed = {d.table for d in decisions}
-    on_disk = {name: rows if name not in reviewed else list(rows) for name, rows in (spilled or {}).items()}
-    everything = collect(extractions, curated or {}, reference, on_disk)
+    everything = collect(extractions, curated or {}, reference, spilled, store)
     changes = next((r for p in packages for r in p.resources if r.name == "network_changes"), None)
     if changes is not None:
         everything["network_changes"] = restated(changes, everything["network_changes"], conflicts)

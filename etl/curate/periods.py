@@ -7,7 +7,8 @@ import calendar
 import datetime
 import functools
 import re
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 from etl.specs import ResourceSpec
 
@@ -41,16 +42,42 @@ def bounds(text: str | None) -> tuple[str, str] | None:
     return start.isoformat(), end.isoformat()
 
 
-def with_periods(spec: ResourceSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_periods(spec: ResourceSpec, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows with the typed companions of the resource's period fields filled in (empty where
-    the date is empty or unreadable)."""
+    the date is empty or unreadable); rows kept on disk are filled in as they are read."""
     if not spec.periods:
-        return rows
-    filled = []
-    for row in rows:
-        row = dict(row)
-        for field, first, last in spec.periods:
-            found = bounds(row.get(field))
-            row[first], row[last] = found if found is not None else (None, None)
-        filled.append(row)
-    return filled
+        return rows  # type: ignore[return-value]
+    if not isinstance(rows, list):
+        return Periods(spec, rows)  # type: ignore[return-value]
+    return [filled(spec, row) for row in rows]
+
+
+def filled(spec: ResourceSpec, row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its period fields' typed companions."""
+    row = dict(row)
+    for field, first, last in spec.periods:
+        found = bounds(row.get(field))
+        row[first], row[last] = found if found is not None else (None, None)
+    return row
+
+
+class Periods(Sequence[dict[str, Any]]):
+    """Rows kept on disk with their periods' companions filled in as each is read."""
+
+    def __init__(self, spec: ResourceSpec, rows: Sequence[dict[str, Any]]) -> None:
+        self.spec, self.rows = spec, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (filled(self.spec, row) for row in self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [filled(self.spec, row) for row in self.rows[index]]
+        return filled(self.spec, self.rows[index])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -21,7 +22,7 @@ def period_end(as_of: str) -> str:
     return as_of + PERIOD_END if len(as_of) < len("YYYY-MM-DD") else as_of
 
 
-def snapshots(counts: list[Row]) -> list[tuple[str, str, dict[str, int]]]:
+def snapshots(counts: Iterable[Row]) -> list[tuple[str, str, dict[str, int]]]:
     """FPS snapshots (as_of, source, counts by type) in date order, one per source and date."""
     found: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for row in counts:
@@ -98,10 +99,14 @@ def net(rows: list[Row], post_type: str | None) -> int:
     return sum(1 if r["change"] == "open" else -1 for r in rows if r["post_type"] == post_type)
 
 
-def reconcile(counts: list[Row], changes: list[Row], posts: list[Row] | None = None) -> list[Row]:
+def reconcile(counts: Iterable[Row], changes: list[Row], posts: list[Row] | None = None) -> list[Row]:
     """One row per post type and pair of consecutive snapshots: the difference, the openings and
     closures the changes and the named posts' dates record, and what neither explains."""
-    rows = []
+    return list(reconciled(counts, changes, posts))
+
+
+def reconciled(counts: Iterable[Row], changes: list[Row], posts: list[Row] | None = None) -> Iterator[Row]:
+    """The rows of reconcile, one at a time."""
     ordered = snapshots(counts)
     index = dated_index(changes, posts or [])
     for (from_as_of, from_source, before), (to_as_of, to_source, after) in pairwise(ordered):
@@ -111,22 +116,19 @@ def reconcile(counts: list[Row], changes: list[Row], posts: list[Row] | None = N
         for post_type in sorted(set(before) | set(after)):
             difference = after.get(post_type, 0) - before.get(post_type, 0)
             explained = net(events, post_type)
-            rows.append(
-                {
-                    "from_source": from_source,
-                    "from_as_of": from_as_of,
-                    "to_source": to_source,
-                    "to_as_of": to_as_of,
-                    "post_type": post_type,
-                    "from_count": before.get(post_type, 0),
-                    "to_count": after.get(post_type, 0),
-                    "difference": difference,
-                    "recorded_net": net(recorded, post_type),
-                    "recorded_untyped": net(recorded, None),
-                    "named_net": net(named, post_type),
-                    "explained_net": explained,
-                    "unexplained": difference - explained,
-                    "provenance": "derived",
-                }
-            )
-    return rows
+            yield {
+                "from_source": from_source,
+                "from_as_of": from_as_of,
+                "to_source": to_source,
+                "to_as_of": to_as_of,
+                "post_type": post_type,
+                "from_count": before.get(post_type, 0),
+                "to_count": after.get(post_type, 0),
+                "difference": difference,
+                "recorded_net": net(recorded, post_type),
+                "recorded_untyped": net(recorded, None),
+                "named_net": net(named, post_type),
+                "explained_net": explained,
+                "unexplained": difference - explained,
+                "provenance": "derived",
+            }

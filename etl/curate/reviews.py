@@ -11,10 +11,10 @@ the build's warnings and in the reviews table, so that a curator looks again."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import yaml
 
@@ -145,44 +145,74 @@ def evidence_of(row: Row, spec: ResourceSpec) -> str | None:
     return None if spec.span is None else row.get(spec.span["text"])
 
 
+@runtime_checkable
+class Rewritable(Protocol):
+    """Rows kept on disk (etl/curate/spill.py), which are replaced by rows written beside them."""
+
+    def rewritten(self, rows: Iterable[Row]) -> Sequence[Row]: ...
+
+
 def apply_reviews(
     tables: dict[str, list[Row]], specs: dict[str, ResourceSpec], decisions: Iterable[Decision]
 ) -> Applied:
-    """Apply decisions to the rows of some tables, in place; what became of each decision."""
-    applied = Applied()
-    for decision in decisions:
+    """Apply decisions to the rows of some tables (each key once), in one pass over each table:
+    a table's rows are replaced by the reviewed rows (written beside them, for rows kept on disk);
+    what became of each decision, and the warnings about those not applied in their order."""
+    applied, noted = Applied(), list[tuple[int, Row]]()
+    about: dict[str, dict[tuple[str, ...], list[tuple[int, Decision]]]] = {}
+    for number, decision in enumerate(decisions):
         spec = specs.get(decision.table)
-        if spec is None or decision.table not in tables:
-            continue
-        rows = tables[decision.table]
-        index = next((i for i, r in enumerate(rows) if key_of(r, spec) == decision.fact), None)
-        source = decision.fact.get("source") or decision.fact.get("article")
-        if index is None:
-            applied.status[decision.id] = "unmatched"
-            applied.warnings.append(
-                warning(source, decision, "no fact has that key any more; not applied, look again")
-            )
-            continue
-        row = rows[index]
-        now = evidence_of(row, spec)
-        if decision.evidence is not None and now != decision.evidence:
-            applied.status[decision.id] = "stale"
-            applied.warnings.append(
-                warning(
-                    source,
-                    decision,
-                    f"the evidence now reads {now!r}, not {decision.evidence!r} as when it was decided; "
-                    "not applied, look again",
-                    row,
-                )
-            )
-            continue
-        applied.status[decision.id] = "applied"
-        if decision.decision == "reject":
-            del rows[index]
-        else:
-            rows[index] = {**row, **decision.values, "provenance": REVIEWED, "review": decision.id}
+        if spec is not None and decision.table in tables:
+            fact = tuple(decision.fact.get(k, "") for k in spec.primary_key)
+            about.setdefault(decision.table, {}).setdefault(fact, []).append((number, decision))
+    for table, by_fact in about.items():
+        rows = reviewed(tables[table], specs[table], by_fact, applied.status, noted)
+        before = tables[table]
+        tables[table] = before.rewritten(rows) if isinstance(before, Rewritable) else list(rows)  # type: ignore[assignment]
+        for stated in by_fact.values():
+            for number, decision in stated:
+                if decision.id not in applied.status:
+                    applied.status[decision.id] = "unmatched"
+                    source = decision.fact.get("source") or decision.fact.get("article")
+                    message = "no fact has that key any more; not applied, look again"
+                    noted.append((number, warning(source, decision, message)))
+    applied.warnings = [w for _, w in sorted(noted, key=lambda n: n[0])]
     return applied
+
+
+def reviewed(
+    rows: Iterable[Row],
+    spec: ResourceSpec,
+    by_fact: dict[tuple[str, ...], list[tuple[int, Decision]]],
+    status: dict[str, str],
+    noted: list[tuple[int, Row]],
+) -> Iterator[Row]:
+    """The rows with the decisions about them applied, one after the other (a rejected row is not
+    given, so a later decision about it is unmatched); each decision's status goes into status,
+    and a warning for a stale one into noted, with the decision's number."""
+    for row in rows:
+        stated = by_fact.get(tuple(text(row.get(k)) for k in spec.primary_key))
+        current: Row | None = row
+        for number, decision in stated or ():
+            if current is None:
+                break
+            now = evidence_of(current, spec)
+            if decision.evidence is not None and now != decision.evidence:
+                status[decision.id] = "stale"
+                source = decision.fact.get("source") or decision.fact.get("article")
+                message = (
+                    f"the evidence now reads {now!r}, not {decision.evidence!r} as when it was decided; "
+                    "not applied, look again"
+                )
+                noted.append((number, warning(source, decision, message, current)))
+                continue
+            status[decision.id] = "applied"
+            if decision.decision == "reject":
+                current = None
+            else:
+                current = {**current, **decision.values, "provenance": REVIEWED, "review": decision.id}
+        if current is not None:
+            yield current
 
 
 def warning(source: str | None, decision: Decision, message: str, row: Row | None = None) -> Row:

@@ -1,16 +1,16 @@
 """The rows of the per-source resources (the articles, their paragraphs and quotes, the events and
-what belongs to them, the persons and their roles, the sources' records) kept on disk between extraction and writing, not
-in memory: each source's rows are appended to one file per resource as its extraction comes in,
-and read back a row at a time whenever the table is gone through (to merge it, check it, write it,
-count it).
+what belongs to them, the persons and their roles, the counts, the sources' records) kept on disk
+between extraction and writing, not in memory: each source's rows are appended to one file per
+resource as its extraction comes in, and read back a row at a time whenever the table is gone
+through (to merge it, review it, check it, write it, count it); the tables derived from them (the
+reconciliation, the coverage) are put on disk as they are made.
 
 When the sources come in the order of a resource's key (each source's rows in key order, every key
 above the previous source's) and no curated row joins them, the file is already the merged table
 (the articles, paragraphs and quotes). Otherwise the rows are merged on disk: sorted by key in runs
 of at most RUN_ROWS rows, the runs merged in key order, and each key's first row kept (a curated
 row first), with the warnings and conflicts deduplicating in memory gives, in the same order, into a
-file of the merged rows. A resource that curators' decisions are about is read into memory and
-merged there (see etl/curate/merge.py)."""
+file of the merged rows; curators' decisions are applied to it in one pass, into another."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ SPILLED = {
     "event_themes": "event_themes",
     "event_speakers": "event_speakers",
     "sources": "source",
+    "post_counts": "post_counts",
+    "post_totals": "post_totals",
 }
 # The extraction keeps its source's id (by which the build tells the sources apart).
 SOURCE = "source"
@@ -53,6 +55,8 @@ READ_BUFFER = 2**20
 # Rows sorted in memory at a time when a table is merged on disk, and rows written a record.
 RUN_ROWS = 50_000
 BATCH_ROWS = 1_000
+# The source a derived table's rows are stored under (they belong to no one source).
+DERIVED = ""
 # Where a row came among the rows merged: curated first, then in the order they were stated.
 Position = tuple[bool, int]
 
@@ -63,7 +67,7 @@ class Track:
     last key, and whether every key so far was above the one before."""
 
     path: Path
-    spec: ResourceSpec
+    spec: ResourceSpec | None
     counts: dict[str, int] = field(default_factory=dict)
     cites: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     last: tuple[Any, ...] | None = None
@@ -75,6 +79,7 @@ class Spill:
 
     def __init__(self, folder: Path, packages: tuple[PackageSpec, ...]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
         specs = {r.name: r for p in packages for r in p.resources}
         self.tracks = {
             name: Track(folder / f"{name}.marshal", specs[name]) for name in SPILLED if name in specs
@@ -95,7 +100,7 @@ class Spill:
             if SPILLED[name] == SOURCE:
                 light[SOURCE] = {"id": source}
             rows = found if isinstance(found, list) else [found]
-            keys = track.spec.primary_key
+            keys = track.spec.primary_key if track.spec is not None else []
             for row in rows:
                 key = sort_key(row, keys)
                 try:
@@ -126,6 +131,18 @@ class Spill:
         for handle in self.handles.values():
             handle.close()
 
+    def store(self, rows: Iterable[Row]) -> SpilledRows:
+        """Rows made from the merged ones (a derived table), put on disk as they come, to be merged
+        there."""
+        handle, name = tempfile.mkstemp(dir=self.folder, prefix="derived-", suffix=".marshal")
+        track = Track(Path(name), None, ordered=False)
+        with os.fdopen(handle, "wb") as out:
+            them = iter(rows)
+            while batch := list(islice(them, BATCH_ROWS)):
+                write_record(out, (DERIVED, batch))
+                track.counts[DERIVED] = track.counts.get(DERIVED, 0) + len(batch)
+        return SpilledRows(track, frozenset({DERIVED}))
+
     def tables(self, kept: set[str]) -> dict[str, SpilledRows]:
         """Each spilled resource's rows of the kept sources, to be read from its file."""
         return {name: SpilledRows(track, frozenset(kept)) for name, track in self.tracks.items()}
@@ -148,6 +165,14 @@ class OnDisk(Sequence[Row]):
     """Rows read from a file each time they are gone through (an index reads up to the row)."""
 
     size = 0
+    folder: Path
+
+    def rewritten(self, rows: Iterable[Row]) -> MergedRows:
+        """Rows made from these, in their order (reviewed, say), written to a file beside them."""
+        merged = MergedRows.writer(self.folder)
+        for row in rows:
+            merged.add(row)
+        return merged.close()
 
     def __len__(self) -> int:
         return self.size
@@ -182,6 +207,7 @@ class SpilledRows(OnDisk):
         keep: Callable[[Row], bool] | None = None,
     ) -> None:
         self.track, self.kept, self.extra, self.keep = track, kept, extra, keep
+        self.folder = track.path.parent
         self.counted: int | None = None
 
     def __len__(self) -> int:
@@ -298,6 +324,7 @@ class MergedRows(OnDisk):
 
     def __init__(self, path: Path, size: int, cites: dict[str, set[str]]) -> None:
         self.path, self.size, self.cites = path, size, cites
+        self.folder = path.parent
 
     @staticmethod
     def writer(folder: Path) -> MergedWriter:

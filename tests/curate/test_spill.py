@@ -11,7 +11,8 @@ import pytest
 
 import etl.curate.spill as spill_module
 from benchmarks.corpus import generate
-from etl.curate import Spill, assemble, curated_rows, read_reviews
+from etl.curate import Decision, Spill, assemble, curated_rows, read_reviews
+from etl.curate.reviews import reviewable, text
 from etl.engine import Engine, extract_all
 from etl.layout import REFERENCE_DIR
 from etl.raw import read_raw
@@ -35,7 +36,8 @@ def merged(extractions: list[dict[str, Any]], spill: Spill | None) -> dict[str, 
     reviews = read_reviews(REFERENCE_DIR / "reviews", packages)
     kept = {e["source"]["id"] for e in extractions}
     spilled = spill.tables(kept) if spill is not None else None
-    tables, warnings = assemble(packages, extractions, reference, curated, reviews, {}, spilled)
+    store = spill.store if spill is not None else list
+    tables, warnings = assemble(packages, extractions, reference, curated, reviews, {}, spilled, store)
     return {"tables": {p: {r: list(rows) for r, rows in t.items()} for p, t in tables.items()}, "w": warnings}
 
 
@@ -106,7 +108,10 @@ def merged_with_conflicts(extractions: list[dict[str, Any]], spill: Spill | None
     kept = {e["source"]["id"] for e in extractions}
     conflicts: dict[str, str] = {}
     spilled = spill.tables(kept) if spill is not None else None
-    tables, warnings = assemble(packages, extractions, reference, load_curated(), reviews, conflicts, spilled)
+    store = spill.store if spill is not None else list
+    tables, warnings = assemble(
+        packages, extractions, reference, load_curated(), reviews, conflicts, spilled, store
+    )
     rows = {p: {r: list(found) for r, found in t.items()} for p, t in tables.items()}
     return rows, warnings, conflicts
 
@@ -130,3 +135,73 @@ def test_rows_merged_on_disk_in_runs_keep_the_same_rows_warnings_and_conflicts(
     restated = [w for w in warnings if w["field"] == "persons.id"]
     assert len(restated) == 2 and restated[0]["message"] > restated[1]["message"]
     assert not list(tmp_path.glob("run-*"))  # the sorted runs are removed once merged
+
+
+def decisions_about(extracted: list[dict[str, Any]]) -> list[Decision]:
+    """Decisions about the counts and roles of some extractions: accepted, rejected, corrected,
+    stale (other evidence), unmatched (no such fact), and two about one fact (a rejection, then
+    an acceptance that finds no row left)."""
+    specs = reviewable(load_packages())
+    counts = [c for e in extracted for c in e["post_counts"]]
+    roles = [r for e in extracted for r in e["person_roles"]]
+    assert len(counts) >= 4 and len(roles) >= 2
+
+    def about(table: str, row: dict[str, Any], decision: str, **more: Any) -> Decision:
+        spec = specs[table]
+        fact = {k: text(row.get(k)) for k in spec.primary_key}
+        return Decision(
+            id=f"d{len(made)}",
+            table=table,
+            fact=fact,
+            decision=decision,
+            values=more.get("values", {}),
+            evidence=more.get("evidence"),
+            by="a curator",
+            decided="2026-12-01",
+            why="checked against the article",
+            file="reference/reviews/test.yml",
+        )
+
+    made: list[Decision] = []
+    for table, row, decision, more in [
+        ("post_counts", counts[-1], "accept", {}),
+        ("post_counts", counts[0], "reject", {}),
+        ("post_counts", counts[1], "correct", {"values": {"count": 999}}),
+        ("post_counts", counts[2], "accept", {"evidence": "words the text never had"}),
+        ("person_roles", {**roles[0], "role": "no such role"}, "reject", {}),
+        ("person_roles", roles[-1], "reject", {}),
+        ("person_roles", roles[-1], "accept", {}),
+    ]:
+        made.append(about(table, row, decision, **more))
+    return made
+
+
+def test_decisions_apply_alike_to_rows_on_disk_and_in_memory(
+    extracted: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spill_module, "RUN_ROWS", 5)
+    reference, packages = load_reference(), load_packages()
+    decisions = decisions_about(extracted)
+    spill = Spill(tmp_path, packages)
+    light = [spill.take(copy.deepcopy(e)) for e in extracted]
+    spill.close()
+
+    def merge(extractions: list[dict[str, Any]], on_disk: Spill | None) -> Any:
+        kept = {e["source"]["id"] for e in extractions}
+        spilled = on_disk.tables(kept) if on_disk is not None else None
+        store = on_disk.store if on_disk is not None else list
+        tables, warnings = assemble(
+            packages, extractions, reference, load_curated(), decisions, {}, spilled, store
+        )
+        return {p: {r: list(found) for r, found in t.items()} for p, t in tables.items()}, warnings
+
+    (rows, warnings), in_memory = merge(light, spill), merge(copy.deepcopy(extracted), None)
+    assert (rows, warnings) == in_memory
+    statuses = {r["id"]: r["status"] for r in rows["diplomacy-network"]["reviews"]}
+    assert statuses == {"d0": "applied", "d1": "applied", "d2": "applied", "d3": "stale"}
+    roles = {r["id"]: r["status"] for r in rows["diplomacy-news"]["reviews"]}
+    assert roles == {"d4": "unmatched", "d5": "applied", "d6": "unmatched"}
+    corrected = [c for c in rows["diplomacy-network"]["post_counts"] if c.get("review") == "d2"]
+    assert [c["count"] for c in corrected] == [999]
+    reviewed = [w["message"] for w in warnings if w["field"].endswith(".review")]
+    assert [m.split(" ")[1] for m in reviewed] == ["d4", "d6", "d3"]  # package by package
