@@ -69,7 +69,7 @@ class Track:
     path: Path
     spec: ResourceSpec | None
     counts: dict[str, int] = field(default_factory=dict)
-    cites: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    cites: dict[str, dict[str, str | set[str]]] = field(default_factory=dict)
     last: tuple[Any, ...] | None = None
     ordered: bool = True
 
@@ -112,8 +112,7 @@ class Spill:
             self.append(name, source, rows)
             if rows:
                 track.counts[source] = track.counts.get(source, 0) + len(rows)
-                cites = {c: tuple({r[c] for r in rows if r.get(c)}) for c in CITING}
-                track.cites[source] = {c: v for c, v in cites.items() if v}
+                note_cites(track, source, rows)
         return light
 
     def append(self, name: str, source: str, rows: list[Row]) -> None:
@@ -146,6 +145,21 @@ class Spill:
     def tables(self, kept: set[str]) -> dict[str, SpilledRows]:
         """Each spilled resource's rows of the kept sources, to be read from its file."""
         return {name: SpilledRows(track, frozenset(kept)) for name, track in self.tracks.items()}
+
+
+def note_cites(track: Track, source: str, rows: list[Row]) -> None:
+    """Note the values of the citing columns of a source's rows, each with the source citing it
+    (or the sources: most values are cited by one source only, often the source itself)."""
+    for column in CITING:
+        by_value = track.cites.setdefault(column, {})
+        for value in {r[column] for r in rows if r.get(column)}:
+            before = by_value.get(value)
+            if before is None:
+                by_value[value] = source
+            elif isinstance(before, set):
+                before.add(source)
+            elif before != source:
+                by_value[value] = {before, source}
 
 
 def write_record(handle: Any, record: Any) -> None:
@@ -224,11 +238,12 @@ class SpilledRows(OnDisk):
         """The values of a citing column over the rows (noted when they were put on disk)."""
         if self.extra or self.keep is not None:
             return {r[column] for r in self if r.get(column)}
-        found: set[str] = set()
-        for source, cites in self.track.cites.items():
-            if source in self.kept:
-                found.update(cites.get(column, ()))
-        return found
+        kept = self.kept
+        return {
+            value
+            for value, by in self.track.cites.get(column, {}).items()
+            if (by in kept if isinstance(by, str) else not by.isdisjoint(kept))
+        }
 
     def __iter__(self) -> Iterator[Row]:
         rows = self.stored()
