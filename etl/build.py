@@ -68,13 +68,13 @@ from etl.release import (
     publish,
     recover,
     remove,
-    render_report,
     report_from_dict,
     report_inputs,
     resource_rows,
     stage_changelog,
     staged_release,
     staging_folder,
+    write_report,
 )
 from etl.site import (
     DEFAULT_BASE_URL,
@@ -328,7 +328,7 @@ def stage_contents(
     )
     draw_charts(stage, project, base_url, created[:10], drawings)
     write_catalog(stage, base_url, packages, project)
-    (stage / DOWNLOADS / REPORT).write_bytes(render_report(report))
+    write_report(stage / DOWNLOADS / REPORT, report)
     write_checksums(stage)
     progress(describe(versioning))
     return report

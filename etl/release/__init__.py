@@ -31,6 +31,7 @@ from etl.release.report import (
     report_from_dict,
     report_inputs,
     report_tables_metadata,
+    write_report,
 )
 from etl.release.versioning import (
     choose_version,
@@ -75,4 +76,5 @@ __all__ = [
     "stage_changelog",
     "staged_release",
     "staging_folder",
+    "write_report",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,8 +194,9 @@ def warning_entry(warning: dict[str, Any]) -> dict[str, Any]:
     return {key: warning.get(key) for key in ("source", "field", "message", "char_start", "char_end")}
 
 
-def report_dict(report: BuildReport) -> dict[str, Any]:
-    """The report as JSON-ready data."""
+def report_dict(report: BuildReport, warnings: bool = True) -> dict[str, Any]:
+    """The report as JSON-ready data (without its warnings' entries, when warnings is false: they
+    are written one at a time, see report_chunks)."""
     inputs = sorted([*report.inputs, *(rejected_entry(e) for e in report.rejected)], key=lambda e: e["file"])
     return {
         "release": {
@@ -213,17 +215,49 @@ def report_dict(report: BuildReport) -> dict[str, Any]:
         "inputs": inputs,
         "tables": dict(sorted(report.tables.items())),
         "statuses": {t: dict(sorted(c.items())) for t, c in sorted(report.statuses.items())},
-        "warnings": [warning_entry(w) for w in report.warnings],
+        "warnings": [warning_entry(w) for w in report.warnings] if warnings else [],
     }
+
+
+# The report's last key, whose entries (hundreds of thousands at 100,000 articles) are rendered one
+# at a time, indented as json.dumps indents them, so that the report is never one string.
+LAST = '\n  "warnings": []\n}'
+ENTRY_INDENT = "    "
+
+
+def report_chunks(report: BuildReport) -> Iterator[str]:
+    """The report as JSON text (indented, keys in a fixed order), a warning at a time: the same
+    text as json.dumps of report_dict with indent 2, ending in a newline."""
+    head = json.dumps(report_dict(report, warnings=False), indent=2, ensure_ascii=False)
+    if not head.endswith(LAST):  # pragma: no cover - report_dict puts the warnings last
+        raise ValueError("the report's warnings are not its last key")
+    if not report.warnings:
+        yield head + "\n"
+        return
+    yield head[: -len(LAST)] + '\n  "warnings": ['
+    for number, warning in enumerate(report.warnings):
+        entry = json.dumps(warning_entry(warning), indent=2, ensure_ascii=False)
+        yield ("," if number else "") + "\n" + ENTRY_INDENT + entry.replace("\n", "\n" + ENTRY_INDENT)
+    yield "\n  ]\n}\n"
 
 
 def render_report(report: BuildReport) -> bytes:
     """The report as JSON bytes (UTF-8, indented, keys in a fixed order)."""
-    return (json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return "".join(report_chunks(report)).encode("utf-8")
 
 
-def report_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The rows of each report table, from the report's JSON data."""
+def write_report(path: Path, report: BuildReport) -> None:
+    """Write the report's JSON (render_report's bytes) to a file, a warning at a time."""
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        for chunk in report_chunks(report):
+            out.write(chunk)
+
+
+def report_rows(
+    data: dict[str, Any], warnings: Iterable[dict[str, Any]] | None = None
+) -> dict[str, Iterable[dict[str, Any]]]:
+    """The rows of each report table, from the report's JSON data (its warnings given apart, to
+    be read one at a time, when given)."""
     release, counts = data["release"], data["counts"]
     return {
         "build_release": [
@@ -243,7 +277,10 @@ def report_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             for name, counts in data["statuses"].items()
             for status, rows in counts.items()
         ],
-        "build_warnings": [{"id": i, **warning} for i, warning in enumerate(data["warnings"], start=1)],
+        "build_warnings": (
+            {"id": i, **warning}
+            for i, warning in enumerate(data["warnings"] if warnings is None else warnings, start=1)
+        ),
     }
 
 
@@ -289,7 +326,7 @@ PRIMARY_KEYS = {
 
 def add_report_tables(path: Path, report: BuildReport) -> None:
     """Add the report's tables to a built database (replacing them if present) and compact it."""
-    rows = report_rows(report_dict(report))
+    rows = report_rows(report_dict(report, warnings=False), map(warning_entry, report.warnings))
     db = sqlite_utils.Database(path)
     try:
         for name, columns in COLUMN_TYPES.items():

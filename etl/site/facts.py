@@ -6,9 +6,10 @@ import csv
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -199,15 +200,15 @@ def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> Release
         )
     if not created:
         raise FileNotFoundError(f"no data packages under {root / DATAPACKAGES}")
-    articles = read_csv_rows(root / ARTICLES_CSV)
-    starts, ends = fact_dates(root)
-    sources = [
-        row
+    earliest, latest = fact_dates(root)
+    languages, newest = article_facts(root)
+    published = (
+        row["published"]
         for path in sorted((root / DATAPACKAGES).glob("*/data/sources.csv"))
         for row in read_csv_rows(path)
-    ]
-    published = [r["published"] for r in sources if r["published"]]
-    published += [a["published"] or a["archived"] for a in articles if a["published"] or a["archived"]]
+        if row["published"]
+    )
+    latest_source = max(chain(published, [newest] if newest else []), default=None)
     versions = [
         json.loads(p.read_text(encoding="utf-8"))["version"]
         for p in sorted((root / DATAPACKAGES).glob(f"*/{DESCRIPTOR}"))
@@ -216,12 +217,12 @@ def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> Release
         base_url=base_url,
         version=max(versions, key=lambda v: tuple(int(x) for x in v.split("."))),
         build_date=max(created),
-        earliest=min(starts) if starts else None,
-        latest=max(ends) if ends else None,
-        languages=tuple(sorted({a["language"] for a in articles if a["language"]})),
+        earliest=earliest,
+        latest=latest,
+        languages=languages,
         distributions=distributions,
         database=file_distribution(root, f"/{DATABASE}", checksums=checksums),
-        latest_source=max(published) if published else None,
+        latest_source=latest_source,
         publications=publications,
     )
 
@@ -239,29 +240,52 @@ def other_data_files(root: Path, name: str, descriptor: dict[str, Any], listed: 
     return found
 
 
-def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    """The rows of a CSV file as strings (none when the file is missing)."""
+def read_csv_rows(path: Path) -> Iterator[dict[str, str]]:
+    """The rows of a CSV file as strings, one at a time (none when the file is missing)."""
     if not path.exists():
-        return []
+        return
     with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        yield from csv.DictReader(handle)
 
 
-def fact_dates(root: Path) -> tuple[list[str], list[str]]:
-    """First and last days of the dates the published facts hold (counts, changes, events, articles):
-    the temporal coverage of the data."""
-    values: list[str] = []
+def article_facts(root: Path) -> tuple[tuple[str, ...], str | None]:
+    """The languages of the published articles, and the newest day one was published (or, not
+    dated, archived), in one pass over the articles."""
+    languages: set[str] = set()
+    newest: str | None = None
+    for row in read_csv_rows(root / ARTICLES_CSV):
+        if row["language"]:
+            languages.add(row["language"])
+        day = row["published"] or row["archived"]
+        if day and (newest is None or day > newest):
+            newest = day
+    return tuple(sorted(languages)), newest
+
+
+def fact_dates(root: Path) -> tuple[str | None, str | None]:
+    """The first and the last day of the dates the published facts hold (counts, changes, events,
+    articles): the temporal coverage of the data, read a row at a time."""
     network, events = (
         root / DATAPACKAGES / "diplomacy-network" / "data",
         root / DATAPACKAGES / "diplomacy-events" / "data",
     )
-    values += [r["as_of"] for r in read_csv_rows(network / "post_counts.csv")]
-    values += [r["as_of"] for r in read_csv_rows(network / "post_totals.csv")]
-    values += [r["announced"] for r in read_csv_rows(network / "network_changes.csv")]
-    values += [r[k] for r in read_csv_rows(events / "events.csv") for k in ("start_date", "end_date")]
-    values += [r["published"] for r in read_csv_rows(root / ARTICLES_CSV)]
-    periods = [found for v in values if v and (found := bounds(v[:10])) is not None]
-    return [p[0] for p in periods], [p[1] for p in periods]
+    columns = [
+        (network / "post_counts.csv", ("as_of",)),
+        (network / "post_totals.csv", ("as_of",)),
+        (network / "network_changes.csv", ("announced",)),
+        (events / "events.csv", ("start_date", "end_date")),
+        (root / ARTICLES_CSV, ("published",)),
+    ]
+    first: str | None = None
+    last: str | None = None
+    for path, names in columns:
+        for row in read_csv_rows(path):
+            for name in names:
+                found = bounds(row[name][:10]) if row[name] else None
+                if found is not None:
+                    first = found[0] if first is None else min(first, found[0])
+                    last = found[1] if last is None else max(last, found[1])
+    return first, last
 
 
 # -- Shared metadata --------------------------------------------------------------------------------
