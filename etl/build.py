@@ -319,8 +319,8 @@ def stage_contents(
     # The rows are in the files now: what follows reads them there, so they are let go of here.
     del screened, kept, tables
     progress("building the database")
-    report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE)
-    add_report_tables(stage / DATABASE, report)
+    report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE, compact=False)
+    add_report_tables(stage / DATABASE, report)  # and vacuums the database
     (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
     (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
     drawings = (

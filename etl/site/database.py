@@ -98,11 +98,13 @@ def build_database(
     packages: tuple[PackageSpec, ...],
     path: Path,
     timings: dict[str, float] | None = None,
+    compact: bool = True,
 ) -> dict[str, int]:
     """Build the database from packages on disk, one table at a time, each streamed from its CSV
     files (a table several packages hold is loaded from the first and completed from the others);
     returns the row count of each table. The seconds spent loading rows, indexing and compacting
-    are added to timings, when given (for benchmarks/stages.py)."""
+    are added to timings, when given (for benchmarks/stages.py). Compact: vacuum it at the end
+    (the build leaves that to the report's tables, added after, which vacuum once for both)."""
     spent = timings if timings is not None else {}
     specs: dict[str, ResourceSpec] = {}
     holders: dict[str, list[Path]] = {}
@@ -127,7 +129,8 @@ def build_database(
             pending.remove(name)
     counts = {name: db.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0] for name in sorted(specs)}
     started = time.perf_counter()
-    db.vacuum()
+    if compact:
+        db.vacuum()
     db.close()
     spent["vacuum"] = spent.get("vacuum", 0.0) + time.perf_counter() - started
     return counts
