@@ -57,7 +57,7 @@ def paragraph_times(rounds: int) -> None:
         html = page("<p>" + (SENTENCE * (length // len(SENTENCE) + 1))[:length] + "</p>")
         data = html.encode()
         source = Source(
-            "p", "p.html", html, hashlib.sha256(data).hexdigest(), len(data), {"format": "text/html"}
+            "p", "p.html", hashlib.sha256(data).hexdigest(), len(data), {"format": "text/html"}, held=html
         )
         extract_source(source, reference)  # warm up
         best = min(timed(source, reference) for _ in range(rounds))

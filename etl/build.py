@@ -10,7 +10,6 @@ publishes its report."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import shutil
@@ -49,7 +48,7 @@ from etl.package import (
     write_workbook,
     write_zip,
 )
-from etl.raw import Source, SourceError, read_raw
+from etl.raw import Source, SourceError, read_raw, rejected_late
 from etl.reference import Reference, load_reference
 from etl.release import (
     ERROR,
@@ -95,6 +94,8 @@ FINGERPRINT = "fingerprint.json"
 MAX_ROUNDS = 5
 # Beside the extraction cache, what vl-convert drew (the charts and the map), by what it was given.
 DRAWINGS = "drawings"
+# Beside the extraction cache, the files of raw/ that passed the checks, by their stat (etl/raw/index.py).
+RAW_INDEX = "raw.json"
 Tables = dict[str, dict[str, list[dict[str, Any]]]]
 
 
@@ -252,8 +253,8 @@ def stage_contents(
     """What stage_release builds, the largest resources' rows put on disk under spill_folder."""
     reference = load_reference(reference_dir)
     packages, project = load_packages(), load_project()
-    raw = read_raw(raw_dir, reference.site)
-    report = report_inputs(raw)
+    index = None if engine is None or engine.cache is None else engine.cache.parent / RAW_INDEX
+    raw = read_raw(raw_dir, reference.site, index, engine is not None and engine.full)
     for rejected in raw.rejected:
         progress(f"rejected {rejected}")
     for old in raw.superseded:
@@ -261,12 +262,14 @@ def stage_contents(
     progress(f"extracting {len(raw.sources)} source(s)")
     # Each extraction is screened as it comes, and the rows of its largest resources put on disk.
     spill = Spill(spill_folder, packages)
-    found = extractions(raw.sources, reference_dir, engine or Engine(), extract_source)
-    # The texts go into the extractions (the articles' bodies), each let go of once its source is
-    # extracted: keep the sources' records only.
-    raw = dataclasses.replace(raw, sources=[dataclasses.replace(s, text="") for s in raw.sources])
+    unreadable: list[SourceError] = []
+    found = extractions(raw.sources, reference_dir, engine or Engine(), extract_source, unreadable)
     screened = screen(found, packages, spill.take)
     spill.close()
+    for rejected in unreadable:  # a file changed since it was checked
+        progress(f"rejected {rejected}")
+    raw = rejected_late(raw, unreadable)
+    report = report_inputs(raw)
     curated = curated_rows(
         reference.persons, reference.post_types, reference_dir / "curated", reference_dir / "posts"
     )

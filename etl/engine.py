@@ -3,9 +3,14 @@ or on a Dask cluster (`--executor dask --scheduler tcp://host:8786`), with a cac
 rebuild extracts only the sources that changed.
 
 The cache (`.build/cache/extract/` under the release root, safe to delete) keeps each source's
-facts under a key made of the source's text and provenance record, the extractor's code (the
-sha256 of etl/extract/ and etl/raw/) and the reference tables' bytes: any change to one of them is
-a different key, so a cached result is never stale. `--full` ignores the cache."""
+facts under a key made of the sha256 of the source's bytes (checked against its provenance record
+when it was read) and its record, the extractor's code (the sha256 of etl/extract/ and etl/raw/)
+and the reference tables' bytes: any change to one of them is a different key, so a cached result
+is never stale, and a source found in the cache is not read. `--full` ignores the cache.
+
+The sources' texts are read where they are extracted: in the pool's worker processes from the
+sources' files, while a Dask cluster is sent them with the tasks. A source whose file changed since
+it was checked fails on its own (a SourceError), the others are extracted."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import json
 import os
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +28,12 @@ from typing import Any
 
 import etl
 from etl.extract import extract_source
-from etl.raw import Source
+from etl.raw import Source, SourceError
 from etl.reference import Reference, load_reference
 
 Extraction = dict[str, Any]
+# What extracting a source gives: its facts, or why its text could not be read.
+Outcome = Extraction | SourceError
 Extract = Callable[[Source, Reference], Extraction]
 CACHE = Path("cache") / "extract"
 CODE_FOLDERS = ("extract", "raw")
@@ -81,8 +88,8 @@ def reference_version(directory: Path) -> str:
 
 
 def cache_key(source: Source, extract: Extract, reference_dir: Path) -> str:
-    """The key of a source's facts: its text and record, the extractor (its code, and which
-    function it is) and the reference tables."""
+    """The key of a source's facts: the sha256 of its bytes and its record, the extractor (its
+    code, and which function it is) and the reference tables."""
     digest = hashlib.sha256()
     for part in (
         code_version(),
@@ -91,7 +98,7 @@ def cache_key(source: Source, extract: Extract, reference_dir: Path) -> str:
         json.dumps(source.record, sort_keys=True, default=str),
         source.id,
         source.file,
-        source.text,
+        source.sha256,
     ):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
@@ -120,18 +127,35 @@ def write_cached(folder: Path, key: str, facts: Extraction) -> None:
     os.replace(name, path)
 
 
-def extract_chunk(sources: list[Source], reference_dir: str) -> list[Extraction]:
+def attempt(extract: Extract, source: Source | SourceError, reference: Reference) -> Outcome:
+    """A source's facts, or why its text could not be read (passed on as it is when it is that)."""
+    if isinstance(source, SourceError):
+        return source
+    try:
+        return extract(source, reference)
+    except SourceError as exc:
+        return exc
+
+
+def extract_chunk(sources: Sequence[Source | SourceError], reference_dir: str) -> list[Outcome]:
     """Extract some sources in a worker process (the reference tables loaded once per process)."""
     reference = load_reference(Path(reference_dir))
-    return [extract_source(source, reference) for source in sources]
+    return [attempt(extract_source, source, reference) for source in sources]
 
 
-def in_chunks(
-    sources: deque[Source], submit: Callable[[list[Source]], Any], width: int
-) -> Iterator[Extraction]:
+def with_text(source: Source) -> Source | SourceError:
+    """A source with its text held, or why it could not be read."""
+    try:
+        return source.holding_text()
+    except SourceError as exc:
+        return exc
+
+
+def in_chunks(sources: deque[Source], submit: Callable[[list[Source]], Any], width: int) -> Iterator[Outcome]:
     """Extractions in order, the sources taken from the queue in chunks of CHUNK and handed to
     submit (which returns a future) width chunks at a time at most, the next once one came back:
-    a source's text is let go of once it is extracted, not held until every source was handed out."""
+    a source (and a text sent with it) is let go of once it is extracted, not held until every
+    source was handed out."""
     waiting: deque[Any] = deque()
 
     def hand_out() -> None:
@@ -146,15 +170,14 @@ def in_chunks(
         yield from done
 
 
-def run_local(
-    sources: deque[Source], reference_dir: Path, extract: Extract, jobs: int
-) -> Iterator[Extraction]:
+def run_local(sources: deque[Source], reference_dir: Path, extract: Extract, jobs: int) -> Iterator[Outcome]:
     """Extractions in order: in this process, or in a pool of jobs processes for many sources (the
-    pool holding AHEAD chunks a worker at most), the sources taken from the queue as they go."""
+    pool holding AHEAD chunks a worker at most, each worker reading its sources' texts), the
+    sources taken from the queue as they go."""
     if jobs <= 1 or len(sources) < POOL_MINIMUM * jobs or extract is not extract_source:
         reference = load_reference(reference_dir)
         while sources:
-            yield extract(sources.popleft(), reference)
+            yield attempt(extract, sources.popleft(), reference)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         yield from in_chunks(
@@ -164,11 +187,12 @@ def run_local(
 
 def run_dask(
     sources: deque[Source], reference_dir: Path, scheduler: str | None, jobs: int
-) -> Iterator[Extraction]:
+) -> Iterator[Outcome]:
     """Extractions in order, mapped over a Dask distributed cluster: the one at the scheduler's
     address, or else a LocalCluster of jobs worker processes on 127.0.0.1, AHEAD chunks a worker at
-    most in its hands. The workers read the reference tables from reference_dir, which must be the
-    same path on every machine (a shared folder or the same checkout)."""
+    most in its hands, their texts read here and sent with them. The workers read the reference
+    tables from reference_dir, which must be the same path on every machine (a shared folder or the
+    same checkout)."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - the optional extra
@@ -185,7 +209,8 @@ def run_dask(
             workers = len(client.scheduler_info().get("workers", {})) or jobs
 
             def submit(chunk: list[Source]) -> Any:
-                return client.submit(extract_chunk, chunk, str(reference_dir), pure=False)
+                held = [with_text(source) for source in chunk]
+                return client.submit(extract_chunk, held, str(reference_dir), pure=False)
 
             yield from in_chunks(sources, submit, AHEAD * workers)
     finally:
@@ -213,18 +238,27 @@ def share_strings(value: Any, memo: dict[str, str]) -> Any:
 
 
 def extract_all(
-    sources: list[Source], reference_dir: Path, engine: Engine, extract: Extract = extract_source
+    sources: list[Source],
+    reference_dir: Path,
+    engine: Engine,
+    extract: Extract = extract_source,
+    unreadable: list[SourceError] | None = None,
 ) -> list[Extraction]:
     """The extraction of every source, in order (see extractions)."""
-    return list(extractions(sources, reference_dir, engine, extract))
+    return list(extractions(sources, reference_dir, engine, extract, unreadable))
 
 
 def extractions(
-    sources: list[Source], reference_dir: Path, engine: Engine, extract: Extract = extract_source
+    sources: list[Source],
+    reference_dir: Path,
+    engine: Engine,
+    extract: Extract = extract_source,
+    unreadable: list[SourceError] | None = None,
 ) -> Iterator[Extraction]:
     """The extraction of every source, in order, each as soon as it is there (so that a caller can
     put it away before the next): cached ones read, the others run by the engine (and cached),
-    their short strings shared."""
+    their short strings shared. A source whose text cannot be read any more (its file changed
+    since it was checked) has none: its error is added to unreadable, or raised without one."""
     memo: dict[str, str] = {}
     folder = engine.cache
     keys = [cache_key(s, extract, reference_dir) for s in sources] if folder is not None else []
@@ -243,7 +277,15 @@ def extractions(
         facts = read_cached(folder, keys[index]) if hits[index] and folder is not None else None
         if facts is None:
             # run by the engine, or a cache entry unreadable since it was found: extracted here
-            facts = next(found) if not hits[index] else extract(source, load_reference(reference_dir))
+            outcome = (
+                next(found) if not hits[index] else attempt(extract, source, load_reference(reference_dir))
+            )
+            if isinstance(outcome, SourceError):
+                if unreadable is None:
+                    raise outcome
+                unreadable.append(outcome)
+                continue
+            facts = outcome
             if folder is not None:
                 write_cached(folder, keys[index], facts)
                 facts = json.loads(json.dumps(facts))  # as a cached one reads: the same values either way

@@ -4,17 +4,22 @@ facts byte for byte; the cache extracts again only what changed."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import etl.build
 import etl.engine
+import etl.raw.sources
 from benchmarks.corpus import generate, touch
 from etl.build import build
 from etl.engine import Engine, extract_all
-from etl.layout import DATAPACKAGES, RAW_DIR, REFERENCE_DIR
-from etl.raw import read_raw
+from etl.layout import DATAPACKAGES, RAW_DIR, REFERENCE_DIR, STAGING
+from etl.raw import RawInputs, Source, SourceError, read_raw
 from etl.reference import load_reference
 from tests.package.test_packages import files_under
 
@@ -119,3 +124,115 @@ def test_a_pool_holds_a_few_chunks_of_sources_at_once(corpus: Path, monkeypatch:
     assert len(queue) == len(found) - 5 * 2
     rest = list(results)
     assert not queue and [first, *rest] == extract_all(found, REFERENCE_DIR, Engine(jobs=1))
+
+
+def altered(path: Path) -> None:
+    """Change a file's bytes behind the build's back (its size kept, its record not updated)."""
+    path.write_bytes(path.read_bytes().replace(b"e", b"a", 1))
+
+
+@pytest.mark.parametrize(
+    "engine", [Engine(jobs=1), Engine(jobs=2), Engine(jobs=2, executor="dask")], ids=["alone", "pool", "dask"]
+)
+def test_a_text_changed_since_it_was_checked_fails_that_source_only(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: Engine
+) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(corpus, raw)
+    found = sources(raw)[:12]
+    expected = extract_all(found, REFERENCE_DIR, Engine(jobs=1))
+    changed = found[7]
+    assert changed.path is not None
+    altered(changed.path)
+    monkeypatch.setattr(etl.engine, "POOL_MINIMUM", 1)
+    unreadable: list[SourceError] = []
+    facts = extract_all(found, REFERENCE_DIR, engine, unreadable=unreadable)
+    assert as_json(facts) == as_json(expected[:7] + expected[8:])
+    (error,) = unreadable
+    assert error.path == str(changed.path) and "\n" not in str(error)
+    assert str(error).startswith(f"{changed.path}: changed since it was checked (sha256 ")
+    with pytest.raises(SourceError, match="changed since it was checked"):
+        extract_all(found, REFERENCE_DIR, engine)
+
+
+def test_a_source_found_in_the_cache_is_not_read(corpus: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(corpus, raw)
+    found = sources(raw)[:6]
+    engine = Engine(jobs=1, cache=tmp_path / "cache")
+    first = extract_all(found, REFERENCE_DIR, engine)
+    for path in raw.iterdir():
+        path.unlink()
+    assert as_json(extract_all(found, REFERENCE_DIR, engine)) == as_json(first)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """A corpus of a dozen articles, written a minute before it is built."""
+    folder = tmp_path / "raw"
+    generate(12, folder)
+    moment = time.time() - 60
+    for path in folder.iterdir():
+        os.utime(path, (moment, moment))
+    return folder
+
+
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files of raw/ read and checked (by read_source) since the fixture began."""
+    names: list[str] = []
+    original = etl.raw.sources.read_source
+
+    def counting(path: Path, **kwargs: Any) -> Source:
+        names.append(path.name)
+        return original(path, **kwargs)
+
+    monkeypatch.setattr(etl.raw.sources, "read_source", counting)
+    return names
+
+
+def test_a_rebuild_checks_only_the_changed_files_and_publishes_what_it_would_without_the_cache(
+    small: Path, tmp_path: Path, checked: list[str]
+) -> None:
+    root, other = tmp_path / "release", tmp_path / "other"
+    build(root=root, raw_dir=small, jobs=1)
+    assert len(checked) == 12 and (root / STAGING / "cache" / "raw.json").is_file()
+    build(root=other, raw_dir=small, jobs=1)
+    changed = sorted(small.glob("*.txt"))[3]
+    touch(changed)
+    checked.clear()
+    build(root=root, raw_dir=small, jobs=1)
+    assert checked == [changed.name]
+    shutil.rmtree(other / STAGING / "cache")
+    checked.clear()
+    build(root=other, raw_dir=small, jobs=1)
+    assert len(checked) == 12
+    assert files_under(root / DATAPACKAGES) == files_under(other / DATAPACKAGES)
+    touch(sorted(small.glob("*.txt"))[5])
+    checked.clear()
+    build(root=root, raw_dir=small, jobs=1, full=True)
+    assert len(checked) == 12
+
+
+def test_a_file_changed_during_a_build_is_rejected_and_the_others_published(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed = sorted(small.glob("*.txt"))[2]
+    original = etl.build.read_raw
+
+    def then_altered(*args: Any, **kwargs: Any) -> RawInputs:
+        found = original(*args, **kwargs)
+        altered(changed)
+        return found
+
+    monkeypatch.setattr(etl.build, "read_raw", then_altered)
+    messages: list[str] = []
+    report = build(root=tmp_path / "release", raw_dir=small, jobs=1, progress=messages.append)
+    (error,) = [e for e in report.rejected if not e.reason.startswith("quarantined")]
+    assert Path(error.path).name == changed.name and "changed since it was checked" in error.reason
+    assert f"rejected {error}" in messages
+    quarantined = [Path(e.path).stem for e in report.rejected if e is not error]
+    assert sorted([*report.published, *quarantined, changed.stem]) == sorted(
+        p.stem for p in small.glob("*.yml")
+    )
+    assert changed.name not in [entry["file"] for entry in report.inputs]

@@ -47,7 +47,7 @@ from etl.site import DEFAULT_BASE_URL
 @click.option(
     "--full",
     is_flag=True,
-    help="Rebuild everything: ignore the extraction cache and the inputs' fingerprint.",
+    help="Rebuild everything: check every file of raw/, ignore the caches and the inputs' fingerprint.",
 )
 @click.option(
     "--executor",
@@ -73,17 +73,17 @@ def build(
 ) -> None:
     """Build everything: raw/ sources → packages → validation → diplomacy.db → metadata.yml.
 
-    The release is built aside and swapped in only once it validates, in one step: a failed
-    or killed build leaves the published packages, metadata and database as they were (a
-    killed one is undone when the next build starts). Sources are extracted in --jobs
-    processes (or on a Dask cluster), only those that changed since the last build (the cache
-    under .build/, safe to delete; --full ignores it); when no input changed at all, nothing is
-    rebuilt. Its version follows the previous release (major, minor or patch as the data
-    changed) and CHANGELOG.md gets a section when the data change; the build report is in
-    downloads/build-report.json and in the database's build_* tables. Exit status: 0 when
-    every source was published, 3 when some sources were rejected or quarantined (the others
-    are published), 1 when the build failed (nothing changed), 4 when another build is
-    running in the same folder.
+    The release is built aside and swapped in only once it validates, in one step: a failed or
+    killed build leaves the published packages, metadata and database as they were (a killed one
+    is undone when the next build starts). Sources are extracted in --jobs processes (or on a
+    Dask cluster), only those that changed since the last build, and only the files of raw/ that
+    changed are checked again (the caches under .build/, safe to delete; --full ignores them);
+    when no input changed at all, nothing is rebuilt. Its version follows the previous release
+    (major, minor or patch as the data changed) and CHANGELOG.md gets a section when the data
+    change; the build report is in downloads/build-report.json and in the database's build_*
+    tables. Exit status: 0 when every source was published, 3 when some sources were rejected or
+    quarantined (the others are published), 1 when the build failed (nothing changed), 4 when
+    another build is running in the same folder.
 
     \b
     Example:

@@ -5,10 +5,12 @@ provenance record (`.yml`: address, language, capture and archiving dates, size,
 a file whose bytes or record are wrong, or over the budget of a source (too-large, too-deep), is
 rejected with a one-line reason, never half read; a text capture must be in NFC without invisible
 characters, and `normalise` makes any other text so (for the bodies read from pages). Produces
-`Source` objects (the decoded text and its record) for extraction, and `RawInputs`, which accounts
-for every file of the folder. Also archives new pages from the web into `raw/` politely (robots.txt,
-one request per interval per host, retries, conditional requests, checked bodies), and discovers
-the site's articles from its sitemap and news listings, logging each crawl in `raw/crawl.jsonl`."""
+`Source` objects (the record, and the checked file whose text is read again when extracted) for
+extraction, and `RawInputs`, which accounts for every file of the folder; an index of the files
+that passed the checks, by their stat, spares a build checking the unchanged ones again. Also
+archives new pages from the web into `raw/` politely (robots.txt, one request per interval per
+host, retries, conditional requests, checked bodies), and discovers the site's articles from its
+sitemap and news listings, logging each crawl in `raw/crawl.jsonl`."""
 
 from etl.raw.budget import INLINE, MAX_WARNINGS, over_budget
 from etl.raw.discover import (
@@ -33,6 +35,8 @@ from etl.raw.sources import (
     Superseded,
     read_raw,
     read_source,
+    read_text,
+    rejected_late,
     source_from_bytes,
 )
 
@@ -63,6 +67,8 @@ __all__ = [
     "read_log",
     "read_raw",
     "read_source",
+    "read_text",
+    "rejected_late",
     "since",
     "site_settings",
     "source_from_bytes",

@@ -118,18 +118,22 @@ def misread(text: str, body: bytes, charset: str) -> str | None:
     )
 
 
+def decoded(body: bytes, charset: str) -> str:
+    """The text of bytes in a charset, without a BOM (which is not part of the text)."""
+    return body.decode(charset).removeprefix("\ufeff")
+
+
 def check_text(body: bytes, charset: str) -> str:
-    """Decode a page with its charset, refusing empty, binary, undecodable, misread and mojibake
-    text (a BOM is not part of the text)."""
+    """Decode a page with its charset (see decoded), refusing empty, binary, undecodable, misread
+    and mojibake text."""
     if not body:
         raise ContentError("empty body")
     try:
-        text = body.decode(charset)
+        text = decoded(body, charset)
     except LookupError:
         raise LookupError(charset) from None
     except UnicodeDecodeError as exc:
         raise Undecodable(charset, body[exc.start], exc.start) from None
-    text = text.removeprefix("\ufeff")
     nul = text.find("\x00")
     if nul >= 0:
         raise ContentError(f"binary content (NUL character at offset {nul})")

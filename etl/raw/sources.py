@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from etl.raw.budget import over_budget, too_large
-from etl.raw.charsets import ContentError, Undecodable, check_text, effective
+from etl.raw.charsets import ContentError, Undecodable, check_text, decoded, effective
 from etl.raw.discover import CRAWL_LOG
+from etl.raw.index import Checked, Stat, checks_version, file_stats, plain, racy, read_index, write_index
 from etl.raw.normal import unnormalised
 from etl.raw.templates import not_an_article
 from etl.reference import load_yaml
@@ -31,31 +34,58 @@ class SourceError(Exception):
         self.path = str(path)
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str]]:
+        """Pickled as its file and reason (it goes back from a worker process)."""
+        return SourceError, (self.path, self.reason)
+
 
 @dataclass(frozen=True)
 class Source:
-    """One archived text, decoded, with its provenance record (empty when it has none)."""
+    """One archived text with its provenance record (empty when it has none): the name of its file,
+    the sha256 and size of its bytes, and the file they were checked in (path), whose text is read
+    from it when asked for, or the text itself (held) for a source that is not read from a file."""
 
     id: str
     file: str
-    text: str
     sha256: str
     size: int
     record: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+    held: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.path is None and self.held is None:
+            raise ValueError(f"source {self.id}: neither the path of its file nor its text")
+
+    @property
+    def text(self) -> str:
+        """The decoded text: the one held, else read from its file each time it is asked for (not
+        kept), and refused if the file's bytes are no longer those checked (see read_text)."""
+        if self.held is not None:
+            return self.held
+        assert self.path is not None
+        return read_text(self.path, self.sha256, str(self.record.get("encoding") or "utf-8"))
+
+    def holding_text(self) -> Source:
+        """The same source with its text held, to be sent where its file cannot be read."""
+        return self if self.held is not None else replace(self, held=self.text)
 
 
 def find_sources(raw_dir: Path) -> tuple[list[Path], list[SourceError]]:
     """The archived texts of a raw folder in name order, and an error for every other file there
     (an unsupported type, a provenance record without its text), so no input goes unaccounted; the
     crawl log is the crawler's, not an input."""
+    with os.scandir(raw_dir) as entries:
+        listed = {entry.name: entry.is_file() for entry in entries}
     texts, strays = [], []
-    for path in sorted(
-        p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != CRAWL_LOG
+    for name in sorted(
+        n for n, is_file in listed.items() if is_file and not n.startswith(".") and n != CRAWL_LOG
     ):
+        path = raw_dir / name
         if path.suffix in SOURCE_SUFFIXES:
             texts.append(path)
         elif path.suffix == RECORD_SUFFIX:
-            if not any(path.with_suffix(s).exists() for s in SOURCE_SUFFIXES):
+            if not any(listed.get(path.with_suffix(s).name, False) for s in SOURCE_SUFFIXES):
                 strays.append(SourceError(path, "provenance record without its archived text"))
         else:
             supported = ", ".join(SOURCE_SUFFIXES)
@@ -130,7 +160,8 @@ def read_record(path: Path) -> dict[str, Any]:
 
 
 def source_from_bytes(path: Path, data: bytes, record: dict[str, Any]) -> Source:
-    """A Source from archived bytes and the record that describes them (possibly empty)."""
+    """A Source holding its text, from archived bytes and the record that describes them (possibly
+    empty)."""
     check_budget(path, data, record)
     text = decode_text(path, data, str(record.get("encoding") or "utf-8"))
     check_capture(path, text, record)
@@ -138,16 +169,18 @@ def source_from_bytes(path: Path, data: bytes, record: dict[str, Any]) -> Source
     return Source(
         id=str(record.get("id") or path.stem),
         file=path.name,
-        text=text,
         sha256=digest,
         size=len(data),
         record=record,
+        held=text,
     )
 
 
-def read_source(path: Path, *, require_record: bool = True) -> Source:
+def read_source(path: Path, *, require_record: bool = True, site: dict[str, Any] | None = None) -> Source:
     """Read one archived text and check it against the provenance record beside it (and the budget
-    of a source: a file too large is refused before it is read)."""
+    of a source: a file too large is refused before it is read; and, given the site, that an HTML
+    page is one of its articles). The Source does not hold its text: it is read again when asked
+    for."""
     try:
         refused = too_large(path.stat().st_size)
         if refused is not None:
@@ -169,8 +202,28 @@ def read_source(path: Path, *, require_record: bool = True) -> Source:
     elif require_record:
         raise SourceError(path, f"no provenance record ({record_path.name}); write one beside it")
     check_capture(path, text, record)
+    refused = not_an_article(text, site) if site and path.suffix == ".html" else None
+    if refused is not None:
+        raise SourceError(path, refused)
     source_id = str(record.get("id") or path.stem)
-    return Source(id=source_id, file=path.name, text=text, sha256=digest, size=len(data), record=record)
+    return Source(id=source_id, file=path.name, sha256=digest, size=len(data), record=record, path=path)
+
+
+def read_text(path: Path, sha256: str, encoding: str = "utf-8") -> str:
+    """The text of an archived file that passed the checks, read and decoded again as read_source
+    does; refused if the file is gone or its bytes are no longer those checked (their sha256)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(path, "removed since it was checked; build again") from None
+    except OSError as exc:
+        raise SourceError(path, f"cannot be read ({exc.strerror})") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256:
+        raise SourceError(
+            path, f"changed since it was checked (sha256 {digest[:12]}…, not {sha256[:12]}…); build again"
+        )
+    return decoded(data, effective(encoding))
 
 
 def check_against_record(path: Path, data: bytes, digest: str, record: dict[str, Any]) -> None:
@@ -254,20 +307,27 @@ class RawInputs:
     superseded: list[Superseded]
 
 
-def read_raw(raw_dir: Path, site: dict[str, Any] | None = None) -> RawInputs:
+def read_raw(
+    raw_dir: Path, site: dict[str, Any] | None = None, index: Path | None = None, full: bool = False
+) -> RawInputs:
     """Every input of a raw folder, accounted for: each readable source (the newest snapshot of each
     address), and each file that cannot be used with the reason (a source reusing another's id among
-    them), so that one bad file never hides the others."""
+    them), so that one bad file never hides the others. With an index (see etl/raw/index.py), a file
+    unchanged since it passed the checks is not read again (unless full), and the index is updated."""
     paths, rejected = find_sources(raw_dir)
     found = len(paths) + len(rejected)
+    version = checks_version(site)
+    known = read_index(index, version, raw_dir) if index is not None and not full else {}
+    started = time.time_ns()
+    checked: dict[str, Checked] = {}
     sources: list[Source] = []
     seen: dict[str, str] = {}
     for path in paths:
+        stats = file_stats(path, path.with_suffix(RECORD_SUFFIX))
         try:
-            source = read_source(path)
-            refused = not_an_article(source.text, site) if site and path.suffix == ".html" else None
-            if refused is not None:
-                raise SourceError(path, refused)
+            source, passed = checked_source(path, site, known.get(path.name), stats, started)
+            if passed is not None:
+                checked[path.name] = passed
             if source.id in seen:
                 raise SourceError(path, f"id {source.id} is already used by {seen[source.id]}")
         except SourceError as exc:
@@ -275,5 +335,49 @@ def read_raw(raw_dir: Path, site: dict[str, Any] | None = None) -> RawInputs:
             continue
         seen[source.id] = source.file
         sources.append(source)
+    if index is not None and checked != known:
+        write_index(index, version, raw_dir, checked)
     kept, superseded = newest_snapshots(sources)
     return RawInputs(found, kept, rejected, superseded)
+
+
+def checked_source(
+    path: Path,
+    site: dict[str, Any] | None,
+    known: Checked | None,
+    stats: tuple[Stat, Stat] | None,
+    started_ns: int,
+) -> tuple[Source, Checked | None]:
+    """A file's source: as the index recorded it when its stat is the one recorded, else read and
+    checked; and what the index is to record of it (None when it was written too recently)."""
+    source = known_source(known, path, stats)
+    if source is not None:
+        return source, known
+    source = read_source(path, site=site)
+    return source, None if stats is None or racy(stats, started_ns) else as_checked(source, stats)
+
+
+def known_source(known: Checked | None, path: Path, stats: tuple[Stat, Stat] | None) -> Source | None:
+    """The source of a file as it passed the checks, when its stat and its record's are those the
+    index recorded; else None (it is to be read and checked)."""
+    if known is None or stats is None or known.stats != stats:
+        return None
+    record = known.record if known.record is not None else read_record(path.with_suffix(RECORD_SUFFIX))
+    return Source(id=known.id, file=path.name, sha256=known.sha256, size=known.size, record=record, path=path)
+
+
+def as_checked(source: Source, stats: tuple[Stat, Stat]) -> Checked:
+    """What the index records of a source that passed the checks (its record when it is plain)."""
+    return Checked(
+        stats, source.id, source.sha256, source.size, source.record if plain(source.record) else None
+    )
+
+
+def rejected_late(raw: RawInputs, errors: list[SourceError]) -> RawInputs:
+    """The inputs with the sources whose file could not be read when they were extracted (changed
+    since they were checked) moved from those to build from to the rejected files."""
+    if not errors:
+        return raw
+    failed = {Path(error.path).name for error in errors}
+    kept = [source for source in raw.sources if source.file not in failed]
+    return replace(raw, sources=kept, rejected=[*raw.rejected, *errors])

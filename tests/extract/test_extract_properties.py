@@ -70,7 +70,7 @@ def source_of(text: str, media_type: str = "text/plain") -> Source:
     return Source(
         id="property",
         file="property.txt",
-        text=text,
+        held=text,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
         record={"format": media_type},

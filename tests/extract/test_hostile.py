@@ -22,7 +22,7 @@ NETWORK = (
 
 def facts_of(html: str, reference: Reference) -> dict[str, Any]:
     data = html.encode("utf-8")
-    source = Source("page", "page.html", html, hashlib.sha256(data).hexdigest(), len(data), RECORD)
+    source = Source("page", "page.html", hashlib.sha256(data).hexdigest(), len(data), RECORD, held=html)
     return extract_source(source, reference)
 
 

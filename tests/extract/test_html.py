@@ -45,7 +45,7 @@ def source_of(html: str) -> Source:
     return Source(
         id="page",
         file="page.html",
-        text=html,
+        held=html,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
         record={"format": "text/html", "url": "https://diplomatie.belgium.be/nl/x"},

@@ -24,7 +24,7 @@ URL = "https://diplomatie.belgium.be/en/news/contact-days"
 def snapshot(file: str, url: str | None = URL, **record: Any) -> Source:
     """A source as read from raw/, with the record keys given."""
     return Source(
-        id=file.split(".")[0], file=file, text="text", sha256="0" * 64, size=4, record={"url": url, **record}
+        id=file.split(".")[0], file=file, held="text", sha256="0" * 64, size=4, record={"url": url, **record}
     )
 
 
