@@ -1,5 +1,6 @@
 """A package as one Excel workbook, for spreadsheets: a sheet describing the package and every
-column, then a sheet per table with typed cells (numbers as numbers, dates as dates).
+column, then a sheet per table with typed cells (numbers as numbers, dates as dates), read from
+the package's CSV files a row at a time and typed by their fields.
 
 A CSV opened by double-click in a spreadsheet goes wrong in Belgium: Excel takes UTF-8 without a
 BOM for a local code page ("België" garbled), and Dutch and French locales expect `;` between
@@ -42,7 +43,7 @@ def text_cell(text: str) -> str:
 
 
 def integer_cell(text: str) -> int | float:
-    """An integer as written in the CSV files (a whole float, if the rows held one, as that float)."""
+    """An integer from its CSV text (the text of a float, which a row may hold, as that float)."""
     try:
         return int(text)
     except ValueError:
@@ -82,7 +83,7 @@ class Column(NamedTuple):
 
     convert: Callable[[str], Any]
     write: Callable[..., Any]
-    format: Any
+    cell_format: Any
 
 
 def about_rows(package: PackageSpec, project: dict[str, Any]) -> list[list[str]]:
