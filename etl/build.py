@@ -45,7 +45,7 @@ from etl.package import (
     validate_release,
     write_data,
     write_descriptor,
-    write_workbook,
+    write_workbooks,
     write_zip,
 )
 from etl.raw import Source, SourceError, read_raw, rejected_late
@@ -202,22 +202,26 @@ def write_packages(
     data: dict[str, DataFiles],
     project: dict[str, Any],
     created: str,
+    jobs: int = 1,
 ) -> None:
     """Write what the release's version goes into, beside the data files: every package's
-    descriptor, its zip and its workbook, and the data dictionary."""
-    (stage / DOWNLOADS).mkdir(parents=True, exist_ok=True)
-    for package in packages:
-        rows, folder = tables[package.name], stage / DATAPACKAGES / package.name
-        files = write_descriptor(
-            folder,
-            package,
-            data[package.name],
-            project,
-            created,
-            rows.get("sources") or rows.get("articles", []),
-        )
-        write_zip(stage / DOWNLOADS / f"{package.name}.zip", folder, files)
-        write_workbook(stage / DOWNLOADS / f"{package.name}.xlsx", package, rows, project)
+    descriptor and its zip, its workbook (from its data files, in jobs processes, while the
+    descriptors and zips are written), and the data dictionary."""
+
+    def descriptors_and_zips() -> None:
+        for package in packages:
+            rows, folder = tables[package.name], stage / DATAPACKAGES / package.name
+            files = write_descriptor(
+                folder,
+                package,
+                data[package.name],
+                project,
+                created,
+                rows.get("sources") or rows.get("articles", []),
+            )
+            write_zip(stage / DOWNLOADS / f"{package.name}.zip", folder, files)
+
+    write_workbooks(stage / DOWNLOADS, stage / DATAPACKAGES, packages, project, jobs, descriptors_and_zips)
     (stage / DATAPACKAGES / "README.md").write_bytes(render_dictionary(packages, project))
 
 
@@ -286,10 +290,10 @@ def stage_contents(
         staged = staged_release(stage / DATAPACKAGES, packages)
         versioning = choose_version(previous, staged, str(project["version"]))
         release_project = {**project, "version": versioning.version}
-        write_packages(stage, packages, tables, data, release_project, created_date(raw.sources))
+        workers = (engine or Engine()).workers
+        write_packages(stage, packages, tables, data, release_project, created_date(raw.sources), workers)
         progress("validating packages")
         validated = None if engine is None or engine.full else root / DATAPACKAGES
-        workers = (engine or Engine()).workers
         problems = validate_release(stage / DATAPACKAGES, validated=validated, jobs=workers)
         if not problems:
             break

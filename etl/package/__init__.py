@@ -20,7 +20,7 @@ from etl.package.render import (
     write_zip,
 )
 from etl.package.validate import Problem, validate_release
-from etl.package.workbook import write_workbook
+from etl.package.workbook import write_workbook, write_workbooks
 
 __all__ = [
     "JSON_SUFFIX",
@@ -42,5 +42,6 @@ __all__ = [
     "write_descriptor",
     "write_package",
     "write_workbook",
+    "write_workbooks",
     "write_zip",
 ]

@@ -1,5 +1,6 @@
 """A package as one Excel workbook, for spreadsheets: a sheet describing the package and every
-column, then a sheet per table with typed cells (numbers as numbers, dates as dates).
+column, then a sheet per table with typed cells (numbers as numbers, dates as dates), read from
+the package's CSV files a row at a time and typed by their fields.
 
 A CSV opened by double-click in a spreadsheet goes wrong in Belgium: Excel takes UTF-8 without a
 BOM for a local code page ("België" garbled), and Dutch and French locales expect `;` between
@@ -7,10 +8,14 @@ fields, so a comma-separated file lands in one column. A workbook has neither pr
 
 from __future__ import annotations
 
+import csv
 import datetime
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import pyarrow.parquet as pq
 import xlsxwriter
 
 from etl.specs import PackageSpec, ResourceSpec
@@ -24,19 +29,61 @@ FIXED_TIME = datetime.datetime(2000, 1, 1)
 # Excel opens at most 1,048,576 rows a sheet, and a sheet of this many is already slow to open
 # (and to write: XlsxWriter takes about 7 µs a cell).
 SHEET_ROWS = 100_000
+# A CSV cell may be longer than the csv module's default limit of 128 KiB (a long article's body).
+FIELD_LIMIT = 2**31 - 1
+BOOLEANS = {"true": True, "false": False}
+# Below this many bytes of CSV, the workbooks are written in the build's process (a pool costs more
+# to start than it saves).
+POOL_BYTES = 16 * 2**20
 
 
-def cell_value(kind: str, value: Any) -> Any:
-    """A value as its cell holds it: dates and times as such, long text cut to Excel's limit."""
-    if value is None or value == "":
-        return None
-    if kind == "date":
-        return datetime.date.fromisoformat(str(value))
-    if kind == "datetime":
-        return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00")).replace(tzinfo=None)
-    if isinstance(value, str) and len(value) > CELL_LIMIT:
-        return value[: CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
-    return value
+def text_cell(text: str) -> str:
+    """A text as its cell holds it: cut at Excel's limit, with a note that says so."""
+    return text if len(text) <= CELL_LIMIT else text[: CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
+
+
+def integer_cell(text: str) -> int | float:
+    """An integer from its CSV text (the text of a float, which a row may hold, as that float)."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def boolean_cell(text: str) -> bool:
+    """A boolean as written in the CSV files (true or false)."""
+    return BOOLEANS[text]
+
+
+def date_cell(text: str) -> datetime.date:
+    """A date from its ISO text."""
+    return datetime.date.fromisoformat(text)
+
+
+def datetime_cell(text: str) -> datetime.datetime:
+    """A time from its ISO text, as Excel holds it: without its time zone (UTC)."""
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+
+
+# How a non-empty CSV cell of each Table Schema type becomes a cell's value, and the worksheet
+# method that writes it (an empty CSV cell is a missing value: no cell).
+CELLS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "string": (text_cell, "write_string"),
+    "integer": (integer_cell, "write_number"),
+    "year": (integer_cell, "write_number"),
+    "number": (float, "write_number"),
+    "boolean": (boolean_cell, "write_boolean"),
+    "date": (date_cell, "write_datetime"),
+    "datetime": (datetime_cell, "write_datetime"),
+}
+
+
+class Column(NamedTuple):
+    """How one column's CSV cells are written into its sheet: converted, then written with a format."""
+
+    convert: Callable[[str], Any]
+    write: Callable[..., Any]
+    cell_format: Any
 
 
 def about_rows(package: PackageSpec, project: dict[str, Any]) -> list[list[str]]:
@@ -62,12 +109,9 @@ def about_rows(package: PackageSpec, project: dict[str, Any]) -> list[list[str]]
     return rows
 
 
-def write_workbook(
-    path: Path, package: PackageSpec, rows: dict[str, list[dict[str, Any]]], project: dict[str, Any]
-) -> None:
-    """Write the XLSX workbook of a package (the same bytes for the same rows: a fixed creation
-    time), row by row with XlsxWriter's constant memory mode, each sheet flushed to a temporary file
-    as it is written."""
+def write_workbook(path: Path, folder: Path, package: PackageSpec, project: dict[str, Any]) -> None:
+    """Write the XLSX workbook of a package from the data files in its folder (the same bytes for
+    the same files: a fixed creation time), a CSV row at a time, each cell typed by its field."""
     options = {
         "constant_memory": True,
         "tmpdir": str(path.parent),
@@ -88,11 +132,29 @@ def write_workbook(
     about.set_column(4, 4, 100)
     for spec in package.resources:
         sheet = workbook.add_worksheet(spec.name[:31])
-        if len(rows[spec.name]) > SHEET_ROWS:
-            sheet.write_string(0, 0, too_long_note(spec, len(rows[spec.name])))
+        count = row_count(folder, spec)
+        if count > SHEET_ROWS:
+            sheet.write_string(0, 0, too_long_note(spec, count))
             continue
-        write_sheet(sheet, spec, rows[spec.name], bold, stamp)
+        write_sheet(sheet, spec, csv_records(folder, spec), bold, stamp)
     workbook.close()
+
+
+def row_count(folder: Path, spec: ResourceSpec) -> int:
+    """How many rows a resource has: its Parquet twin's, read from the file's footer."""
+    return int(pq.read_metadata(folder / "data" / f"{spec.name}.parquet").num_rows)
+
+
+def csv_records(folder: Path, spec: ResourceSpec) -> Iterator[list[str]]:
+    """The rows of a resource's CSV file as lists of strings in field order, one at a time (its
+    header checked against the fields)."""
+    csv.field_size_limit(FIELD_LIMIT)  # as frictionless sets it when it reads a CSV file
+    with (folder / "data" / f"{spec.name}.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        if header != spec.field_names:
+            raise ValueError(f"{spec.name}.csv: its header {header} is not the fields {spec.field_names}")
+        yield from reader
 
 
 def too_long_note(spec: ResourceSpec, count: int) -> str:
@@ -104,24 +166,61 @@ def too_long_note(spec: ResourceSpec, count: int) -> str:
     )
 
 
-def write_sheet(sheet: Any, spec: ResourceSpec, rows: list[dict[str, Any]], bold: Any, stamp: Any) -> None:
-    """One table's sheet: a frozen header of column names, then its rows as typed cells."""
-    fields = spec.schema["fields"]
-    sheet.write_row(0, 0, [f["name"] for f in fields], bold)
+def sheet_columns(sheet: Any, spec: ResourceSpec, stamp: Any) -> list[Column]:
+    """How each column of a resource is written into its sheet (times with the time's format,
+    dates with the workbook's default one)."""
+    columns = []
+    for field in spec.schema["fields"]:
+        convert, method = CELLS[field["type"]]
+        columns.append(
+            Column(convert, getattr(sheet, method), stamp if field["type"] == "datetime" else None)
+        )
+    return columns
+
+
+def write_sheet(sheet: Any, spec: ResourceSpec, records: Iterator[list[str]], bold: Any, stamp: Any) -> None:
+    """One table's sheet: a frozen header of column names, then its CSV rows as typed cells."""
+    sheet.write_row(0, 0, spec.field_names, bold)
     sheet.freeze_panes(1, 0)
-    kinds = [(column, field["type"], field["name"]) for column, field in enumerate(fields)]
-    for number, row in enumerate(rows, start=1):  # row by row: constant memory mode writes rows in order
-        for column, kind, name in kinds:
-            value = cell_value(kind, row.get(name))
-            if value is None:
-                continue
-            if kind == "datetime":
-                sheet.write_datetime(number, column, value, stamp)
-            elif kind == "date":
-                sheet.write_datetime(number, column, value)
-            elif isinstance(value, str):
-                sheet.write_string(number, column, value)
-            else:
-                sheet.write(number, column, value)
-    if rows:
-        sheet.autofilter(0, 0, len(rows), len(fields) - 1)
+    columns = sheet_columns(sheet, spec, stamp)
+    number = 0
+    for number, record in enumerate(records, start=1):  # constant memory mode writes rows in order
+        for column, text in enumerate(record):
+            if text:
+                convert, write, cell_format = columns[column]
+                write(number, column, convert(text), cell_format)
+    if number:
+        sheet.autofilter(0, 0, number, len(columns) - 1)
+
+
+def workbook_size(folder: Path, package: PackageSpec) -> int:
+    """How much a workbook reads (its package's CSV files' bytes), to start the largest first."""
+    return sum((folder / "data" / f"{spec.name}.csv").stat().st_size for spec in package.resources)
+
+
+def write_workbooks(
+    downloads: Path,
+    datapackages: Path,
+    packages: Sequence[PackageSpec],
+    project: dict[str, Any],
+    jobs: int,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> None:
+    """Write the workbook of every package (downloads/<package>.xlsx) from its folder under
+    datapackages: in this process, or for large packages in a pool of up to jobs processes, one a
+    package, the largest first, while meanwhile runs in this process (it runs first without a
+    pool). A workbook that fails raises here as it would in this process."""
+    downloads.mkdir(parents=True, exist_ok=True)
+    tasks = [(downloads / f"{p.name}.xlsx", datapackages / p.name, p, project) for p in packages]
+    sizes = [workbook_size(folder, package) for _, folder, package, _ in tasks]
+    if jobs <= 1 or len(tasks) <= 1 or sum(sizes) < POOL_BYTES:
+        meanwhile()
+        for task in tasks:
+            write_workbook(*task)
+        return
+    order = sorted(range(len(tasks)), key=lambda i: -sizes[i])
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        futures = [pool.submit(write_workbook, *tasks[i]) for i in order]
+        meanwhile()
+        for future in futures:
+            future.result()

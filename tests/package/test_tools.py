@@ -156,21 +156,3 @@ def test_cited_sources_groups_many_archived_articles_by_site_and_lists_publicati
         },
         {"title": "A report", "path": "https://example.org/report"},
     ]
-
-
-def test_write_workbook_gives_a_table_too_long_for_a_sheet_a_note_of_where_its_rows_are(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from etl.package import workbook as module
-    from etl.specs import load_project
-
-    spec = next(p for p in PACKAGES if p.name == "diplomacy-network")
-    rows = {r.name: [] for r in spec.resources}
-    rows["post_types"] = [{"code": f"t{n}", "typology": "fps"} for n in range(3)]
-    monkeypatch.setattr(module, "SHEET_ROWS", 2)
-    module.write_workbook(tmp_path / "network.xlsx", spec, rows, load_project())
-    workbook = openpyxl.load_workbook(tmp_path / "network.xlsx", read_only=True)
-    cells = list(workbook["post_types"].iter_rows(values_only=True))
-    assert len(cells) == 1
-    assert str(cells[0][0]).startswith("post_types has 3 rows, more than a sheet of this workbook holds (2)")
-    assert "data/post_types.csv" in str(cells[0][0])
