@@ -19,6 +19,7 @@ from etl.package.render import (
     write_package,
     write_zip,
 )
+from etl.package.rows import long_cells
 from etl.package.validate import Problem, validate_release
 from etl.package.workbook import write_workbook, write_workbooks
 
@@ -32,6 +33,7 @@ __all__ = [
     "ZipFiles",
     "blame",
     "csv_value",
+    "long_cells",
     "merged_problems",
     "package_descriptor",
     "package_strings",

@@ -16,7 +16,7 @@ import json
 import shutil
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -89,14 +89,33 @@ class HashingFile(io.RawIOBase):
 
 
 def write_csv(spec: ResourceSpec, rows: Iterable[Row], handle: BinaryIO) -> None:
-    """A resource as CSV: a header, then one line per row, LF line ends, UTF-8."""
+    """A resource as CSV: a header, then one line per row, LF line ends, UTF-8 (a value holding a
+    carriage return quoted, which the csv module, ending lines with LF, would leave bare: read
+    back, it would end the row there)."""
     text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=False)
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(spec.field_names)
     names = spec.field_names
-    writer.writerows([csv_value(row.get(name)) for name in names] for row in rows)
+
+    def lines() -> Iterator[list[str]]:
+        for row in rows:
+            cells = [csv_value(row.get(name)) for name in names]
+            if any("\r" in cell for cell in cells):
+                # written here, in its turn: the writer has written the row before it
+                text.write(",".join(map(quoted, cells)) + "\n")
+                continue
+            yield cells
+
+    writer.writerows(lines())
     text.flush()
     text.detach()
+
+
+def quoted(cell: str) -> str:
+    """A CSV cell as the csv module writes it, and quoted too when it holds a carriage return."""
+    if any(c in cell for c in ',"\n\r'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
 
 def write_json(spec: ResourceSpec, rows: Iterable[Row], handle: BinaryIO) -> None:

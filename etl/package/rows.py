@@ -6,6 +6,15 @@ import csv
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+# A cell may be as long as an article's body (a source may be megabytes): the csv module refuses a
+# field over 128 KiB unless told otherwise, as frictionless tells it when it reads a CSV file.
+FIELD_LIMIT = 2**31 - 1
+
+
+def long_cells() -> None:
+    """Let the csv module read cells of any length (a process-wide setting)."""
+    csv.field_size_limit(FIELD_LIMIT)
+
 
 def read_rows(folder: Path, resource: str) -> list[dict[str, str]]:
     """Rows of a resource's CSV file as strings."""
@@ -14,6 +23,7 @@ def read_rows(folder: Path, resource: str) -> list[dict[str, str]]:
 
 def stream_rows(folder: Path, resource: str) -> Iterator[dict[str, str]]:
     """Rows of a resource's CSV file as strings, one at a time."""
+    long_cells()
     with (folder / "data" / f"{resource}.csv").open(encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle)
 

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import pyarrow.parquet as pq
 import xlsxwriter
 
+from etl.package.rows import long_cells
 from etl.specs import PackageSpec, ResourceSpec
 
 # Excel holds at most 32,767 characters in a cell; a longer text (an article's body) is cut there,
@@ -29,8 +30,6 @@ FIXED_TIME = datetime.datetime(2000, 1, 1)
 # Excel opens at most 1,048,576 rows a sheet, and a sheet of this many is already slow to open
 # (and to write: XlsxWriter takes about 7 µs a cell).
 SHEET_ROWS = 100_000
-# A CSV cell may be longer than the csv module's default limit of 128 KiB (a long article's body).
-FIELD_LIMIT = 2**31 - 1
 BOOLEANS = {"true": True, "false": False}
 # Below this many bytes of CSV, the workbooks are written in the build's process (a pool costs more
 # to start than it saves).
@@ -148,7 +147,7 @@ def row_count(folder: Path, spec: ResourceSpec) -> int:
 def csv_records(folder: Path, spec: ResourceSpec) -> Iterator[list[str]]:
     """The rows of a resource's CSV file as lists of strings in field order, one at a time (its
     header checked against the fields)."""
-    csv.field_size_limit(FIELD_LIMIT)  # as frictionless sets it when it reads a CSV file
+    long_cells()
     with (folder / "data" / f"{spec.name}.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])

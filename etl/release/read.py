@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from etl.package import JSON_SUFFIX, FolderFiles, PackageFiles, ZipFiles
+from etl.package import JSON_SUFFIX, FolderFiles, PackageFiles, ZipFiles, long_cells
 
 DESCRIPTOR = "datapackage.json"
 ZIP_SUFFIX = ".zip"
@@ -56,6 +56,7 @@ class CsvRows:
         header, number = self.header, 0
         try:
             with self.path.open(encoding=text_encoding(self.encoding), newline="") as handle:
+                long_cells()
                 reader = csv.reader(
                     handle,
                     delimiter=str(self.dialect.get("delimiter", ",")),
@@ -264,6 +265,7 @@ def read_header(path: Path, where: str, encoding: str, dialect: dict[str, Any]) 
     the precise DiffError)."""
     try:
         with path.open(encoding=text_encoding(encoding), newline="") as handle:
+            long_cells()
             reader = csv.reader(
                 handle,
                 delimiter=str(dialect.get("delimiter", ",")),
@@ -306,6 +308,7 @@ def parse_csv(
     except LookupError as exc:
         raise DiffError(where, f"unknown encoding {encoding}") from exc
     try:
+        long_cells()
         reader = csv.reader(
             io.StringIO(text, newline=""),
             delimiter=str(dialect.get("delimiter", ",")),

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
+from etl.package import long_cells
 from etl.specs import PackageSpec, ResourceSpec
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
@@ -40,6 +41,7 @@ def read_table(folder: Path, spec: ResourceSpec) -> Iterator[tuple[Any, ...]]:
     cell as null, integers, numbers and booleans as such, the rest as text)."""
     fields = {f["name"]: f for f in spec.schema["fields"]}
     names = [f["name"] for f in display_order(spec)]
+    long_cells()
     with (folder / "data" / f"{spec.name}.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader)

@@ -15,7 +15,7 @@ from typing import Any
 
 from etl.curate import bounds
 from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS
-from etl.package import package_descriptor
+from etl.package import long_cells, package_descriptor
 from etl.specs import DEFAULT_LANGUAGE, LANGUAGES, PackageSpec, text_key
 
 DESCRIPTOR = "datapackage.json"
@@ -244,6 +244,7 @@ def read_csv_rows(path: Path) -> Iterator[dict[str, str]]:
     """The rows of a CSV file as strings, one at a time (none when the file is missing)."""
     if not path.exists():
         return
+    long_cells()
     with path.open(encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle)
 
