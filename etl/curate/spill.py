@@ -14,6 +14,7 @@ file of the merged rows; curators' decisions are applied to it in one pass, into
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import marshal
 import os
@@ -59,6 +60,8 @@ BATCH_ROWS = 1_000
 DERIVED = ""
 # Where a row came among the rows merged: curated first, then in the order they were stated.
 Position = tuple[bool, int]
+# A row with where it came and its source (None for a row that belongs to no source).
+Item = tuple[Position, str | None, Row]
 
 
 @dataclass
@@ -72,6 +75,8 @@ class Track:
     cites: dict[str, dict[str, str | set[str]]] = field(default_factory=dict)
     last: tuple[Any, ...] | None = None
     ordered: bool = True
+    # Its rows sorted by a key (with some rows joining them), by that key and those rows' hash.
+    orders: dict[tuple[tuple[str, ...], str], Path] = field(default_factory=dict)
 
 
 class Spill:
@@ -270,13 +275,14 @@ class SpilledRows(OnDisk):
     ) -> MergedRows:
         """The rows merged on disk, one per key in key order, as merge.deduplicate merges rows in
         memory: the same rows kept, the same warnings and conflicts noted, in the same order."""
-        folder, keys = self.track.path.parent, spec.primary_key
-        stated = (((row.get("provenance") != CURATED, n), row) for n, row in enumerate(self))
-        merged = MergedRows.writer(folder)
+        keys = spec.primary_key
+        merged = MergedRows.writer(self.folder)
         found: list[tuple[Position, Any]] = []
         last: tuple[Any, ...] | None = None
         first: Row = {}
-        for position, row in in_key_order(stated, keys, folder):
+        for position, source, row in self.in_key_order(keys):
+            if (source is not None and source not in self.kept) or (self.keep and not self.keep(row)):
+                continue
             key = tuple(row.get(k) for k in keys)
             if last is None or key != last:
                 last, first = key, row
@@ -287,19 +293,52 @@ class SpilledRows(OnDisk):
             noted(note, warnings, conflicts)
         return merged.close()
 
+    def in_key_order(self, keys: list[str]) -> Iterator[Item]:
+        """Every source's rows and the extra ones, each with where it came and its source (None
+        for an extra row), in key order, then in the order they came: sorted once (see
+        in_key_order) into a file, which the merges of later rounds, with fewer sources kept or
+        other rows wanted, read again."""
+        name = (tuple(keys), hashlib.sha256(marshal.dumps(self.extra)).hexdigest())
+        done = self.track.orders.get(name)
+        if done is not None:
+            yield from run_items(done)
+            return
+        handle, path = tempfile.mkstemp(dir=self.folder, prefix="sorted-", suffix=".marshal")
+        with os.fdopen(handle, "wb") as out:
+            batch: list[Item] = []
+            for item in in_key_order(self.everyone(), keys, self.folder):
+                batch.append(item)
+                yield item
+                if len(batch) >= BATCH_ROWS:
+                    write_record(out, batch)
+                    batch = []
+            write_record(out, batch)
+        self.track.orders[name] = Path(path)
 
-def in_key_order(
-    items: Iterable[tuple[Position, Row]], keys: list[str], folder: Path
-) -> Iterator[tuple[Position, Row]]:
-    """Rows (with where each came) in key order, then in the order they came: sorted in memory
-    RUN_ROWS at a time, each run written to a file under folder, and the runs merged."""
+    def everyone(self) -> Iterator[Item]:
+        """The rows of every source (kept or not), then the extra ones, each with where it came
+        (a curated row before the others) and its source."""
+        number = 0
+        for source, rows in records(self.track.path):
+            for row in rows:
+                yield (row.get("provenance") != CURATED, number), source, row
+                number += 1
+        for row in self.extra:
+            yield (row.get("provenance") != CURATED, number), None, row
+            number += 1
 
-    def order(item: tuple[Position, Row]) -> tuple[Any, ...]:
-        return (sort_key(item[1], keys), item[0])
+
+def in_key_order(items: Iterable[Item], keys: list[str], folder: Path) -> Iterator[Item]:
+    """Rows (with where each came and its source) in key order, then in the order they came:
+    sorted in memory RUN_ROWS at a time, each run written to a file under folder, and the runs
+    merged."""
+
+    def order(item: Item) -> tuple[Any, ...]:
+        return (sort_key(item[2], keys), item[0])
 
     runs: list[Path] = []
     try:
-        buffer: list[tuple[Position, Row]] = []
+        buffer: list[Item] = []
         for item in items:
             buffer.append(item)
             if len(buffer) >= RUN_ROWS:
@@ -317,7 +356,7 @@ def in_key_order(
             run.unlink(missing_ok=True)
 
 
-def write_run(items: list[tuple[Position, Row]], folder: Path) -> Path:
+def write_run(items: list[Item], folder: Path) -> Path:
     """Write sorted rows (with where each came) to a new file under folder, BATCH_ROWS a record."""
     handle, name = tempfile.mkstemp(dir=folder, prefix="run-", suffix=".marshal")
     with os.fdopen(handle, "wb") as out:
@@ -326,7 +365,7 @@ def write_run(items: list[tuple[Position, Row]], folder: Path) -> Path:
     return Path(name)
 
 
-def run_items(path: Path) -> Iterator[tuple[Position, Row]]:
+def run_items(path: Path) -> Iterator[Item]:
     """The rows of a run file, in its order."""
     for batch in records(path):
         yield from batch
