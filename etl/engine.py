@@ -117,13 +117,18 @@ def read_cached(folder: Path, key: str) -> Extraction | None:
     return data
 
 
-def write_cached(folder: Path, key: str, facts: Extraction) -> None:
-    """Store an extraction atomically (a partial entry is never read)."""
+def dump(facts: Extraction) -> str:
+    """An extraction as the cache stores it: compact JSON."""
+    return json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_cached(folder: Path, key: str, facts: Extraction | str) -> None:
+    """Store an extraction (or its JSON, see dump) atomically (a partial entry is never read)."""
     path = cache_path(folder, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(facts, out, ensure_ascii=False, separators=(",", ":"))
+        out.write(facts if isinstance(facts, str) else dump(facts))
     os.replace(name, path)
 
 
@@ -137,10 +142,13 @@ def attempt(extract: Extract, source: Source | SourceError, reference: Reference
         return exc
 
 
-def extract_chunk(sources: Sequence[Source | SourceError], reference_dir: str) -> list[Outcome]:
-    """Extract some sources in a worker process (the reference tables loaded once per process)."""
+def extract_chunk(sources: Sequence[Source | SourceError], reference_dir: str) -> list[Outcome | str]:
+    """Extract some sources in a worker process (the reference tables loaded once per process),
+    each extraction as the JSON the cache stores (see dump): the worker serialises it, so the
+    building process only parses it, once."""
     reference = load_reference(Path(reference_dir))
-    return [attempt(extract_source, source, reference) for source in sources]
+    found = (attempt(extract_source, source, reference) for source in sources)
+    return [outcome if isinstance(outcome, SourceError) else dump(outcome) for outcome in found]
 
 
 def with_text(source: Source) -> Source | SourceError:
@@ -151,7 +159,9 @@ def with_text(source: Source) -> Source | SourceError:
         return exc
 
 
-def in_chunks(sources: deque[Source], submit: Callable[[list[Source]], Any], width: int) -> Iterator[Outcome]:
+def in_chunks(
+    sources: deque[Source], submit: Callable[[list[Source]], Any], width: int
+) -> Iterator[Outcome | str]:
     """Extractions in order, the sources taken from the queue in chunks of CHUNK and handed to
     submit (which returns a future) width chunks at a time at most, the next once one came back:
     a source (and a text sent with it) is let go of once it is extracted, not held until every
@@ -170,7 +180,9 @@ def in_chunks(sources: deque[Source], submit: Callable[[list[Source]], Any], wid
         yield from done
 
 
-def run_local(sources: deque[Source], reference_dir: Path, extract: Extract, jobs: int) -> Iterator[Outcome]:
+def run_local(
+    sources: deque[Source], reference_dir: Path, extract: Extract, jobs: int
+) -> Iterator[Outcome | str]:
     """Extractions in order: in this process, or in a pool of jobs processes for many sources (the
     pool holding AHEAD chunks a worker at most, each worker reading its sources' texts), the
     sources taken from the queue as they go."""
@@ -187,7 +199,7 @@ def run_local(sources: deque[Source], reference_dir: Path, extract: Extract, job
 
 def run_dask(
     sources: deque[Source], reference_dir: Path, scheduler: str | None, jobs: int
-) -> Iterator[Outcome]:
+) -> Iterator[Outcome | str]:
     """Extractions in order, mapped over a Dask distributed cluster: the one at the scheduler's
     address, or else a LocalCluster of jobs worker processes on 127.0.0.1, AHEAD chunks a worker at
     most in its hands, their texts read here and sent with them. The workers read the reference
@@ -285,9 +297,12 @@ def extractions(
                     raise outcome
                 unreadable.append(outcome)
                 continue
-            facts = outcome
-            if folder is not None:
-                write_cached(folder, keys[index], facts)
-                facts = json.loads(json.dumps(facts))  # as a cached one reads: the same values either way
+            if folder is not None or isinstance(outcome, str):
+                text = outcome if isinstance(outcome, str) else dump(outcome)
+                if folder is not None:
+                    write_cached(folder, keys[index], text)
+                facts = json.loads(text)  # as a cached one reads: the same values either way
+            else:
+                facts = outcome
         del source
         yield share_strings(facts, memo)
