@@ -25,24 +25,17 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, overload
 
-from etl.curate.merge import CITING_COLUMNS, CURATED, duplicate, noted, sort_key
+from etl.curate.merge import CITING_COLUMNS, CURATED, EXTRACTED, duplicate, noted, sort_key
 from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]
-# The extraction's key of each resource kept on disk (a single row for the article, lists else).
+# The extraction's key of each resource kept on disk (a single row for the article and the source's
+# record, lists else): every per-source resource but the few the merge needs in memory (the changes
+# it restates and links, the post types it puts after the lexicon's).
+IN_MEMORY = ("network_changes", "post_types")
 SPILLED = {
-    "articles": "article",
-    "paragraphs": "paragraphs",
-    "quotes": "quotes",
-    "persons": "persons",
-    "person_roles": "person_roles",
-    "events": "events",
-    "event_participant_groups": "event_participant_groups",
-    "event_themes": "event_themes",
-    "event_speakers": "event_speakers",
+    **{name: key for name, key in EXTRACTED.items() if name not in IN_MEMORY},
     "sources": "source",
-    "post_counts": "post_counts",
-    "post_totals": "post_totals",
 }
 # The extraction keeps its source's id (by which the build tells the sources apart).
 SOURCE = "source"
