@@ -297,12 +297,10 @@ def extractions(
                     raise outcome
                 unreadable.append(outcome)
                 continue
-            if folder is not None or isinstance(outcome, str):
-                text = outcome if isinstance(outcome, str) else dump(outcome)
-                if folder is not None:
-                    write_cached(folder, keys[index], text)
-                facts = json.loads(text)  # as a cached one reads: the same values either way
-            else:
-                facts = outcome
+            if folder is not None:
+                outcome = outcome if isinstance(outcome, str) else dump(outcome)
+                write_cached(folder, keys[index], outcome)
+            # a worker's JSON (or the cache's) parsed: a cached one reads the same values either way
+            facts = json.loads(outcome) if isinstance(outcome, str) else outcome
         del source
         yield share_strings(facts, memo)

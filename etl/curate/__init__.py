@@ -12,12 +12,14 @@ from etl.curate.periods import bounds, with_periods
 from etl.curate.publications import CuratedError, curated_rows, read_curated
 from etl.curate.reviews import Decision, read_reviews
 from etl.curate.spill import Spill, SpilledRows
+from etl.curate.views import Mapped
 
 __all__ = [
     "CITING_COLUMNS",
     "EXTRACTED",
     "CuratedError",
     "Decision",
+    "Mapped",
     "Spill",
     "SpilledRows",
     "assemble",

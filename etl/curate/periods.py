@@ -7,9 +7,10 @@ import calendar
 import datetime
 import functools
 import re
-from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from collections.abc import Sequence
+from typing import Any
 
+from etl.curate.views import Mapped
 from etl.specs import ResourceSpec
 
 # A year, a month or a day, optionally followed by /YYYY: the period runs to the end of that year.
@@ -48,7 +49,7 @@ def with_periods(spec: ResourceSpec, rows: Sequence[dict[str, Any]]) -> list[dic
     if not spec.periods:
         return rows  # type: ignore[return-value]
     if not isinstance(rows, list):
-        return Periods(spec, rows)  # type: ignore[return-value]
+        return Mapped(functools.partial(filled, spec), rows)  # type: ignore[return-value]
     return [filled(spec, row) for row in rows]
 
 
@@ -59,25 +60,3 @@ def filled(spec: ResourceSpec, row: dict[str, Any]) -> dict[str, Any]:
         found = bounds(row.get(field))
         row[first], row[last] = found if found is not None else (None, None)
     return row
-
-
-class Periods(Sequence[dict[str, Any]]):
-    """Rows kept on disk with their periods' companions filled in as each is read."""
-
-    def __init__(self, spec: ResourceSpec, rows: Sequence[dict[str, Any]]) -> None:
-        self.spec, self.rows = spec, rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (filled(self.spec, row) for row in self.rows)
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return [filled(self.spec, row) for row in self.rows[index]]
-        return filled(self.spec, self.rows[index])

@@ -191,7 +191,7 @@ def reviewed(
     given, so a later decision about it is unmatched); each decision's status goes into status,
     and a warning for a stale one into noted, with the decision's number."""
     for row in rows:
-        stated = by_fact.get(tuple(text(row.get(k)) for k in spec.primary_key))
+        stated = by_fact.get(tuple(key_of(row, spec).values()))
         current: Row | None = row
         for number, decision in stated or ():
             if current is None:

@@ -19,6 +19,7 @@ import heapq
 import marshal
 import os
 import tempfile
+from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -181,7 +182,7 @@ class OnDisk(Sequence[Row]):
 
     def rewritten(self, rows: Iterable[Row]) -> MergedRows:
         """Rows made from these, in their order (reviewed, say), written to a file beside them."""
-        merged = MergedRows.writer(self.folder)
+        merged = MergedWriter(self.folder)
         for row in rows:
             merged.add(row)
         return merged.close()
@@ -189,8 +190,8 @@ class OnDisk(Sequence[Row]):
     def __len__(self) -> int:
         return self.size
 
-    def __iter__(self) -> Iterator[Row]:
-        raise NotImplementedError
+    @abstractmethod
+    def __iter__(self) -> Iterator[Row]: ...
 
     @overload
     def __getitem__(self, index: int) -> Row: ...
@@ -269,11 +270,11 @@ class SpilledRows(OnDisk):
         """The rows merged on disk, one per key in key order, as merge.deduplicate merges rows in
         memory: the same rows kept, the same warnings and conflicts noted, in the same order."""
         keys = spec.primary_key
-        merged = MergedRows.writer(self.folder)
+        merged = MergedWriter(self.folder)
         found: list[tuple[Position, Any]] = []
         last: tuple[Any, ...] | None = None
         first: Row = {}
-        for position, source, row in self.in_key_order(keys):
+        for position, source, row in self.sorted_items(keys):
             if (source is not None and source not in self.kept) or (self.keep and not self.keep(row)):
                 continue
             key = tuple(row.get(k) for k in keys)
@@ -286,7 +287,7 @@ class SpilledRows(OnDisk):
             noted(note, warnings, conflicts)
         return merged.close()
 
-    def in_key_order(self, keys: list[str]) -> Iterator[Item]:
+    def sorted_items(self, keys: list[str]) -> Iterator[Item]:
         """Every source's rows and the extra ones, each with where it came and its source (None
         for an extra row), in key order, then in the order they came: sorted once (see
         in_key_order) into a file, which the merges of later rounds, with fewer sources kept or
@@ -372,10 +373,6 @@ class MergedRows(OnDisk):
     def __init__(self, path: Path, size: int, cites: dict[str, set[str]]) -> None:
         self.path, self.size, self.cites = path, size, cites
         self.folder = path.parent
-
-    @staticmethod
-    def writer(folder: Path) -> MergedWriter:
-        return MergedWriter(folder)
 
     def cited(self, column: str) -> set[str]:
         return set(self.cites.get(column, set()))

@@ -11,11 +11,12 @@ code) and fails the build."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any
 
-from etl.curate import CITING_COLUMNS, EXTRACTED, with_periods
+from etl.curate import CITING_COLUMNS, EXTRACTED, Mapped, with_periods
 from etl.package.checks import row_problems
 from etl.package.problems import HEADER_ROWS, Problem
 from etl.package.render import csv_value
@@ -147,30 +148,15 @@ def screen(
     return screened
 
 
-class StringView(Sequence[dict[str, str]]):
-    """A resource's merged rows as the CSV file will hold them (each value the string of its cell),
-    made a row at a time when looked at, so that checking them costs no copy of the table."""
+def cells(names: list[str], row: Row) -> dict[str, str]:
+    """A row as the CSV file will hold it: each value the string of its cell."""
+    return {name: csv_value(row.get(name)) for name in names}
 
-    def __init__(self, spec: ResourceSpec, rows: list[Row]) -> None:
-        self.names, self.rows = spec.field_names, rows
 
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, str]: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, str]]: ...
-    def __getitem__(self, index: int | slice) -> dict[str, str] | list[dict[str, str]]:
-        if isinstance(index, slice):
-            return [self.cells(row) for row in self.rows[index]]
-        return self.cells(self.rows[index])
-
-    def __iter__(self) -> Iterator[dict[str, str]]:
-        return map(self.cells, self.rows)
-
-    def cells(self, row: Row) -> dict[str, str]:
-        return {name: csv_value(row.get(name)) for name in self.names}
+def string_view(spec: ResourceSpec, rows: Sequence[Row]) -> Mapped[dict[str, str]]:
+    """A resource's merged rows as the CSV file will hold them, made a row at a time when looked
+    at, so that checking them costs no copy of the table."""
+    return Mapped(functools.partial(cells, spec.field_names), rows)
 
 
 StringTables = Mapping[str, Sequence[dict[str, str]]]
@@ -182,7 +168,7 @@ def package_strings(
     """The merged rows of every package as the CSV files will hold them (views, not copies)."""
     return {
         package.name: {
-            spec.name: StringView(spec, tables[package.name][spec.name]) for spec in package.resources
+            spec.name: string_view(spec, tables[package.name][spec.name]) for spec in package.resources
         }
         for package in packages
     }

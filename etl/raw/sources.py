@@ -176,6 +176,13 @@ def source_from_bytes(path: Path, data: bytes, record: dict[str, Any]) -> Source
     )
 
 
+def unreadable(path: Path, exc: OSError, missing: str) -> SourceError:
+    """Why a file could not be read: missing (when it is not there), else the system's reason."""
+    if isinstance(exc, FileNotFoundError):
+        return SourceError(path, missing)
+    return SourceError(path, f"cannot be read ({exc.strerror})")
+
+
 def read_source(path: Path, *, require_record: bool = True, site: dict[str, Any] | None = None) -> Source:
     """Read one archived text and check it against the provenance record beside it (and the budget
     of a source: a file too large is refused before it is read; and, given the site, that an HTML
@@ -186,10 +193,8 @@ def read_source(path: Path, *, require_record: bool = True, site: dict[str, Any]
         if refused is not None:
             raise SourceError(path, refused)
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(path, "file not found") from None
     except OSError as exc:
-        raise SourceError(path, f"cannot be read ({exc.strerror})") from None
+        raise unreadable(path, exc, "file not found") from None
     digest = hashlib.sha256(data).hexdigest()
     record_path = path.with_suffix(RECORD_SUFFIX)
     record: dict[str, Any] = {}
@@ -214,10 +219,8 @@ def read_text(path: Path, sha256: str, encoding: str = "utf-8") -> str:
     does; refused if the file is gone or its bytes are no longer those checked (their sha256)."""
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(path, "removed since it was checked; build again") from None
     except OSError as exc:
-        raise SourceError(path, f"cannot be read ({exc.strerror})") from None
+        raise unreadable(path, exc, "removed since it was checked; build again") from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:
         raise SourceError(
