@@ -357,12 +357,14 @@ def build(
     Extraction runs in jobs processes (0: the cores) or on a Dask cluster, and reuses the cache
     under root/.build/ for the sources that did not change, unless full."""
     engine = Engine(jobs, executor, scheduler, root / STAGING / CACHE, full)
-    inputs = fingerprint(raw_dir, reference_dir, base_url, root)
+    # What the release is built from, hashed once, before anything is read: a file changed during
+    # the build makes the next build rebuild, never look up to date.
+    inputs = inputs_digest(raw_dir, reference_dir, base_url)
     with build_lock(root / STAGING, progress):
         if recover(root):
             progress("undid an interrupted publish: the previous release is back in place")
         checkpoint("locked")
-        unchanged = None if full else up_to_date(root, inputs)
+        unchanged = None if full else up_to_date(root, fingerprint(inputs, root))
         if unchanged is not None:
             progress(
                 f"nothing changed since release {unchanged.version}: the published release is up to date"
@@ -375,18 +377,15 @@ def build(
             checkpoint("staged")
             progress("publishing")
             publish(root, PUBLISHED)
-            (root / STAGING / FINGERPRINT).write_text(
-                fingerprint(raw_dir, reference_dir, base_url, root) + "\n"
-            )
+            (root / STAGING / FINGERPRINT).write_text(fingerprint(inputs, root) + "\n")
         finally:
             remove(stage)
     return report
 
 
-def fingerprint(raw_dir: Path, reference_dir: Path, base_url: str, root: Path) -> str:
-    """The sha256 of everything a release is built from (the code, the schemas, the reference
-    tables, every file of raw/, the base address) and of the published descriptors: when it is the
-    one recorded at the last publish, a build would make the same release."""
+def inputs_digest(raw_dir: Path, reference_dir: Path, base_url: str) -> str:
+    """The sha256 of everything a release is built from: the code, the schemas, the reference
+    tables, every file of raw/, the base address."""
     digest = hashlib.sha256(base_url.encode() + b"\0")
     package = Path(__file__).parent
     folders = [(package, ("*.py", "*.yml", "*.html", "*.css")), (reference_dir, ("*",)), (raw_dir, ("*",))]
@@ -395,6 +394,13 @@ def fingerprint(raw_dir: Path, reference_dir: Path, base_url: str, root: Path) -
             if "__pycache__" in path.parts or path.name.startswith("."):
                 continue
             digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(inputs: str, root: Path) -> str:
+    """The sha256 of a build's inputs (inputs_digest) and of the descriptors published under root:
+    when it is the one recorded at the last publish, a build would make the same release."""
+    digest = hashlib.sha256(inputs.encode())
     for descriptor in sorted((root / DATAPACKAGES).glob("*/datapackage.json")):
         digest.update(descriptor.read_bytes())
     return digest.hexdigest()

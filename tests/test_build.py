@@ -97,6 +97,32 @@ def test_failed_build_leaves_the_published_release_untouched(
     assert not (root / ".build" / "next").exists()
 
 
+def test_a_raw_file_changed_while_a_build_runs_is_read_by_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inputs are hashed before the build reads them, and that is what it records: a file
+    added while it ran is not taken for part of the release it published."""
+    raw, root = tmp_path / "raw", tmp_path / "out"
+    shutil.copytree(RAW_DIR, raw)
+    original = etl.build.curated_rows
+
+    def meanwhile(*args: Any) -> dict[str, list[dict[str, Any]]]:
+        (raw / "999_late.txt").write_text("Archived while the build ran, without its record.\n")
+        return original(*args)
+
+    monkeypatch.setattr(etl.build, "curated_rows", meanwhile)
+    first = build(root=root, raw_dir=raw)
+    monkeypatch.undo()
+    assert not first.rejected
+    messages: list[str] = []
+    second = build(root=root, raw_dir=raw, progress=messages.append)
+    assert not any(m.startswith("nothing changed") for m in messages)
+    assert [Path(e.path).name for e in second.rejected] == ["999_late.txt"]
+    messages.clear()
+    build(root=root, raw_dir=raw, progress=messages.append)
+    assert any(m.startswith("nothing changed") for m in messages)
+
+
 def test_build_rejects_a_duplicate_source_id(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(RAW_DIR, raw)
