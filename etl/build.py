@@ -14,6 +14,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from etl.layout import (
     ROOT,
     STAGING,
 )
+from etl.memory import give_back
 from etl.package import (
     DataFiles,
     Problem,
@@ -55,6 +57,7 @@ from etl.release import (
     ROWS_SUFFIX,
     Breach,
     BuildReport,
+    Packed,
     add_report_tables,
     build_lock,
     check_assertions,
@@ -270,6 +273,7 @@ def stage_contents(
     found = extractions(raw.sources, reference_dir, engine or Engine(), extract_source, unreadable)
     screened = screen(found, packages, spill.take)
     spill.close()
+    give_back()  # what the extractions took, now on disk (after each large stage, see etl/memory.py)
     for rejected in unreadable:  # a file changed since it was checked
         progress(f"rejected {rejected}")
     raw = rejected_late(raw, unreadable)
@@ -283,10 +287,12 @@ def stage_contents(
     for _ in range(MAX_ROUNDS):
         kept = [e for e in screened.extractions if e["source"]["id"] not in quarantined]
         tables, merge_warnings = merge(packages, kept, reference, curated, reviews, quarantined, spill)
+        give_back()
         breaches = asserted(reference, tables)
         checkpoint("extracted")
         progress("writing packages")
         data = write_data_files(stage, packages, tables)
+        give_back()
         staged = staged_release(stage / DATAPACKAGES, packages)
         versioning = choose_version(previous, staged, str(project["version"]))
         release_project = {**project, "version": versioning.version}
@@ -295,6 +301,7 @@ def stage_contents(
         progress("validating packages")
         validated = None if engine is None or engine.full else root / DATAPACKAGES
         problems = validate_release(stage / DATAPACKAGES, validated=validated, jobs=workers)
+        give_back()
         if not problems:
             break
         blamed, unexplained = blame(problems, package_strings(packages, tables), sources_of(kept))
@@ -310,11 +317,13 @@ def stage_contents(
     quarantine(report, raw.sources, quarantined, progress)
     report.published = [s.id for s in sources]
     kept_ids = sources_of(kept)
-    report.warnings = (
-        list(spill.warnings(kept_ids))
-        + [w for w in screened.warnings if w["source"] in kept_ids]
-        + merge_warnings
-        + [b.warning() for b in breaches]
+    report.warnings = Packed(  # hundreds of thousands at 100,000 articles: packed in memory
+        chain(
+            spill.warnings(kept_ids),
+            (w for w in screened.warnings if w["source"] in kept_ids),
+            merge_warnings,
+            (b.warning() for b in breaches),
+        )
     )
     for breach in breaches:
         progress(f"assertion: {breach}")
@@ -325,9 +334,11 @@ def stage_contents(
     report.statuses = count_statuses(resource_rows(tables))
     # The rows are in the files now: what follows reads them there, so they are let go of here.
     del screened, kept, tables
+    give_back()
     progress("building the database")
     report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE, compact=False)
     add_report_tables(stage / DATABASE, report)  # and vacuums the database
+    give_back()
     (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
     (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
     drawings = (

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from etl.curate.merge import CITING_COLUMNS, CURATED, EXTRACTED, duplicate, noted, sort_key
+from etl.memory import give_back
 from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]
@@ -285,6 +286,7 @@ class SpilledRows(OnDisk):
                 found.append((position, note))
         for _, note in sorted(found, key=lambda item: item[0]):
             noted(note, warnings, conflicts)
+        give_back()  # what sorting the runs took (see etl/memory.py)
         return merged.close()
 
     def sorted_items(self, keys: list[str]) -> Iterator[Item]:

@@ -11,6 +11,7 @@ from etl.release.assertions import ERROR, Breach, check_assertions, resource_row
 from etl.release.changelog import render_text
 from etl.release.diff import diff_releases, diff_to_dict
 from etl.release.lock import LockBusy, build_lock, is_running
+from etl.release.packed import Packed
 from etl.release.publish import (
     ROWS_SUFFIX,
     ReleaseError,
@@ -50,6 +51,7 @@ __all__ = [
     "BuildReport",
     "DiffError",
     "LockBusy",
+    "Packed",
     "ReleaseError",
     "add_report_tables",
     "build_lock",

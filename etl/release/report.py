@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,7 +105,8 @@ class BuildReport:
     read: int = 0
     published: list[str] = field(default_factory=list)
     rejected: list[SourceError] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+    # (packed in memory by the build, see etl/release/packed.py)
+    warnings: Sequence[dict[str, Any]] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, dict[str, int]] = field(default_factory=dict)
     inputs: list[dict[str, Any]] = field(default_factory=list)
