@@ -21,6 +21,7 @@ from etl.package.checks import row_problems
 from etl.package.problems import HEADER_ROWS, Problem
 from etl.package.render import csv_value
 from etl.package.rules import project_problems
+from etl.package.texts import Bodies
 from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]
@@ -224,6 +225,6 @@ def merged_problems(
 ) -> tuple[dict[str, StringTables], list[Problem]]:
     """The project's checks on the merged rows of every package (before anything is written)."""
     rows = package_strings(packages, tables)
-    texts = {r["id"]: r["body"] for r in rows.get(NEWS, {}).get("articles", [])}
+    texts = Bodies((r["id"], r["body"]) for r in rows.get(NEWS, {}).get("articles", []))
     problems = [p for package in packages for p in project_problems(rows[package.name], package, texts)]
     return rows, problems

@@ -18,7 +18,6 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.memory import give_back
 from etl.specs import LANGUAGES, PackageSpec, ResourceSpec, text_key
 
 Row = dict[str, Any]
@@ -47,9 +47,11 @@ ARROW_TYPES = {
     "datetime": pa.timestamp("ms", tz="UTC"),  # Parquet has no unit of seconds: ms round-trips
     "year": pa.int64(),
 }
-# Rows per Parquet row group: a group's columns are built in memory at once (20,000 rows of
-# articles, bodies and all, are some 35 MB of text, several times that as Python and Arrow values).
+# Rows per Parquet row group, and the text a group holds at most: a group's columns are built in
+# memory at once, several times their text as Python and Arrow values and the encoder's buffers
+# (20,000 rows of articles, bodies and all, some 35 MB of text, took 390 MB to write).
 PARQUET_GROUP = 20_000
+PARQUET_GROUP_TEXT = 8 << 20
 COPY_CHUNK = 1 << 20
 # Past this many, a descriptor names the sites its sources come from rather than every source.
 SOURCES_LISTED = 100
@@ -154,14 +156,12 @@ def arrow_schema(spec: ResourceSpec) -> pa.Schema:
 
 def write_parquet(spec: ResourceSpec, rows: Sequence[Row], where: Any) -> None:
     """A resource as Parquet: typed columns (integers as int64, dates as dates, empty cells as
-    nulls), zstd-compressed, in row groups of PARQUET_GROUP rows (so that only one group's columns
-    are ever built at once), the same bytes for the same rows."""
+    nulls), zstd-compressed, in row groups of PARQUET_GROUP rows or PARQUET_GROUP_TEXT of text (so
+    that only one group's columns are ever built at once), the same bytes for the same rows."""
     schema = arrow_schema(spec)
     fields = spec.schema["fields"]
     with pq.ParquetWriter(where, schema, compression="zstd", version="2.6") as writer:
-        stream = iter(rows)
-        group = list(islice(stream, PARQUET_GROUP))
-        while True:
+        for group in row_groups(rows):
             columns = [
                 pa.array(
                     [arrow_value(f["type"], row.get(f["name"])) for row in group], type=schema.field(i).type
@@ -169,9 +169,21 @@ def write_parquet(spec: ResourceSpec, rows: Sequence[Row], where: Any) -> None:
                 for i, f in enumerate(fields)
             ]
             writer.write_table(pa.Table.from_arrays(columns, schema=schema))
-            group = list(islice(stream, PARQUET_GROUP))
-            if not group:
-                break
+
+
+def row_groups(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    """Rows in groups of PARQUET_GROUP rows, a group ending early once its text reaches
+    PARQUET_GROUP_TEXT characters (one group, empty, when there are no rows)."""
+    group: list[Row] = []
+    text, groups = 0, 0
+    for row in rows:
+        group.append(row)
+        text += sum(len(value) for value in row.values() if isinstance(value, str))
+        if len(group) >= PARQUET_GROUP or text >= PARQUET_GROUP_TEXT:
+            yield group
+            group, text, groups = [], 0, groups + 1
+    if group or not groups:
+        yield group
 
 
 def translated_texts(
@@ -283,6 +295,7 @@ def write_data(folder: Path, package: PackageSpec, rows: dict[str, list[Row]]) -
             hashing = HashingFile(handle)
             write_csv(spec, rows[spec.name], hashing)  # type: ignore[arg-type]
         write_parquet(spec, rows[spec.name], str(folder / parquet_path))
+        give_back()  # what Arrow built the groups with (see etl/memory.py)
         with (folder / json_path).open("wb") as handle:
             write_json(spec, rows[spec.name], handle)
         csv_entries.append(resource_descriptor(spec, csv_path, "csv", hashing.facts()))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from etl.package.problems import HEADER_ROWS, Problem
 from etl.package.rows import stream_rows
+from etl.package.texts import Bodies
 from etl.specs import PackageSpec, ResourceSpec
 
 NEWS_PACKAGE = "diplomacy-news"
@@ -46,7 +47,7 @@ def check_bodies(rows: TableRows, package: str) -> list[Problem]:
     return problems
 
 
-def check_spans(rows: TableRows, package: str, spec: ResourceSpec, texts: dict[str, str]) -> list[Problem]:
+def check_spans(rows: TableRows, package: str, spec: ResourceSpec, texts: Mapping[str, str]) -> list[Problem]:
     """The text between char_start and char_end of each row's source is the row's evidence."""
     if spec.span is None:
         return []
@@ -189,15 +190,15 @@ def check_totals(rows: TableRows, package: str) -> list[Problem]:
     return problems
 
 
-def archived_texts(root: Path) -> dict[str, str]:
-    """Article bodies by id, from the news package of a datapackages folder."""
+def archived_texts(root: Path) -> Mapping[str, str]:
+    """Article bodies by id, from the news package of a datapackages folder (in a file, see Bodies)."""
     folder = root / NEWS_PACKAGE
     if not (folder / "data" / "articles.csv").exists():
         return {}
-    return {row["id"]: row["body"] for row in stream_rows(folder, "articles")}
+    return Bodies((row["id"], row["body"]) for row in stream_rows(folder, "articles"))
 
 
-def project_problems(rows: TableRows, spec: PackageSpec, texts: dict[str, str]) -> list[Problem]:
+def project_problems(rows: TableRows, spec: PackageSpec, texts: Mapping[str, str]) -> list[Problem]:
     """The project's own checks on the rows of a package (each value the string of its CSV cell):
     spans reproduce their evidence, bodies their hash, dates in order, totals their parts."""
     problems = []

@@ -5,6 +5,7 @@ and Parquet copies against their CSV (etl/package/copies.py), and the project's 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def run_tasks(tasks: list[tuple[Path, str, str, str]], jobs: int) -> list[list[P
 
 
 def validate_packages(
-    packages: list[tuple[Path, PackageSpec, Path | None]], texts: dict[str, str], jobs: int
+    packages: list[tuple[Path, PackageSpec, Path | None]], texts: Mapping[str, str], jobs: int
 ) -> list[Problem]:
     """Every problem of some package folders, each with the validated release's descriptor to skip
     unchanged resources by: frictionless, the copies' checks (in jobs processes) and the project's

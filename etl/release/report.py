@@ -220,26 +220,40 @@ def report_dict(report: BuildReport, warnings: bool = True) -> dict[str, Any]:
     }
 
 
-# The report's last key, whose entries (hundreds of thousands at 100,000 articles) are rendered one
-# at a time, indented as json.dumps indents them, so that the report is never one string.
-LAST = '\n  "warnings": []\n}'
-ENTRY_INDENT = "    "
+# The report's keys whose entries (hundreds of thousands at 100,000 articles) are rendered one at
+# a time, indented as json.dumps indents them, so that the report is never one string.
+INDENT = "  "
 
 
 def report_chunks(report: BuildReport) -> Iterator[str]:
-    """The report as JSON text (indented, keys in a fixed order), a warning at a time: the same
-    text as json.dumps of report_dict with indent 2, ending in a newline."""
-    head = json.dumps(report_dict(report, warnings=False), indent=2, ensure_ascii=False)
-    if not head.endswith(LAST):  # pragma: no cover - report_dict puts the warnings last
-        raise ValueError("the report's warnings are not its last key")
-    if not report.warnings:
-        yield head + "\n"
-        return
-    yield head[: -len(LAST)] + '\n  "warnings": ['
-    for number, warning in enumerate(report.warnings):
-        entry = json.dumps(warning_entry(warning), indent=2, ensure_ascii=False)
-        yield ("," if number else "") + "\n" + ENTRY_INDENT + entry.replace("\n", "\n" + ENTRY_INDENT)
-    yield "\n  ]\n}\n"
+    """The report as JSON text (indented, keys in a fixed order), an input and a warning at a time:
+    the same text as json.dumps of report_dict with indent 2, ending in a newline."""
+    data = report_dict(report, warnings=False)
+    entries = {"inputs": data["inputs"], "warnings": map(warning_entry, report.warnings)}
+    yield "{"
+    for number, (key, value) in enumerate(data.items()):
+        yield ("," if number else "") + "\n" + INDENT + json.dumps(key) + ": "
+        if key in entries:
+            yield from list_chunks(entries[key], INDENT)
+        else:
+            yield indented(json.dumps(value, indent=2, ensure_ascii=False), INDENT)
+    yield "\n}\n"
+
+
+def list_chunks(items: Iterable[Any], indent: str) -> Iterator[str]:
+    """A JSON list, as json.dumps with indent 2 renders it at that indent, an item at a time."""
+    inner = indent + INDENT
+    empty = True
+    for item in items:
+        text = indented(json.dumps(item, indent=2, ensure_ascii=False), inner)
+        yield ("[" if empty else ",") + "\n" + inner + text
+        empty = False
+    yield "[]" if empty else "\n" + indent + "]"
+
+
+def indented(text: str, indent: str) -> str:
+    """JSON text rendered at the top, as it reads nested at an indent."""
+    return text.replace("\n", "\n" + indent)
 
 
 def render_report(report: BuildReport) -> bytes:

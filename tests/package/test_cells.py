@@ -8,12 +8,13 @@ import hashlib
 import io
 from pathlib import Path
 
+import pytest
 import yaml
 
 from benchmarks.corpus import generate, touch
 from etl.build import build
 from etl.layout import DATABASE, DATAPACKAGES
-from etl.package import long_cells
+from etl.package import long_cells, render
 from etl.package.render import write_csv
 from etl.package.rows import stream_rows
 from etl.specs import load_packages
@@ -63,3 +64,13 @@ def test_an_article_longer_than_the_csv_modules_field_limit_builds_and_rebuilds(
     news = root / DATAPACKAGES / "diplomacy-news"
     bodies = [len(r["body"]) for r in stream_rows(news, "articles")]
     assert max(bodies) > grown and (root / DATABASE).is_file()
+
+
+def test_parquet_row_groups_end_at_their_rows_or_their_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "PARQUET_GROUP", 4)
+    monkeypatch.setattr(render, "PARQUET_GROUP_TEXT", 100)
+    short = [{"id": str(i), "n": i} for i in range(8)]
+    assert [len(g) for g in render.row_groups(short)] == [4, 4]  # no empty group after the last
+    long = [{"id": "x" * 60, "n": i} for i in range(5)]
+    assert [len(g) for g in render.row_groups(long)] == [2, 2, 1]
+    assert list(render.row_groups([])) == [[]]  # a file with its schema and no rows

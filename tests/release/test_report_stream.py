@@ -13,7 +13,7 @@ from etl.release import BuildReport, render_report, report_from_dict, write_repo
 from etl.release.report import report_dict
 
 
-def report(warnings: int) -> BuildReport:
+def report(warnings: int, inputs: int = 1) -> BuildReport:
     return BuildReport(
         read=3,
         published=["a", "b"],
@@ -31,15 +31,20 @@ def report(warnings: int) -> BuildReport:
         ],
         tables={"events": 2, "articles": 2},
         statuses={"events": {"archived_text": 2}},
-        inputs=[{"file": "001_a.txt", "source": "a", "url": None, "status": "published"}],
+        inputs=[
+            {"file": f"{n:03d}_a.txt", "source": f"a{n}", "url": None, "status": "published", "n": [n, {}]}
+            for n in range(inputs, 0, -1)
+        ],
         version="1.2.0",
         created="2026-12-01T00:00:00Z",
     )
 
 
-@pytest.mark.parametrize("warnings", [0, 1, 7])
-def test_the_report_written_a_warning_at_a_time_is_the_whole_report(warnings: int, tmp_path: Path) -> None:
-    built = report(warnings)
+@pytest.mark.parametrize(("warnings", "inputs"), [(0, 0), (0, 1), (1, 1), (7, 1), (7, 5)])
+def test_the_report_written_a_warning_at_a_time_is_the_whole_report(
+    warnings: int, inputs: int, tmp_path: Path
+) -> None:
+    built = report(warnings, inputs)
     whole = (json.dumps(report_dict(built), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     assert render_report(built) == whole
     write_report(tmp_path / "build-report.json", built)
