@@ -51,7 +51,7 @@ ARROW_TYPES = {
 # memory at once, several times their text as Python and Arrow values and the encoder's buffers
 # (20,000 rows of articles, bodies and all, some 35 MB of text, took 390 MB to write).
 PARQUET_GROUP = 20_000
-PARQUET_GROUP_TEXT = 8 << 20
+PARQUET_GROUP_TEXT = 4 << 20
 COPY_CHUNK = 1 << 20
 # Past this many, a descriptor names the sites its sources come from rather than every source.
 SOURCES_LISTED = 100
