@@ -290,7 +290,9 @@ def stage_contents(
     previous = find_previous(root)
     for _ in range(MAX_ROUNDS):
         kept = [e for e in screened.extractions if e["source"]["id"] not in quarantined]
-        tables, merge_warnings = merge(packages, kept, reference, curated, reviews, quarantined, spill)
+        tables, warned = merge(packages, kept, reference, curated, reviews, quarantined, spill)
+        merge_warnings = Packed(warned)  # one for every differing duplicate: many in a large corpus
+        del warned
         give_back()
         breaches = asserted(reference, tables)
         checkpoint("extracted")
