@@ -14,7 +14,7 @@ from etl.site.catalog import (
     write_catalog,
 )
 from etl.site.database import build_database, inspect_data
-from etl.site.facts import write_checksums
+from etl.site.facts import write_checksums, write_data_facts
 from etl.site.metadata import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -38,4 +38,5 @@ __all__ = [
     "site_metadata",
     "write_catalog",
     "write_checksums",
+    "write_data_facts",
 ]

@@ -49,7 +49,7 @@ from etl.site.i18n import (
     request_language,
     texts,
 )
-from etl.site.landing import chart_svg, headline, read_release, table_groups
+from etl.site.landing import chart_svg, read_release, table_groups
 from etl.site.lanes import Lanes, canned_queries, keep_time_limits, laned
 from etl.site.memo import (
     kept_pages,
@@ -158,12 +158,12 @@ async def landing_vars(datasette: Any, lang: str = DEFAULT_LANGUAGE) -> dict[str
         return {}
     root, name = found
     words = texts(lang)
-    figure = headline(root)
+    release = read_release(root)
+    figure = release.headline
     db = datasette.get_database(name)
     hidden = set(await db.hidden_table_names())
     present = [t for t in await db.table_names() if t not in hidden]
     counts = await db.table_counts(limit=1000)
-    release = read_release(root)
     queries = await datasette.get_canned_queries(name, None)
     config = datasette.plugin_config(PLUGIN) or {}
     return {
