@@ -23,6 +23,7 @@ from etl.site.metadata import (
     serve,
     site_metadata,
 )
+from etl.site.releases import publishing
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -33,6 +34,7 @@ __all__ = [
     "inspect_data",
     "loopback_warning",
     "published_loopback_warning",
+    "publishing",
     "render_metadata",
     "serve",
     "site_metadata",

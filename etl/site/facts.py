@@ -13,9 +13,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from etl.curate import bounds
 from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, RELEASE_FACTS
-from etl.package import long_cells, package_descriptor
 from etl.specs import DEFAULT_LANGUAGE, LANGUAGES, PackageSpec, text_key
 
 DESCRIPTOR = "datapackage.json"
@@ -346,6 +344,8 @@ def other_data_files(root: Path, name: str, descriptor: dict[str, Any], listed: 
 
 def read_csv_rows(path: Path) -> Iterator[dict[str, str]]:
     """The rows of a CSV file as strings, one at a time (none when the file is missing)."""
+    from etl.package import long_cells  # the build's and a release's from before RELEASE_FACTS: not served
+
     if not path.exists():
         return
     long_cells()
@@ -370,6 +370,8 @@ def article_facts(root: Path) -> tuple[tuple[str, ...], str | None]:
 def fact_dates(root: Path) -> tuple[str | None, str | None]:
     """The first and the last day of the dates the published facts hold (counts, changes, events,
     articles): the temporal coverage of the data, read a row at a time."""
+    from etl.curate import bounds
+
     network, events = (
         root / DATAPACKAGES / "diplomacy-network" / "data",
         root / DATAPACKAGES / "diplomacy-events" / "data",
@@ -428,6 +430,8 @@ def publisher_name(project: dict[str, Any]) -> str:
 
 def keywords(package: PackageSpec, project: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> list[str]:
     """The keywords of a package in a language, exactly as its datapackage.json gives them."""
+    from etl.package import package_descriptor  # the build's catalogue records: not served
+
     return list(package_descriptor(package, project, [], "", [])[text_key("keywords", language)])
 
 
