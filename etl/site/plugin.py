@@ -71,7 +71,7 @@ from etl.site.metadata import (
 )
 from etl.site.params import Table, read_tables, refusal
 from etl.site.recipes import load_recipes
-from etl.site.rows import rows_html
+from etl.site.rows import row_value, rows_html
 from etl.site.schema_org import schema_org_script
 from etl.site.sqlguard import install as install_sql_guard
 from etl.site.worldmap import map_page_vars
@@ -427,8 +427,10 @@ def extra_css_urls() -> list[str]:
 
 @hookimpl  # type: ignore[untyped-decorator]
 def prepare_jinja2_environment(env: Any) -> None:
-    """The function the site's `_table.html` writes a page's rows with (etl/site/rows.py)."""
+    """The functions the site's `_table.html` writes a page's rows with, and an article's page finds
+    its title and language with (etl/site/rows.py)."""
     env.globals["rows_html"] = rows_html
+    env.globals["row_value"] = row_value
 
 
 # -- Long text ------------------------------------------------------------------------------------
