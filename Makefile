@@ -32,4 +32,4 @@ constraints: install
 	mv constraints.new constraints.txt
 
 clean:
-	rm -rf $(VENV) .build diplomacy.db inspect-data.json downloads
+	rm -rf $(VENV) .build diplomacy.db inspect-data.json release-facts.json downloads

@@ -87,6 +87,7 @@ from etl.site import (
     site_metadata,
     write_catalog,
     write_checksums,
+    write_data_facts,
 )
 from etl.specs import PackageSpec, load_packages, load_project
 
@@ -349,6 +350,7 @@ def stage_contents(
         None if engine is None or engine.full or engine.cache is None else engine.cache.parent / DRAWINGS
     )
     draw_charts(stage, project, base_url, created[:10], drawings)
+    write_data_facts(stage)  # what the data say, read by the catalogue records and the site
     write_catalog(stage, base_url, packages, project)
     write_report(stage / DOWNLOADS / REPORT, report)
     write_checksums(stage)

@@ -12,12 +12,15 @@ DATAPACKAGES = "datapackages"
 METADATA = "metadata.yml"
 DATABASE = "diplomacy.db"
 INSPECT = "inspect-data.json"
+# What the release's data say that its site and catalogue records show (dates, languages, figures),
+# worked out by the build so that serving does not read the CSV files for them.
+RELEASE_FACTS = "release-facts.json"
 DOWNLOADS = "downloads"
 CHANGELOG = "CHANGELOG.md"
 # The build report, published among the downloads.
 REPORT = "build-report.json"
 # Every name a release publishes under its root, in the order a publish swaps them in.
-PUBLISHED = (DATAPACKAGES, METADATA, DATABASE, INSPECT, DOWNLOADS, CHANGELOG)
+PUBLISHED = (DATAPACKAGES, METADATA, DATABASE, INSPECT, RELEASE_FACTS, DOWNLOADS, CHANGELOG)
 
 # The build's own folder under a release root: the lock, the staged release, the publish journal.
 STAGING = ".build"

@@ -29,16 +29,21 @@ def serve(host: str, port: int, root: Path) -> None:
         diplodata serve --port 8001
     """
     from etl.layout import DATABASE
-    from etl.release import LockBusy, ReleaseError, recover_interrupted
+    from etl.site import publishing
     from etl.site import serve as run_server
 
-    try:
-        if recover_interrupted(root):
-            click.echo("undid an interrupted publish: the previous release is back in place", err=True)
-    except LockBusy:
-        click.echo("a build is running; serving the release published now", err=True)
-    except ReleaseError as exc:
-        fail(str(exc))
+    # The release stage, whose reports and diffs load much of the build, only to undo a publish that
+    # was interrupted: a start loads no more than serving needs.
+    if publishing(root):
+        from etl.release import LockBusy, ReleaseError, recover_interrupted
+
+        try:
+            if recover_interrupted(root):
+                click.echo("undid an interrupted publish: the previous release is back in place", err=True)
+        except LockBusy:
+            click.echo("a build is running; serving the release published now", err=True)
+        except ReleaseError as exc:
+            fail(str(exc))
     if not (root / DATABASE).exists():
         fail(f"{root / DATABASE} does not exist; run `diplodata build` first")
     from etl.site import published_loopback_warning

@@ -14,7 +14,7 @@ from etl.site.catalog import (
     write_catalog,
 )
 from etl.site.database import build_database, inspect_data
-from etl.site.facts import write_checksums
+from etl.site.facts import write_checksums, write_data_facts
 from etl.site.metadata import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -23,6 +23,7 @@ from etl.site.metadata import (
     serve,
     site_metadata,
 )
+from etl.site.releases import publishing
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -33,9 +34,11 @@ __all__ = [
     "inspect_data",
     "loopback_warning",
     "published_loopback_warning",
+    "publishing",
     "render_metadata",
     "serve",
     "site_metadata",
     "write_catalog",
     "write_checksums",
+    "write_data_facts",
 ]

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from etl.layout import DOWNLOADS
-from etl.site.dcat import dcat_graph, render_jsonld, render_turtle
 from etl.site.facts import release_facts
 from etl.site.metadata import DEFAULT_HOST, DEFAULT_PORT
 from etl.site.schema_org import schema_org_dataset
@@ -68,6 +67,8 @@ def write_catalog(
 ) -> None:
     """Write the catalogue records of the release built under root into its downloads: DCAT-AP as
     Turtle and JSON-LD, and the schema.org Dataset as JSON-LD."""
+    from etl.site.dcat import dcat_graph, render_jsonld, render_turtle  # rdflib: the build's, not served
+
     facts = release_facts(root, base_url, project)
     graph = dcat_graph(packages, project, facts)
     (root / DOWNLOADS / CATALOG_TURTLE).write_bytes(render_turtle(graph))

@@ -11,12 +11,12 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-from etl.package import long_cells
 from etl.specs import PackageSpec, ResourceSpec
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 COLUMN_TYPES: dict[str, type] = {"integer": int, "number": float, "boolean": int}
@@ -41,6 +41,8 @@ def read_table(folder: Path, spec: ResourceSpec) -> Iterator[tuple[Any, ...]]:
     cell as null, integers, numbers and booleans as such, the rest as text)."""
     fields = {f["name"]: f for f in spec.schema["fields"]}
     names = [f["name"] for f in display_order(spec)]
+    from etl.package import long_cells  # the build's (sqlite-utils and the package stage are not served)
+
     long_cells()
     with (folder / "data" / f"{spec.name}.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
@@ -107,6 +109,8 @@ def build_database(
     returns the row count of each table. The seconds spent loading rows, indexing and compacting
     are added to timings, when given (for benchmarks/stages.py). Compact: vacuum it at the end
     (the build leaves that to the report's tables, added after, which vacuum once for both)."""
+    import sqlite_utils  # the build's: the site serves the database without it
+
     spent = timings if timings is not None else {}
     specs: dict[str, ResourceSpec] = {}
     holders: dict[str, list[Path]] = {}

@@ -13,9 +13,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from etl.curate import bounds
-from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS
-from etl.package import long_cells, package_descriptor
+from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, RELEASE_FACTS
 from etl.specs import DEFAULT_LANGUAGE, LANGUAGES, PackageSpec, text_key
 
 DESCRIPTOR = "datapackage.json"
@@ -176,10 +174,13 @@ def iso_date(value: str) -> str:
     return date.fromisoformat(value.strip()[:10]).isoformat()
 
 
-def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> ReleaseFacts:
-    """Read a built release folder: file sizes and checksums, source dates and content languages."""
+def release_facts(
+    root: Path, base_url: str, project: dict[str, Any], data: DataFacts | None = None
+) -> ReleaseFacts:
+    """Read a built release folder: file sizes and checksums, and what its data say (source dates,
+    content languages, publications: `data`, else read_data_facts)."""
+    data = read_data_facts(root) if data is None else data
     distributions: dict[str, tuple[Distribution, ...]] = {}
-    publications: dict[str, tuple[Publication, ...]] = {}
     created: list[str] = []
     checksums = read_checksums(root)
     for descriptor_file in sorted((root / DATAPACKAGES).glob(f"*/{DESCRIPTOR}")):
@@ -193,13 +194,113 @@ def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> Release
         paths += [f"/{DATAPACKAGES}/{name}/{r['path']}" for r in descriptor["resources"]]
         paths += other_data_files(root, name, descriptor, paths)
         distributions[name] = tuple(file_distribution(root, p, checksums=checksums) for p in paths)
-        publications[name] = tuple(
+    if not created:
+        raise FileNotFoundError(f"no data packages under {root / DATAPACKAGES}")
+    return ReleaseFacts(
+        base_url=base_url,
+        version=release_version(root) or "",
+        build_date=max(created),
+        earliest=data.earliest,
+        latest=data.latest,
+        languages=data.languages,
+        distributions=distributions,
+        database=file_distribution(root, f"/{DATABASE}", checksums=checksums),
+        latest_source=data.latest_source,
+        publications={name: data.publications.get(name, ()) for name in distributions},
+    )
+
+
+def release_version(root: Path) -> str | None:
+    """The version of a built release: the newest its packages' descriptors give (None without one)."""
+    versions = [
+        str(json.loads(p.read_text(encoding="utf-8"))["version"])
+        for p in sorted((root / DATAPACKAGES).glob(f"*/{DESCRIPTOR}"))
+    ]
+    return max(versions, key=lambda v: tuple(int(x) for x in v.split(".")), default=None)
+
+
+# -- What the data say: worked out by the build, kept in the release -----------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The landing page's headline figure: Belgium's posts abroad in the newest FPS count."""
+
+    total: int
+    as_of: str
+    source: str
+    source_title: str
+
+
+@dataclass(frozen=True)
+class DataFacts:
+    """What a release's data say about it, read from its packages' CSV files: the first and last
+    day of the dates its facts hold, the languages of its articles, the newest day a source was
+    published, the publications each package cites and the headline figure. Reading them is a pass
+    over its largest tables (10 s at 100,000 articles), so the build works them out once and keeps
+    them in the release (RELEASE_FACTS), where the site reads them."""
+
+    earliest: str | None
+    latest: str | None
+    languages: tuple[str, ...]
+    latest_source: str | None
+    # The publications each package cites (its sources of kind publication), by package name.
+    publications: Mapping[str, tuple[Publication, ...]]
+    headline: Headline | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The facts as RELEASE_FACTS holds them."""
+        return {"format": DATA_FACTS_FORMAT, **dataclasses.asdict(self)}
+
+    @classmethod
+    def from_json(cls, found: Mapping[str, Any]) -> DataFacts:
+        """The facts RELEASE_FACTS holds (ValueError when it holds something else)."""
+        try:
+            if found["format"] != DATA_FACTS_FORMAT:
+                raise ValueError(f"format {found['format']!r}, not {DATA_FACTS_FORMAT}")
+            headline = found["headline"]
+            return cls(
+                earliest=optional_text(found["earliest"]),
+                latest=optional_text(found["latest"]),
+                languages=tuple(str(code) for code in found["languages"]),
+                latest_source=optional_text(found["latest_source"]),
+                publications={
+                    str(name): tuple(Publication(**{k: str(v) for k, v in p.items()}) for p in cited)
+                    for name, cited in found["publications"].items()
+                },
+                headline=None
+                if headline is None
+                else Headline(
+                    int(headline["total"]),
+                    str(headline["as_of"]),
+                    str(headline["source"]),
+                    str(headline["source_title"]),
+                ),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"not the facts of a release: {exc!r}") from None
+
+
+# The version of RELEASE_FACTS' contents: a release whose file has another is read from its CSV files.
+DATA_FACTS_FORMAT = 1
+
+
+def optional_text(value: Any) -> str | None:
+    """A string, or None for a null."""
+    return None if value is None else str(value)
+
+
+def data_facts(root: Path) -> DataFacts:
+    """What the data of the release built under root say, read from its packages' CSV files a row
+    at a time (see DataFacts)."""
+    publications = {
+        descriptor_file.parent.name: tuple(
             Publication(r["id"], r["title"], r["url"], r["publisher"], r["published"], r["language"])
             for r in read_csv_rows(descriptor_file.parent / "data" / "sources.csv")
             if r.get("kind") == "publication"
         )
-    if not created:
-        raise FileNotFoundError(f"no data packages under {root / DATAPACKAGES}")
+        for descriptor_file in sorted((root / DATAPACKAGES).glob(f"*/{DESCRIPTOR}"))
+    }
     earliest, latest = fact_dates(root)
     languages, newest = article_facts(root)
     published = (
@@ -209,22 +310,23 @@ def release_facts(root: Path, base_url: str, project: dict[str, Any]) -> Release
         if row["published"]
     )
     latest_source = max(chain(published, [newest] if newest else []), default=None)
-    versions = [
-        json.loads(p.read_text(encoding="utf-8"))["version"]
-        for p in sorted((root / DATAPACKAGES).glob(f"*/{DESCRIPTOR}"))
-    ]
-    return ReleaseFacts(
-        base_url=base_url,
-        version=max(versions, key=lambda v: tuple(int(x) for x in v.split("."))),
-        build_date=max(created),
-        earliest=earliest,
-        latest=latest,
-        languages=languages,
-        distributions=distributions,
-        database=file_distribution(root, f"/{DATABASE}", checksums=checksums),
-        latest_source=latest_source,
-        publications=publications,
-    )
+    return DataFacts(earliest, latest, languages, latest_source, publications, headline(root))
+
+
+def write_data_facts(root: Path) -> None:
+    """Write what the data of the release built under root say (data_facts) into its RELEASE_FACTS."""
+    text = json.dumps(data_facts(root).as_json(), indent=2, ensure_ascii=False, sort_keys=True)
+    (root / RELEASE_FACTS).write_text(text + "\n", encoding="utf-8")
+
+
+def read_data_facts(root: Path) -> DataFacts:
+    """What the data of the release under root say: as its build kept them in RELEASE_FACTS, or, for
+    a release without that file (built before it was written) or with one that cannot be read,
+    worked out from its CSV files (data_facts), the same facts."""
+    try:
+        return DataFacts.from_json(json.loads((root / RELEASE_FACTS).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return data_facts(root)
 
 
 def other_data_files(root: Path, name: str, descriptor: dict[str, Any], listed: list[str]) -> list[str]:
@@ -242,6 +344,8 @@ def other_data_files(root: Path, name: str, descriptor: dict[str, Any], listed: 
 
 def read_csv_rows(path: Path) -> Iterator[dict[str, str]]:
     """The rows of a CSV file as strings, one at a time (none when the file is missing)."""
+    from etl.package import long_cells  # the build's and a release's from before RELEASE_FACTS: not served
+
     if not path.exists():
         return
     long_cells()
@@ -266,6 +370,8 @@ def article_facts(root: Path) -> tuple[tuple[str, ...], str | None]:
 def fact_dates(root: Path) -> tuple[str | None, str | None]:
     """The first and the last day of the dates the published facts hold (counts, changes, events,
     articles): the temporal coverage of the data, read a row at a time."""
+    from etl.curate import bounds
+
     network, events = (
         root / DATAPACKAGES / "diplomacy-network" / "data",
         root / DATAPACKAGES / "diplomacy-events" / "data",
@@ -289,6 +395,27 @@ def fact_dates(root: Path) -> tuple[str | None, str | None]:
     return first, last
 
 
+def headline(root: Path) -> Headline | None:
+    """The newest total of Belgium's posts abroad in the FPS typology (a total the source states
+    preferred to one summed from its parts at the same date); None when the release holds none."""
+    rows = [
+        r
+        for path in sorted((root / DATAPACKAGES).glob("*/data/post_totals.csv"))
+        for r in read_csv_rows(path)
+        if r.get("typology") == "fps" and r.get("total")
+    ]
+    if not rows:
+        return None
+    best = max(rows, key=lambda r: (r.get("as_of_end") or r["as_of"], r.get("total_kind") == "stated"))
+    titles = {
+        r["id"]: r.get("title") or r["id"]
+        for path in sorted((root / DATAPACKAGES).glob("*/data/sources.csv"))
+        for r in read_csv_rows(path)
+    }
+    source = best["source"]
+    return Headline(int(best["total"]), best["as_of"], source, titles.get(source, source))
+
+
 # -- Shared metadata --------------------------------------------------------------------------------
 
 
@@ -303,6 +430,8 @@ def publisher_name(project: dict[str, Any]) -> str:
 
 def keywords(package: PackageSpec, project: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> list[str]:
     """The keywords of a package in a language, exactly as its datapackage.json gives them."""
+    from etl.package import package_descriptor  # the build's catalogue records: not served
+
     return list(package_descriptor(package, project, [], "", [])[text_key("keywords", language)])
 
 

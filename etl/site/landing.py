@@ -3,7 +3,9 @@ where it comes from, how fresh it is, its licence, how to cite it, links to ever
 download and catalogue record) and the downloads page (every file with its size and sha256).
 
 Everything is read from the release folder the site serves, with the catalogue module's own
-readers, so the pages, the DCAT-AP records and the schema.org record always agree."""
+readers, so the pages, the DCAT-AP records and the schema.org record always agree; what the data
+say (dates, languages, the headline figure) as the build kept them in the release
+(etl/site/facts.py, `release-facts.json`)."""
 
 from __future__ import annotations
 
@@ -14,18 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS
+from etl.layout import DATABASE, DOWNLOADS
 from etl.site.catalog import CATALOG_JSONLD, CATALOG_TURTLE, SCHEMA_ORG
 from etl.site.charts import CHARTS_DIR
 from etl.site.facts import (
     DESCRIPTOR,
     Distribution,
+    Headline,
     ReleaseFacts,
     distribution_text,
     file_distribution,
     publisher_name,
     read_checksums,
-    read_csv_rows,
+    read_data_facts,
     release_facts,
 )
 from etl.site.metadata import SOURCE, SOURCE_URL
@@ -152,6 +155,8 @@ class SiteRelease:
     database: FileLink
     catalogue: tuple[FileLink, ...]
     other: tuple[FileLink, ...]
+    # The headline figure, None when the release holds no FPS total.
+    headline: Headline | None = None
 
     @property
     def url(self) -> str:
@@ -230,7 +235,9 @@ def _read_release(root: Path, stamp: tuple[int, ...]) -> SiteRelease:
     del stamp
     project = load_project()
     schema_org = json.loads((root / DOWNLOADS / SCHEMA_ORG).read_text(encoding="utf-8"))
-    facts = release_facts(root, str(schema_org.get("url") or "/"), project)
+    # What the data say, as the build kept them (read from the CSV files for a release built before).
+    data = read_data_facts(root)
+    facts = release_facts(root, str(schema_org.get("url") or "/"), project, data)
     packages = tuple(
         PackageFiles(
             name=spec.name,
@@ -267,6 +274,7 @@ def _read_release(root: Path, stamp: tuple[int, ...]) -> SiteRelease:
         database=distribution_link(None, project, facts.database),
         catalogue=catalogue,
         other=other,
+        headline=data.headline,
     )
 
 
@@ -293,37 +301,6 @@ def table_groups(
         entries = [TableEntry(name, name, "", counts.get(name)) for name in sorted(remaining)]
         groups.append(TableGroup("Other tables", "Tables of the database in no package.", tuple(entries)))
     return groups
-
-
-@dataclass(frozen=True)
-class Headline:
-    """The landing page's headline figure: Belgium's posts abroad in the newest FPS count."""
-
-    total: int
-    as_of: str
-    source: str
-    source_title: str
-
-
-def headline(root: Path) -> Headline | None:
-    """The newest total of Belgium's posts abroad in the FPS typology (a total the source states
-    preferred to one summed from its parts at the same date); None when the release holds none."""
-    rows = [
-        r
-        for path in sorted((root / DATAPACKAGES).glob("*/data/post_totals.csv"))
-        for r in read_csv_rows(path)
-        if r.get("typology") == "fps" and r.get("total")
-    ]
-    if not rows:
-        return None
-    best = max(rows, key=lambda r: (r.get("as_of_end") or r["as_of"], r.get("total_kind") == "stated"))
-    titles = {
-        r["id"]: r.get("title") or r["id"]
-        for path in sorted((root / DATAPACKAGES).glob("*/data/sources.csv"))
-        for r in read_csv_rows(path)
-    }
-    source = best["source"]
-    return Headline(int(best["total"]), best["as_of"], source, titles.get(source, source))
 
 
 def chart_svg(root: Path, chart_id: str, lang: str) -> str | None:

@@ -13,7 +13,6 @@ from typing import Any
 import yaml
 
 from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, INSPECT, METADATA
-from etl.release import report_tables_metadata
 from etl.site.charts import Drawings, load_charts, write_charts
 from etl.site.i18n import LANGUAGE_NAMES
 from etl.site.worldmap import write_map
@@ -180,6 +179,8 @@ def query_examples(project: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 def site_metadata(packages: tuple[PackageSpec, ...], project: dict[str, Any]) -> dict[str, Any]:
     """Datasette's metadata for the instance, its database, tables and canned queries."""
+    from etl.release import report_tables_metadata  # the build's: the site is served without the stage
+
     tables: dict[str, Any] = {}
     for package in packages:
         for spec in package.resources:

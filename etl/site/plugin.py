@@ -49,7 +49,7 @@ from etl.site.i18n import (
     request_language,
     texts,
 )
-from etl.site.landing import chart_svg, headline, read_release, table_groups
+from etl.site.landing import chart_svg, read_release, table_groups
 from etl.site.lanes import Lanes, canned_queries, keep_time_limits, laned
 from etl.site.memo import (
     kept_pages,
@@ -71,6 +71,7 @@ from etl.site.metadata import (
 )
 from etl.site.params import Table, read_tables, refusal
 from etl.site.recipes import load_recipes
+from etl.site.rows import row_value, rows_html
 from etl.site.schema_org import schema_org_script
 from etl.site.sqlguard import install as install_sql_guard
 from etl.site.worldmap import map_page_vars
@@ -158,12 +159,12 @@ async def landing_vars(datasette: Any, lang: str = DEFAULT_LANGUAGE) -> dict[str
         return {}
     root, name = found
     words = texts(lang)
-    figure = headline(root)
+    release = read_release(root)
+    figure = release.headline
     db = datasette.get_database(name)
     hidden = set(await db.hidden_table_names())
     present = [t for t in await db.table_names() if t not in hidden]
     counts = await db.table_counts(limit=1000)
-    release = read_release(root)
     queries = await datasette.get_canned_queries(name, None)
     config = datasette.plugin_config(PLUGIN) or {}
     return {
@@ -422,6 +423,14 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
 def extra_css_urls() -> list[str]:
     """The site's stylesheet (long text, landing and downloads pages)."""
     return [f"/{STATIC_MOUNT}/site.css"]
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def prepare_jinja2_environment(env: Any) -> None:
+    """The functions the site's `_table.html` writes a page's rows with, and an article's page finds
+    its title and language with (etl/site/rows.py)."""
+    env.globals["rows_html"] = rows_html
+    env.globals["row_value"] = row_value
 
 
 # -- Long text ------------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import shutil
 import time
@@ -27,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etl.layout import DOWNLOADS, PUBLISHED, REPORT, STAGING
-from etl.release import is_running
+from etl.layout import PUBLISHED, STAGING
+from etl.site.facts import release_version
 
 SNAPSHOTS = "serve"
 JOURNAL = "publish.json"  # etl.release.publish's journal: while it exists, a publish is under way
@@ -47,10 +46,15 @@ class SnapshotError(Exception):
     """The published release could not be snapshotted; str() is one line."""
 
 
+def publishing(root: Path) -> bool:
+    """Whether a publish is under way under root, or was interrupted (its journal is there)."""
+    return (root / STAGING / JOURNAL).exists()
+
+
 def identity(root: Path) -> tuple[tuple[str, int, int], ...] | None:
     """What tells one published release from the next (each published name's inode and modification time),
     or None while a publish is under way."""
-    if (root / STAGING / JOURNAL).exists():
+    if publishing(root):
         return None
     found = []
     for name in PUBLISHED:
@@ -77,10 +81,10 @@ def link_or_copy(source: str, target: str) -> None:
 
 
 def version_of(folder: Path) -> str:
-    """The release version recorded in a snapshot's build report, or "" when it has none."""
+    """The release version of a snapshot, as its packages' descriptors give it (not its build report,
+    which holds every warning: 190 MB to parse at 100,000 articles), or "" when it has none."""
     try:
-        report = json.loads((folder / DOWNLOADS / REPORT).read_text(encoding="utf-8"))
-        return str(report["release"]["version"])
+        return release_version(folder) or ""
     except (OSError, ValueError, KeyError, TypeError):
         return ""
 
@@ -117,9 +121,14 @@ def snapshot_base(root: Path) -> Path:
 def clear_stale(root: Path) -> None:
     """Delete the snapshots of serving processes that are no longer running."""
     base = snapshot_base(root)
-    if not base.is_dir():
+    folders = sorted(base.iterdir()) if base.is_dir() else []
+    if not folders:
         return
-    for folder in base.iterdir():
+    # The release stage (its reports and diffs load much of the build) only for what is left over:
+    # a start loads no more than serving needs.
+    from etl.release import is_running
+
+    for folder in folders:
         pid = folder.name.split("-")[0]
         if not pid.isdigit() or not is_running(int(pid)):
             remove_tree(folder)
