@@ -12,7 +12,7 @@ from etl.curate.periods import bounds, with_periods
 from etl.curate.publications import CuratedError, curated_rows, read_curated
 from etl.curate.reviews import Decision, read_reviews
 from etl.curate.spill import Spill, SpilledRows
-from etl.curate.views import Mapped
+from etl.curate.views import Mapped, Streamed
 
 __all__ = [
     "CITING_COLUMNS",
@@ -22,6 +22,7 @@ __all__ = [
     "Mapped",
     "Spill",
     "SpilledRows",
+    "Streamed",
     "assemble",
     "bounds",
     "curated_rows",

@@ -19,14 +19,14 @@ import heapq
 import marshal
 import os
 import tempfile
-from abc import abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 from etl.curate.merge import CITING_COLUMNS, CURATED, EXTRACTED, duplicate, noted, sort_key
+from etl.curate.views import Streamed
 from etl.memory import give_back
 from etl.specs import PackageSpec, ResourceSpec
 
@@ -175,10 +175,9 @@ def records(path: Path) -> Iterator[Any]:
             yield marshal.loads(handle.read(int.from_bytes(header, "little")))
 
 
-class OnDisk(Sequence[Row]):
+class OnDisk(Streamed[Row]):
     """Rows read from a file each time they are gone through (an index reads up to the row)."""
 
-    size = 0
     folder: Path
 
     def rewritten(self, rows: Iterable[Row]) -> MergedRows:
@@ -187,24 +186,6 @@ class OnDisk(Sequence[Row]):
         for row in rows:
             merged.add(row)
         return merged.close()
-
-    def __len__(self) -> int:
-        return self.size
-
-    @abstractmethod
-    def __iter__(self) -> Iterator[Row]: ...
-
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Row]: ...
-    def __getitem__(self, index: int | slice) -> Row | list[Row]:
-        if isinstance(index, slice):
-            return list(islice(self, *index.indices(len(self))))
-        position = index + len(self) if index < 0 else index
-        if not 0 <= position < len(self):
-            raise IndexError(index)
-        return next(islice(self, position, None))
 
 
 class SpilledRows(OnDisk):

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import marshal
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import Any, overload
+from typing import Any
+
+from etl.curate import Streamed
 
 Row = dict[str, Any]
 # Rows a batch: large enough for the repeated words of the rows to compress, small enough that
@@ -19,11 +21,10 @@ BATCH_ROWS = 1_000
 LEVEL = 1
 
 
-class Packed(Sequence[Row]):
+class Packed(Streamed[Row]):
     """Rows (of str, int, float, bool, None, lists and dicts of them) packed as they came."""
 
     def __init__(self, rows: Iterable[Row], batch: int = BATCH_ROWS) -> None:
-        self.batch = batch
         self.batches: list[bytes] = []
         self.size = 0
         them = iter(rows)
@@ -36,24 +37,9 @@ class Packed(Sequence[Row]):
         rows: list[Row] = marshal.loads(zlib.decompress(blob))
         return rows
 
-    def __len__(self) -> int:
-        return self.size
-
     def __iter__(self) -> Iterator[Row]:
         for blob in self.batches:
             yield from self.unpack(blob)
-
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Row]: ...
-    def __getitem__(self, index: int | slice) -> Row | list[Row]:
-        if isinstance(index, slice):
-            return list(self)[index]
-        position = index + self.size if index < 0 else index
-        if not 0 <= position < self.size:
-            raise IndexError(index)
-        return self.unpack(self.batches[position // self.batch])[position % self.batch]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Packed | list | tuple):

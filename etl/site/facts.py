@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -322,10 +323,16 @@ def write_data_facts(root: Path) -> None:
 def read_data_facts(root: Path) -> DataFacts:
     """What the data of the release under root say: as its build kept them in RELEASE_FACTS, or, for
     a release without that file (built before it was written) or with one that cannot be read,
-    worked out from its CSV files (data_facts), the same facts."""
+    worked out from its CSV files (data_facts), the same facts; a file that cannot be read is
+    named, with why, on stderr."""
+    path = root / RELEASE_FACTS
     try:
-        return DataFacts.from_json(json.loads((root / RELEASE_FACTS).read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        return DataFacts.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:  # a release built before the build kept its facts
+        return data_facts(root)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
+        print(f"warning: {path}: {reason}; its facts are read from the CSV files", file=sys.stderr)
         return data_facts(root)
 
 
