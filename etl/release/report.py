@@ -340,7 +340,8 @@ PRIMARY_KEYS = {
 
 
 def add_report_tables(path: Path, report: BuildReport) -> None:
-    """Add the report's tables to a built database (replacing them if present) and compact it."""
+    """Add the report's tables to a built database (replacing them if present) and compact it
+    when that freed pages (a database loaded afresh has none: vacuuming it would copy it whole)."""
     rows = report_rows(report_dict(report, warnings=False), map(warning_entry, report.warnings))
     db = sqlite_utils.Database(path)
     try:
@@ -350,7 +351,8 @@ def add_report_tables(path: Path, report: BuildReport) -> None:
                 table.drop()
             table.create(columns, pk=PRIMARY_KEYS[name], not_null={PRIMARY_KEYS[name]})
             table.insert_all(rows[name])
-        db.vacuum()
+        if db.execute("PRAGMA freelist_count").fetchone()[0]:  # pages freed by a replaced table
+            db.vacuum()
     finally:
         db.close()
 

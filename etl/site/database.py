@@ -6,10 +6,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
-import itertools
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,60 +19,53 @@ if TYPE_CHECKING:
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 COLUMN_TYPES: dict[str, type] = {"integer": int, "number": float, "boolean": int}
-BATCH = 10_000
 
 
 class DatabaseError(Exception):
     """The packages cannot be loaded into one database (a shared table disagrees across packages)."""
 
 
-def boolean(value: str) -> int:
-    """A CSV boolean as SQLite stores it."""
-    return 1 if value == "true" else 0
+# How a CSV cell of a type is stored, as SQL on its text ({} the cell's parameter): an empty cell
+# as null, a boolean as 1 or 0; the columns' affinity (INTEGER, FLOAT) stores the text of an
+# integer or a number as one, and text stays text. So executemany takes the CSV reader's rows as
+# they come, with no Python work per cell.
+CELL_SQL: dict[str, str] = {"boolean": "CASE {} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END"}
+TEXT_CELL_SQL = "nullif({}, '')"
 
 
-# How a non-empty CSV cell of a type becomes the value stored in SQLite (text as it is).
-CASTS: dict[str, Callable[[str], Any]] = {"integer": int, "number": float, "boolean": boolean}
-
-
-def read_table(folder: Path, spec: ResourceSpec) -> Iterator[tuple[Any, ...]]:
-    """Typed rows of a resource's CSV file, one at a time, as tuples in display order (an empty
-    cell as null, integers, numbers and booleans as such, the rest as text)."""
+@contextlib.contextmanager
+def csv_rows(folder: Path, spec: ResourceSpec) -> Iterator[tuple[list[str], Iterator[list[str]]]]:
+    """A resource's CSV file open: for each column in display order, the SQL of its value on the
+    reader's row (a numbered parameter, the column's place in the file), and the rows themselves."""
     fields = {f["name"]: f for f in spec.schema["fields"]}
-    names = [f["name"] for f in display_order(spec)]
     from etl.package import long_cells  # the build's (sqlite-utils and the package stage are not served)
 
     long_cells()
     with (folder / "data" / f"{spec.name}.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader)
-        columns = [(header.index(name), CASTS.get(fields[name]["type"])) for name in names]
-        for row in reader:
-            yield tuple(
-                (row[i] or None) if to is None else (to(row[i]) if row[i] else None) for i, to in columns
-            )
+        values = [
+            CELL_SQL.get(fields[f["name"]]["type"], TEXT_CELL_SQL).format(f"?{header.index(f['name']) + 1}")
+            for f in display_order(spec)
+        ]
+        yield values, reader
 
 
-def insert_rows(
-    connection: sqlite3.Connection, table: str, names: list[str], rows: Iterable[tuple[Any, ...]]
-) -> None:
-    """Insert rows into a table with executemany, BATCH rows at a time (no per-row Python work)."""
-    columns_sql = ", ".join(f"[{n}]" for n in names)
-    insert = f"INSERT INTO [{table}] ({columns_sql}) VALUES ({', '.join('?' for _ in names)})"
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, BATCH)):
-        connection.executemany(insert, batch)
+def insert_rows(connection: sqlite3.Connection, table: str, spec: ResourceSpec, folder: Path) -> None:
+    """Insert the rows of a resource's CSV file into a table, all with one executemany."""
+    columns_sql = ", ".join(f"[{f['name']}]" for f in display_order(spec))
+    with csv_rows(folder, spec) as (values, rows):
+        connection.executemany(f"INSERT INTO [{table}] ({columns_sql}) VALUES ({', '.join(values)})", rows)
 
 
-def merge_rows(
-    connection: sqlite3.Connection, spec: ResourceSpec, names: list[str], rows: Iterable[tuple[Any, ...]]
-) -> None:
+def merge_rows(connection: sqlite3.Connection, spec: ResourceSpec, folder: Path) -> None:
     """Add another package's rows of a table already loaded: the keys it does not have yet are
     added, in the package's order; a key whose row differs from the loaded one is refused."""
     staged = f"staged_{spec.name}"
+    names = [f["name"] for f in display_order(spec)]
     columns_sql = ", ".join(f"[{n}]" for n in names)
     connection.execute(f"CREATE TEMP TABLE [{staged}] AS SELECT {columns_sql} FROM [{spec.name}] WHERE 0")
-    insert_rows(connection, staged, names, rows)
+    insert_rows(connection, staged, spec, folder)
     joined = " AND ".join(f"s.[{k}] = t.[{k}]" for k in spec.primary_key)
     differs = " OR ".join(f"s.[{n}] IS NOT t.[{n}]" for n in names)
     key_sql = ", ".join(f"s.[{k}]" for k in spec.primary_key)
@@ -107,8 +99,8 @@ def build_database(
     """Build the database from packages on disk, one table at a time, each streamed from its CSV
     files (a table several packages hold is loaded from the first and completed from the others);
     returns the row count of each table. The seconds spent loading rows, indexing and compacting
-    are added to timings, when given (for benchmarks/stages.py). Compact: vacuum it at the end
-    (the build leaves that to the report's tables, added after, which vacuum once for both)."""
+    are added to timings, when given (for benchmarks/stages.py). Compact: vacuum it at the end if
+    pages were freed (the build leaves that to the report's tables, added after)."""
     import sqlite_utils  # the build's: the site serves the database without it
 
     spent = timings if timings is not None else {}
@@ -135,7 +127,7 @@ def build_database(
             pending.remove(name)
     counts = {name: db.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0] for name in sorted(specs)}
     started = time.perf_counter()
-    if compact:
+    if compact and db.execute("PRAGMA freelist_count").fetchone()[0]:
         db.vacuum()
     db.close()
     spent["vacuum"] = spent.get("vacuum", 0.0) + time.perf_counter() - started
@@ -169,10 +161,9 @@ def create_table(
         not_null={f["name"] for f in spec.schema["fields"] if f.get("constraints", {}).get("required")},
         foreign_keys=foreign_keys(spec),
     )
-    names = [f["name"] for f in ordered]
-    insert_rows(db.conn, spec.name, names, read_table(folders[0], spec))
+    insert_rows(db.conn, spec.name, spec, folders[0])
     for folder in folders[1:]:
-        merge_rows(db.conn, spec, names, read_table(folder, spec))
+        merge_rows(db.conn, spec, folder)
     db.conn.commit()
     loaded = time.perf_counter()
     spent["rows"] = spent.get("rows", 0.0) + loaded - started

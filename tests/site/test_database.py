@@ -3,14 +3,17 @@ several packages hold loaded once with every key, and a row that differs between
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import json
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from etl.layout import DATABASE, DATAPACKAGES
+from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, REPORT
+from etl.release import add_report_tables, report_from_dict
 from etl.site.database import DatabaseError, build_database
 from etl.specs import load_packages
 
@@ -45,3 +48,59 @@ def test_build_database_refuses_a_row_that_differs_between_packages(release: Pat
         writer.writerows(rows)
     with pytest.raises(DatabaseError, match=f"table sources: row \\('{shared['id']}',\\) differs"):
         build_database(packages, load_packages(), tmp_path / DATABASE)
+
+
+def typed(cell: str, kind: str) -> object:
+    """A CSV cell as the database should hold it, cast in Python (the reference the SQL is held to)."""
+    if cell == "":
+        return None
+    return {"integer": int, "number": float, "boolean": lambda v: int(v == "true")}.get(kind, str)(cell)
+
+
+def test_every_cell_is_stored_with_its_field_s_type_and_an_empty_one_as_null(release: Path) -> None:
+    sqlite_type = {int: "integer", float: "real", str: "text", type(None): "null"}
+    seen: set[str] = set()  # the field types of the cells checked, empty cells apart
+    with sqlite3.connect(release / DATABASE) as connection:
+        for package in load_packages():
+            for spec in package.resources:
+                kinds = {f["name"]: f["type"] for f in spec.schema["fields"]}
+                path = release / DATAPACKAGES / package.name / "data" / f"{spec.name}.csv"
+                key = spec.primary_key
+                with path.open(encoding="utf-8", newline="") as handle:
+                    rows = list(csv.DictReader(handle))
+                names = list(kinds)
+                select = ", ".join(f"[{n}], typeof([{n}])" for n in names)
+                where = " AND ".join(f"[{k}] = ?" for k in key)
+                for row in rows:
+                    stored = connection.execute(
+                        f"SELECT {select} FROM [{spec.name}] WHERE {where}",
+                        [typed(row[k], kinds[k]) for k in key],
+                    ).fetchone()
+                    expected = [typed(row[n], kinds[n]) for n in names]
+                    assert list(stored[::2]) == expected, (spec.name, row)
+                    assert list(stored[1::2]) == [sqlite_type[type(v)] for v in expected], (spec.name, row)
+                    seen |= {kinds[n] for n, v in zip(names, expected, strict=True) if v is not None}
+    assert {"integer", "number", "boolean", "string"} <= seen
+
+
+def free_pages(path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return int(connection.execute("PRAGMA freelist_count").fetchone()[0])
+
+
+def test_the_database_has_no_free_pages_when_loaded_afresh_or_with_its_report_replaced(
+    release: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / DATABASE
+    build_database(release / DATAPACKAGES, load_packages(), path)
+    assert free_pages(path) == 0  # nothing was deleted, so nothing to vacuum
+    report = report_from_dict(json.loads((release / DOWNLOADS / REPORT).read_text(encoding="utf-8")))
+    assert report.warnings
+    report.warnings = list(report.warnings) * 20  # rows enough to fill pages of their own
+    add_report_tables(path, report)
+    assert free_pages(path) == 0
+    before = path.stat().st_size
+    report.warnings = []
+    add_report_tables(path, report)  # replaced by fewer rows: the pages they no longer fill are given back
+    assert free_pages(path) == 0
+    assert path.stat().st_size < before
