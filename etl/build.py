@@ -10,14 +10,17 @@ publishes its report."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from etl.apart import run_apart
 from etl.curate import Decision, Spill, assemble, curated_rows, read_reviews
 from etl.engine import CACHE, Engine, extractions
 from etl.extract import extract_source
@@ -39,6 +42,7 @@ from etl.memory import give_back
 from etl.package import (
     DataFiles,
     Problem,
+    Screened,
     blame,
     merged_problems,
     package_strings,
@@ -248,6 +252,52 @@ def stage_release(
         shutil.rmtree(spill_folder, ignore_errors=True)
 
 
+@dataclass
+class Extracted:
+    """What the build keeps of reading raw/ and extracting its sources: the screened extractions
+    (their largest resources on disk, in the spill), the report of the inputs, the release's
+    creation time and each source's file."""
+
+    screened: Screened
+    spill: Spill
+    report: BuildReport
+    created: str
+    files: dict[str, str]
+
+
+def extract_sources(
+    raw_dir: Path,
+    reference_dir: Path,
+    packages: tuple[PackageSpec, ...],
+    engine: Engine,
+    spill_folder: Path,
+    progress: Progress,
+) -> Extracted:
+    """Read raw/ and extract every source (the cached extractions read), each extraction screened
+    as it comes and the rows of its largest resources put on disk under spill_folder. The build
+    runs this in a child process (etl/apart.py): the sources' records and the extractions are the
+    child's memory, given back when it ends."""
+    reference = load_reference(reference_dir)
+    index = None if engine.cache is None else engine.cache.parent / RAW_INDEX
+    raw = read_raw(raw_dir, reference.site, index, engine.full)
+    for rejected in raw.rejected:
+        progress(f"rejected {rejected}")
+    for old in raw.superseded:
+        progress(f"superseded {old.source.file}: {old.reason}")
+    progress(f"extracting {len(raw.sources)} source(s)")
+    spill = Spill(spill_folder, packages)
+    unreadable: list[SourceError] = []
+    found = extractions(raw.sources, reference_dir, engine, extract_source, unreadable)
+    screened = screen(found, packages, spill.take)
+    spill.close()
+    for rejected in unreadable:  # a file changed since it was checked
+        progress(f"rejected {rejected}")
+    raw = rejected_late(raw, unreadable)
+    return Extracted(
+        screened, spill, report_inputs(raw), created_date(raw.sources), {s.id: s.file for s in raw.sources}
+    )
+
+
 def stage_contents(
     stage: Path,
     raw_dir: Path,
@@ -261,28 +311,14 @@ def stage_contents(
     """What stage_release builds, the largest resources' rows put on disk under spill_folder."""
     reference = load_reference(reference_dir)
     packages, project = load_packages(), load_project()
-    index = None if engine is None or engine.cache is None else engine.cache.parent / RAW_INDEX
-    raw = read_raw(raw_dir, reference.site, index, engine is not None and engine.full)
-    for rejected in raw.rejected:
-        progress(f"rejected {rejected}")
-    for old in raw.superseded:
-        progress(f"superseded {old.source.file}: {old.reason}")
-    progress(f"extracting {len(raw.sources)} source(s)")
-    # Each extraction is screened as it comes, and the rows of its largest resources put on disk.
-    spill = Spill(spill_folder, packages)
-    unreadable: list[SourceError] = []
-    found = extractions(raw.sources, reference_dir, engine or Engine(), extract_source, unreadable)
-    screened = screen(found, packages, spill.take)
-    spill.close()
-    give_back()  # what the extractions took, now on disk (after each large stage, see etl/memory.py)
-    for rejected in unreadable:  # a file changed since it was checked
-        progress(f"rejected {rejected}")
-    raw = rejected_late(raw, unreadable)
-    report = report_inputs(raw)
-    # What the rest of the build needs of the sources' records, which it lets go of (at 100,000
-    # articles, 250 MB): the rows the packages publish of them are on disk (the spill's sources).
-    created, files = created_date(raw.sources), {s.id: s.file for s in raw.sources}
-    del raw, found
+    read = functools.partial(
+        extract_sources, raw_dir, reference_dir, packages, engine or Engine(), spill_folder
+    )
+    extracted = run_apart(read, progress)
+    screened, spill, report = extracted.screened, extracted.spill, extracted.report
+    created, files = extracted.created, extracted.files
+    del extracted
+    give_back()  # (after each large stage, see etl/memory.py)
     curated = curated_rows(
         reference.persons, reference.post_types, reference_dir / "curated", reference_dir / "posts"
     )

@@ -126,9 +126,11 @@ class Spill:
                 yield from rows
 
     def close(self) -> None:
-        """Finish the files (before they are read)."""
+        """Finish the files (before they are read; the spill can then be pickled, to be read in
+        another process)."""
         for handle in self.handles.values():
             handle.close()
+        self.handles = {}
 
     def store(self, rows: Iterable[Row]) -> SpilledRows:
         """Rows made from the merged ones (a derived table), put on disk as they come, to be merged
