@@ -2,13 +2,13 @@
 
 A build reads every source's record and extracts every source before it merges them. Python frees
 what that took, but the allocator cannot give back the pages that a few objects still alive hold
-(the ids and warnings kept among the records freed): at 100,000 articles, about 300 MB that the
-build then carries to its end. Done in a child, the work hands back only its result, which the
+(the ids and warnings kept among the records freed): at 100,000 articles, about 200 MB that the
+build then carried to its end. Done in a child, the work hands back only its result, which the
 building process unpickles into memory of its own; what the child took is given back when it ends.
 
 The child reports progress messages as they come (the building process passes them on), and an
-error it raises is raised again here, its traceback added as a note. Where processes cannot be
-forked (not POSIX), the work runs in this process."""
+error it raises is raised again here, its traceback added as a note. Where this process cannot
+be forked safely (not POSIX, or other threads running), the work runs in this process."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -34,8 +36,11 @@ END_SECONDS = 30
 
 
 def can_fork() -> bool:
-    """Whether this platform forks processes (the child then shares this one's modules and state)."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether this process can be forked safely: the platform forks processes (the child then
+    shares this process's modules and state) and this process runs no other thread, whose locks
+    the child would inherit held, with no thread to release them (a Dask client's event loop, a
+    server run in a thread)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def die_with_parent(parent: int) -> None:
@@ -57,17 +62,18 @@ def child(work: Callable[[Progress], Any], sending: Connection, parent: int) -> 
     except BaseException as error:  # sent back, to be raised in the building process
         note = "".join(traceback.format_exception(error)).rstrip()
         try:
-            sending.send((ERROR, (error, note)))
-        except Exception:  # an error that cannot be pickled: its type and message
-            sending.send((ERROR, (RuntimeError(f"{type(error).__name__}: {error}"), note)))
+            pickle.loads(pickle.dumps(error))  # it can be sent, and made again on the other side
+        except Exception:  # it cannot: its type and message
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        sending.send((ERROR, (error, note)))
     finally:
         sending.close()
 
 
 def run_apart(work: Callable[[Progress], T], progress: Progress, apart: bool = True) -> T:
-    """The result of work(progress), the work run in a forked child when apart (and the platform
-    forks), else here. Its progress messages are passed to progress as they come; an error it
-    raised is raised here; a child that ends without a result is a RuntimeError."""
+    """The result of work(progress), the work run in a forked child when apart (and this process
+    can be forked, see can_fork), else here. Its progress messages are passed to progress as they
+    come; an error it raised is raised here; a child that ends without a result is a RuntimeError."""
     if not apart or not can_fork():
         return work(progress)
     context = multiprocessing.get_context("fork")

@@ -18,7 +18,7 @@ import etl.raw.sources
 from benchmarks.corpus import generate, touch
 from etl.build import build
 from etl.engine import Engine, extract_all
-from etl.layout import DATAPACKAGES, RAW_DIR, REFERENCE_DIR, STAGING
+from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, RAW_DIR, REFERENCE_DIR, STAGING
 from etl.raw import RawInputs, Source, SourceError, read_raw
 from etl.reference import load_reference
 from tests.package.test_packages import files_under
@@ -255,3 +255,18 @@ def test_a_file_changed_during_a_build_is_rejected_and_the_others_published(
         p.stem for p in small.glob("*.yml")
     )
     assert changed.name not in [entry["file"] for entry in report.inputs]
+
+
+def test_a_build_reading_raw_in_a_child_process_or_in_this_one_publishes_the_same_bytes(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apart, here = tmp_path / "apart", tmp_path / "here"
+    told: list[str] = []
+    build(root=apart, raw_dir=small, jobs=1, progress=told.append)
+    monkeypatch.setattr(etl.build, "run_apart", lambda work, progress: work(progress))
+    told_here: list[str] = []
+    build(root=here, raw_dir=small, jobs=1, progress=told_here.append)
+    assert told == told_here and "extracting 12 source(s)" in told
+    for folder in (DATAPACKAGES, DOWNLOADS):
+        assert files_under(apart / folder) == files_under(here / folder)
+    assert (apart / DATABASE).read_bytes() == (here / DATABASE).read_bytes()
