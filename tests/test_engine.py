@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -261,8 +263,17 @@ def test_a_build_reading_raw_in_a_child_process_or_in_this_one_publishes_the_sam
     small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     apart, here = tmp_path / "apart", tmp_path / "here"
-    told: list[str] = []
-    build(root=apart, raw_dir=small, jobs=1, progress=told.append)
+    # in a fresh interpreter, which no thread of another test keeps from forking
+    code = (
+        "import json\nfrom pathlib import Path\nfrom etl.apart import can_fork\n"
+        "from etl.build import build\n"
+        "assert can_fork()\ntold = []\n"
+        f"build(root=Path({str(apart)!r}), raw_dir=Path({str(small)!r}), jobs=1, progress=told.append)\n"
+        "print(json.dumps(told))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    told = json.loads(done.stdout.strip().splitlines()[-1])
     monkeypatch.setattr(etl.build, "run_apart", lambda work, progress: work(progress))
     told_here: list[str] = []
     build(root=here, raw_dir=small, jobs=1, progress=told_here.append)
