@@ -10,12 +10,14 @@ import copy
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from etl.raw import RawInputs, SourceError
+from etl.release.packed import Packed
 
 STATUS_PUBLISHED = "published"
 STATUS_SUPERSEDED = "superseded"
@@ -109,7 +111,8 @@ class BuildReport:
     warnings: Sequence[dict[str, Any]] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, dict[str, int]] = field(default_factory=dict)
-    inputs: list[dict[str, Any]] = field(default_factory=list)
+    # (packed in memory by the build too: one for every file of raw/)
+    inputs: Sequence[dict[str, Any]] = field(default_factory=list)
     version: str | None = None
     previous_version: str | None = None
     bump: str | None = None
@@ -176,12 +179,19 @@ def input_entry(
 def report_inputs(raw: RawInputs) -> BuildReport:
     """A new build report of the inputs of a raw folder, each published, superseded or rejected."""
     report = BuildReport(read=raw.found, rejected=list(raw.rejected))
-    report.inputs = [input_entry(s.file, STATUS_PUBLISHED, s.id, s.record.get("url")) for s in raw.sources]
-    for old in raw.superseded:
-        url = old.source.record.get("url")
-        report.inputs.append(
-            input_entry(old.source.file, STATUS_SUPERSEDED, old.source.id, url, old.reason, old.newer.id)
+    published = (input_entry(s.file, STATUS_PUBLISHED, s.id, s.record.get("url")) for s in raw.sources)
+    superseded = (
+        input_entry(
+            old.source.file,
+            STATUS_SUPERSEDED,
+            old.source.id,
+            old.source.record.get("url"),
+            old.reason,
+            old.newer.id,
         )
+        for old in raw.superseded
+    )
+    report.inputs = Packed(chain(published, superseded))
     return report
 
 
