@@ -246,20 +246,36 @@ def datasette_app(root: Path) -> Any:
     )
 
 
-def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1) -> int:
     """Serve a built release with uvicorn until interrupted, switching to each release a build
-    publishes meanwhile (etl/site/releases.py)."""
+    publishes meanwhile (etl/site/releases.py), in workers processes sharing the port
+    (etl/site/workers.py; one where the system cannot fork them). The exit status."""
     import sys
 
-    import uvicorn
-
-    from etl.site.releases import ReleaseSwitch
+    from etl.site.releases import Peers, ReleaseSwitch
+    from etl.site.workers import Board, Workers, can_fork_workers, listening_socket, preload, run_app
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    app = ReleaseSwitch(root, datasette_app, log=log)
-    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
+    if workers <= 1 or not can_fork_workers():
+        import uvicorn
+
+        uvicorn.run(
+            ReleaseSwitch(root, datasette_app, log=log), host=host, port=port, log_level="info", lifespan="on"
+        )
+        return 0
+    listening_socket(
+        host, port, shared=True
+    ).close()  # the address is free (or already shared), before forking
+    preload()
+    board = Board(workers)
+
+    def serve_seat(seat: int) -> None:
+        app = ReleaseSwitch(root, datasette_app, log=log, peers=Peers(board, seat))
+        run_app(app, listening_socket(host, port, shared=True))
+
+    return Workers(workers, log).run(serve_seat)
 
 
 def draw_charts(
