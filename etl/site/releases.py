@@ -208,6 +208,8 @@ class ReleaseSwitch:
     # The other serving processes, if any, and the new release opened here waiting for them.
     peers: Peers | None = None
     pending: Generation | None = None
+    # Told once the server's start-up is done (the first release open, its landing page answered).
+    started: Callable[[], None] | None = None
 
     def open_generation(self) -> Generation:
         """Snapshot the published release and open a Datasette app on it (blocking: run in a thread)."""
@@ -332,6 +334,8 @@ class ReleaseSwitch:
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
                 await send({"type": "lifespan.startup.complete"})
+                if self.started is not None:
+                    self.started()
             elif message["type"] == "lifespan.shutdown":
                 await self.stop()
                 await send({"type": "lifespan.shutdown.complete"})

@@ -90,7 +90,9 @@ class Board:
 
 def preload() -> None:
     """Import, in the parent, what every worker's app needs, so that the workers do not import it each."""
-    import datasette.app  # noqa: F401
+    from etl.site.startup import import_datasette
+
+    import_datasette()  # first: the site's plugin imports Datasette too
     import uvicorn.lifespan.on
     import uvicorn.loops.auto
     import uvicorn.protocols.http.auto  # noqa: F401
@@ -108,27 +110,43 @@ class Workers:
         self.stopping = False
         self.failed = False
 
-    def run(self, serve_seat: Callable[[int], None]) -> int:
-        """Fork a worker running serve_seat(seat) for each seat, and wait until all have exited: the
-        command's exit status."""
+    def run(self, serve_seat: Callable[[int, Callable[[], None]], None]) -> int:
+        """Fork a worker running serve_seat(seat, started) for each seat (started: to be called once
+        it serves), and wait until all have exited: the command's exit status. The first worker
+        starts alone, the others once it serves: the first visitor waits for one start, not for
+        several sharing the cores."""
         previous = {sig: signal.signal(sig, self.on_signal) for sig in STOP_SIGNALS}
         try:
-            for seat in range(self.count):
+            ready, told = os.pipe()
+
+            def tell() -> None:
+                with contextlib.suppress(OSError):  # the parent stopped waiting
+                    os.write(told, b"1")
+                    os.close(told)
+
+            self.fork(0, lambda seat: serve_seat(seat, tell), ready)
+            os.close(told)
+            with contextlib.suppress(OSError):
+                os.read(ready, 1)  # the first worker serves, or it exited
+            os.close(ready)
+            for seat in range(1, self.count):
                 if self.stopping:
                     break
-                self.fork(seat, serve_seat)
+                self.fork(seat, lambda seat: serve_seat(seat, lambda: None))
             self.wait()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         return WORKER_FAILED if self.failed else 0
 
-    def fork(self, seat: int, serve_seat: Callable[[int], None]) -> None:
-        """Start one worker."""
+    def fork(self, seat: int, serve_seat: Callable[[int], None], close: int | None = None) -> None:
+        """Start one worker (closing, in it, a file descriptor of the parent's)."""
         pid = os.fork()
         if pid == 0:  # the worker
             status = 0
             try:
+                if close is not None:
+                    os.close(close)
                 for sig in STOP_SIGNALS:
                     signal.signal(sig, signal.SIG_DFL)
                 serve_seat(seat)

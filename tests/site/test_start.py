@@ -29,6 +29,9 @@ BUILD_ONLY = (
     "pandas",
     "pyarrow",
     "xlsxwriter",
+    # What Datasette's units (pint) would import: the build's arrays and its optional executor.
+    "numpy",
+    "dask",
 )
 # `diplodata serve` as it starts, uvicorn's server replaced by the start of the app and its stop
 # (with several workers, the first worker's, in the process that would fork it, after what that
@@ -50,7 +53,7 @@ def run(app, *arguments, **options):
     print(status, *sorted(m for m in sys.argv[2].split() if m in sys.modules))
 
 def first_worker(self, serve_seat):
-    serve_seat(0)
+    serve_seat(0, lambda: None)
     return 0
 
 uvicorn.run = workers.run_app = run
