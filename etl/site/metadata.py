@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -253,10 +254,13 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, worker
     import sys
 
     from etl.site.releases import Peers, ReleaseSwitch
+    from etl.site.startup import import_datasette
     from etl.site.workers import Board, Workers, can_fork_workers, listening_socket, preload, run_app
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
+
+    import_datasette()
 
     if workers <= 1 or not can_fork_workers():
         import uvicorn
@@ -271,8 +275,8 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, worker
     preload()
     board = Board(workers)
 
-    def serve_seat(seat: int) -> None:
-        app = ReleaseSwitch(root, datasette_app, log=log, peers=Peers(board, seat))
+    def serve_seat(seat: int, started: Callable[[], None]) -> None:
+        app = ReleaseSwitch(root, datasette_app, log=log, peers=Peers(board, seat), started=started)
         run_app(app, listening_socket(host, port, shared=True))
 
     return Workers(workers, log).run(serve_seat)
