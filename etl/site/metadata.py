@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, INSPECT, METADATA
+from etl.reference import load_yaml
 from etl.site.charts import Drawings, load_charts, write_charts
 from etl.site.i18n import LANGUAGE_NAMES
 from etl.site.worldmap import write_map
@@ -234,7 +235,7 @@ def datasette_app(root: Path) -> Any:
     inspect = root / INSPECT
     return Datasette(
         immutables=[str(root / DATABASE)],
-        metadata=yaml.safe_load((root / METADATA).read_text(encoding="utf-8")),
+        metadata=load_yaml((root / METADATA).read_text(encoding="utf-8")),
         settings=SETTINGS,
         inspect_data=json.loads(inspect.read_text(encoding="utf-8")) if inspect.exists() else None,
         template_dir=str(TEMPLATES_DIR),

@@ -270,6 +270,31 @@ def test_which_requests_are_answered_from_the_memo(scope: dict[str, Any], kept: 
     assert (key is not None) is kept
 
 
+@pytest.mark.parametrize(("index", "kept"), [(("index", ("/x/diplomacy.db", "abc")), True), (None, False)])
+def test_the_landing_page_is_kept_when_every_database_is_immutable(index: Any, kept: bool) -> None:
+    databases = {"diplomacy": ("/x/diplomacy.db", "abc")}
+    for query in (b"", b"lang=nl"):
+        scope = {"type": "http", "method": "GET", "path": "/", "query_string": query}
+        assert (page_key(scope, databases, frozenset(), index) is not None) is kept
+    assert (
+        page_key({"type": "http", "method": "GET", "path": "/-/downloads"}, databases, frozenset(), index)
+        is None
+    )
+
+
+def test_the_landing_page_asked_for_again_is_the_same_and_reads_nothing(
+    fresh: Client, queries: list[str]
+) -> None:
+    first = fresh.get("/")
+    assert first.status_code == 200 and queries
+    queries.clear()
+    again = fresh.get("/")
+    assert queries == []
+    assert again.text == first.text
+    dutch = fresh.get("/?lang=nl")
+    assert dutch.text != first.text and 'lang="nl"' in dutch.text
+
+
 def test_pages_not_in_the_memo_are_worked_out_a_few_at_a_time(
     fresh: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
