@@ -39,6 +39,7 @@ PAGES = (
 TOOK = re.compile(rb"took [0-9.]+ms|\"query_ms\": [0-9.e-]+")
 # A TCP connection's state in /proc/net/tcp: established.
 ESTABLISHED = "01"
+LISTEN = "0A"
 
 
 def children(pid: int) -> set[int]:
@@ -55,18 +56,24 @@ def children(pid: int) -> set[int]:
     return found
 
 
-def socket_inode(local_port: int, remote_port: int) -> int | None:
-    """The inode of the established socket from local_port to remote_port on this machine."""
+def socket_inodes(local_port: int, remote_port: int | None, state: str) -> list[int]:
+    """The inodes of the sockets from local_port (to remote_port, None: any) in that state."""
+    found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as lines:
             next(lines)
             for line in lines:
                 fields = line.split()
-                local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
-                ports = int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16)
-                if state == ESTABLISHED and ports == (local_port, remote_port):
-                    return int(inode)
-    return None
+                local, remote = int(fields[1].rsplit(":", 1)[1], 16), int(fields[2].rsplit(":", 1)[1], 16)
+                if fields[3] == state and local == local_port and remote_port in (None, remote):
+                    found.append(int(fields[9]))
+    return found
+
+
+def socket_inode(local_port: int, remote_port: int) -> int | None:
+    """The inode of the established socket from local_port to remote_port on this machine."""
+    found = socket_inodes(local_port, remote_port, ESTABLISHED)
+    return found[0] if found else None
 
 
 def holder(pids: set[int], inode: int) -> int | None:
@@ -79,6 +86,18 @@ def holder(pids: set[int], inode: int) -> int | None:
             except OSError:
                 continue
     return None
+
+
+def wait_listening(server: Server, count: int, timeout: float = 60) -> set[int]:
+    """The server's workers, once count of them listen on its port (the first answers before the
+    others have started)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        workers = children(server.process.pid)
+        listening = {holder(workers, inode) for inode in socket_inodes(server.port, None, LISTEN)} - {None}
+        if len(listening) >= count or time.monotonic() > deadline:
+            return {pid for pid in listening if pid is not None}
+        time.sleep(0.1)
 
 
 def get(server: Server, path: str, pids: set[int] | None = None) -> tuple[int, bytes, int | None]:
@@ -115,6 +134,7 @@ def test_two_workers_each_answer_the_pages_one_process_serves(release: Path, tmp
         two.wait()
         workers = children(two.process.pid)
         assert len(workers) == 2 and children(one.process.pid) == set()
+        assert wait_listening(two, 2) == workers
         answered: set[int | None] = set()
         for turn in range(3):
             for path in PAGES:
