@@ -182,6 +182,12 @@ def map_years(database: Path) -> dict[str, int]:
     return {"first": first, "last": last, "shown": last}
 
 
+def map_coverage(root: Path) -> dict[str, Any] | None:
+    """How many of the newest FPS count's posts the list names (the landing page's line), or None."""
+    found = query_rows(root / DATABASE, COVERAGE_SQL)
+    return found[0] if found else None
+
+
 def map_page_vars(root: Path, lang: str) -> dict[str, Any]:
     """What the map page shows of a built release in a language: the drawing (its links made
     relative), the coverage, the control's years and the image files."""
@@ -189,10 +195,9 @@ def map_page_vars(root: Path, lang: str) -> dict[str, Any]:
 
     path = root / DOWNLOADS / MAPS_DIR / f"{MAP_ID}.{lang}.svg"
     drawing = Markup(site_links(path.read_text(encoding="utf-8"))) if path.is_file() else ""
-    found = query_rows(root / DATABASE, COVERAGE_SQL)
     return {
         "drawing": drawing,
-        "coverage": found[0] if found else None,
+        "coverage": map_coverage(root),
         "years": map_years(root / DATABASE),
         "svg": f"/{DOWNLOADS}/{MAPS_DIR}/{MAP_ID}.{lang}.svg",
         "png": f"/{DOWNLOADS}/{MAPS_DIR}/{MAP_ID}.{lang}.png",
