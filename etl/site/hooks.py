@@ -12,10 +12,26 @@ traced or monitored."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
 HOOK = "render_cell"
+# How to call a hook's implementations: each function with what picks its arguments from the call's,
+# and the names of all the arguments they need.
+Plan = tuple[
+    tuple[tuple[Callable[..., Any], Callable[[dict[str, Any]], tuple[Any, ...]]], ...], frozenset[str]
+]
+
+
+def arguments(names: tuple[str, ...] | list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """What picks the arguments of these names, in order, from a call's keyword arguments."""
+    if not names:
+        return lambda kwargs: ()
+    if len(names) == 1:
+        name = names[0]
+        return lambda kwargs: (kwargs[name],)
+    return operator.itemgetter(*names)
 
 
 class DirectHook:
@@ -25,17 +41,14 @@ class DirectHook:
         self._caller = caller
         self._manager = manager
         self._hookexec = manager._inner_hookexec  # the untraced execution; tracing replaces it
-        # The implementations last seen, and how to call them: each function and the names of its
-        # arguments, in pluggy's order, with every name they need; None: through pluggy.
+        # The implementations last seen, and how to call them (in pluggy's order); None: through pluggy.
         self._seen: tuple[Any, ...] | None = None
-        self._plan: tuple[tuple[tuple[Callable[..., Any], tuple[str, ...]], ...], frozenset[str]] | None = (
-            None
-        )
+        self._plan: Plan | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._caller, name)
 
-    def plan(self) -> tuple[tuple[tuple[Callable[..., Any], tuple[str, ...]], ...], frozenset[str]] | None:
+    def plan(self) -> Plan | None:
         """How to call the implementations straight, worked out again whenever they change."""
         impls = tuple(self._caller._hookimpls)
         if impls != self._seen:
@@ -45,8 +58,8 @@ class DirectHook:
             ):
                 self._plan = None
             else:
-                calls = tuple((impl.function, tuple(impl.argnames)) for impl in reversed(impls))
-                self._plan = calls, frozenset(name for _, names in calls for name in names)
+                calls = tuple((impl.function, arguments(impl.argnames)) for impl in reversed(impls))
+                self._plan = calls, frozenset(name for impl in impls for name in impl.argnames)
             self._seen = impls
         return self._plan
 
@@ -59,8 +72,8 @@ class DirectHook:
         ):
             return self._caller(**kwargs)
         results = []
-        for function, names in plan[0]:
-            result = function(*[kwargs[name] for name in names])
+        for function, picked in plan[0]:
+            result = function(*picked(kwargs))
             if result is not None:
                 results.append(result)
         return results
