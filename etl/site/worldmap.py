@@ -33,9 +33,12 @@ select p.id, p.city, p.country_name_{lang} as country, p.post_type, t.label_{lan
 from posts p join post_types t on t.code = p.post_type
 where p.latitude is not null and p.longitude is not null order by p.id
 """
+# The newest count's rows only, found by the index of as_of (not every row summed by source and
+# month: 0.1 s at 100,000 articles, on each start); of the sources of that month, the first.
 COVERAGE_SQL = """
 select as_of, sum(named) as named, sum(stated) as stated from network_coverage
-group by source, as_of order by as_of desc limit 1
+where as_of = (select max(as_of) from network_coverage)
+group by source, as_of order by as_of desc, source limit 1
 """
 
 
