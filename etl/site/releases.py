@@ -216,8 +216,12 @@ class ReleaseSwitch:
         self.counter += 1
         folder = snapshot_base(self.root) / f"{os.getpid()}-{self.counter}"
         found, folder = take_snapshot(self.root, folder)
-        datasette = self.make_datasette(folder)
-        return Generation(found, folder, datasette, datasette.app(), version_of(folder))
+        try:
+            datasette = self.make_datasette(folder)
+            return Generation(found, folder, datasette, datasette.app(), version_of(folder))
+        except BaseException:  # no app on it: nothing will delete the snapshot otherwise
+            remove_tree(folder)
+            raise
 
     async def start(self) -> None:
         """Serve the release published now, and watch for the next."""

@@ -126,11 +126,12 @@ class Workers:
 
             self.fork(0, lambda seat: serve_seat(seat, tell), ready)
             os.close(told)
+            serving = b""
             with contextlib.suppress(OSError):
-                os.read(ready, 1)  # the first worker serves, or it exited
+                serving = os.read(ready, 1)  # the first worker serves, or it exited (nothing to read)
             os.close(ready)
             for seat in range(1, self.count):
-                if self.stopping:
+                if self.stopping or not serving:
                     break
                 self.fork(seat, lambda seat: serve_seat(seat, lambda: None))
             self.wait()

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from etl.layout import METADATA, STAGING
 from etl.site.metadata import datasette_app
 from etl.site.releases import SNAPSHOTS, Peers, ReleaseSwitch
 from etl.site.workers import Board, default_workers
-from tests.conftest import Server
+from tests.conftest import Server, unused_port
 from tests.site.test_start import linked_copy
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -227,4 +228,32 @@ def test_workers_switch_to_a_new_release_only_once_each_has_it_open(release: Pat
             await second.stop()
 
     asyncio.run(run())
+    assert not any((root / STAGING / SNAPSHOTS).iterdir())
+
+
+def test_a_first_worker_that_cannot_start_stops_the_server_before_the_others(
+    release: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(release, root, ignore=shutil.ignore_patterns(STAGING))
+    (root / METADATA).write_text("{: not yaml", encoding="utf-8")  # the app cannot be made
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "etl",
+            "serve",
+            "--root",
+            str(root),
+            "--port",
+            str(unused_port()),
+            "--workers",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert done.stderr.count("Started server process") == 1  # the second worker was never started
     assert not any((root / STAGING / SNAPSHOTS).iterdir())
