@@ -60,7 +60,7 @@ def serve(host: str, port: int, root: Path, workers: int) -> None:
     loopback = published_loopback_warning(root)
     if loopback is not None:
         click.echo(f"warning: {loopback}", err=True)
-    from etl.site.workers import default_workers
+    from etl.site import default_workers
 
     count = workers or default_workers()
     click.echo(f"serving on http://{host}:{port}/ ({count} worker{'s' if count > 1 else ''})", err=True)
