@@ -172,13 +172,15 @@ def unused_port() -> int:
 
 
 class Server:
-    """`diplodata serve` on a release, as a subprocess on a free loopback port."""
+    """`diplodata serve` on a release (in workers processes, the cores if not given), as a subprocess
+    on a free loopback port."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, workers: int | None = None) -> None:
         self.port = unused_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        asked = ["--workers", str(workers)] if workers is not None else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "etl", "serve", "--root", str(root), "--port", str(self.port)],
+            [sys.executable, "-m", "etl", "serve", "--root", str(root), "--port", str(self.port), *asked],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

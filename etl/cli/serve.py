@@ -21,12 +21,21 @@ from etl.site import DEFAULT_HOST, DEFAULT_PORT
     show_default="the checkout",
     help="Folder of the built release.",
 )
-def serve(host: str, port: int, root: Path) -> None:
-    """Serve the built database with Datasette: immutable, read-only, with the generated metadata.
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default="0: the cores",
+    help="Serving processes sharing the port, each with its own app on the release.",
+)
+def serve(host: str, port: int, root: Path, workers: int) -> None:
+    """Serve the built database with Datasette: immutable, read-only, with the generated metadata,
+    in --workers processes (the cores by default).
 
     \b
     Example:
         diplodata serve --port 8001
+        diplodata serve --workers 1
     """
     from etl.layout import DATABASE
     from etl.site import publishing
@@ -51,5 +60,13 @@ def serve(host: str, port: int, root: Path) -> None:
     loopback = published_loopback_warning(root)
     if loopback is not None:
         click.echo(f"warning: {loopback}", err=True)
-    click.echo(f"serving on http://{host}:{port}/", err=True)
-    run_server(root, host, port)
+    from etl.site import default_workers
+
+    count = workers or default_workers()
+    click.echo(f"serving on http://{host}:{port}/ ({count} worker{'s' if count > 1 else ''})", err=True)
+    try:
+        status = run_server(root, host, port, count)
+    except OSError as exc:
+        fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
+    if status:
+        fail("a serving process exited; the server stopped")

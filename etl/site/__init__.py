@@ -24,12 +24,14 @@ from etl.site.metadata import (
     site_metadata,
 )
 from etl.site.releases import publishing
+from etl.site.workers import default_workers
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "build_database",
+    "default_workers",
     "draw_charts",
     "inspect_data",
     "loopback_warning",

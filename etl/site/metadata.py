@@ -7,12 +7,14 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, INSPECT, METADATA
+from etl.reference import load_yaml
 from etl.site.charts import Drawings, load_charts, write_charts
 from etl.site.i18n import LANGUAGE_NAMES
 from etl.site.worldmap import write_map
@@ -233,7 +235,7 @@ def datasette_app(root: Path) -> Any:
     inspect = root / INSPECT
     return Datasette(
         immutables=[str(root / DATABASE)],
-        metadata=yaml.safe_load((root / METADATA).read_text(encoding="utf-8")),
+        metadata=load_yaml((root / METADATA).read_text(encoding="utf-8")),
         settings=SETTINGS,
         inspect_data=json.loads(inspect.read_text(encoding="utf-8")) if inspect.exists() else None,
         template_dir=str(TEMPLATES_DIR),
@@ -246,20 +248,39 @@ def datasette_app(root: Path) -> Any:
     )
 
 
-def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1) -> int:
     """Serve a built release with uvicorn until interrupted, switching to each release a build
-    publishes meanwhile (etl/site/releases.py)."""
+    publishes meanwhile (etl/site/releases.py), in workers processes sharing the port
+    (etl/site/workers.py; one where the system cannot fork them). The exit status."""
     import sys
 
-    import uvicorn
-
-    from etl.site.releases import ReleaseSwitch
+    from etl.site.releases import Peers, ReleaseSwitch
+    from etl.site.startup import import_datasette
+    from etl.site.workers import Board, Workers, can_fork_workers, listening_socket, preload, run_app
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    app = ReleaseSwitch(root, datasette_app, log=log)
-    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
+    import_datasette()
+
+    if workers <= 1 or not can_fork_workers():
+        import uvicorn
+
+        uvicorn.run(
+            ReleaseSwitch(root, datasette_app, log=log), host=host, port=port, log_level="info", lifespan="on"
+        )
+        return 0
+    listening_socket(
+        host, port, shared=True
+    ).close()  # the address is free (or already shared), before forking
+    preload()
+    board = Board(workers)
+
+    def serve_seat(seat: int, started: Callable[[], None]) -> None:
+        app = ReleaseSwitch(root, datasette_app, log=log, peers=Peers(board, seat), started=started)
+        run_app(app, listening_socket(host, port, shared=True))
+
+    return Workers(workers, log).run(serve_seat)
 
 
 def draw_charts(

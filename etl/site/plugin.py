@@ -39,6 +39,7 @@ from etl.site.charts import load_charts
 from etl.site.errors import error_response, replace_default_handler
 from etl.site.functions import limit as limit_patterns
 from etl.site.functions import refuse as refuse_functions
+from etl.site.hooks import call_directly
 from etl.site.i18n import (
     COOKIE,
     COOKIE_MAX_AGE,
@@ -74,7 +75,7 @@ from etl.site.recipes import load_recipes
 from etl.site.rows import row_value, rows_html
 from etl.site.schema_org import schema_org_script
 from etl.site.sqlguard import install as install_sql_guard
-from etl.site.worldmap import map_page_vars
+from etl.site.worldmap import map_coverage, map_page_vars
 from etl.specs import load_packages, resource_specs
 
 Scope = MutableMapping[str, Any]
@@ -83,6 +84,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+# The files of the compiled templates, kept between starts in Jinja's folder of this user (made
+# private by Jinja): a start compiles none of the landing page's templates again (0.1 s).
+TEMPLATE_CACHE = "diplodata-async-%s.cache"
 # Text longer than this is cut to a preview on table and query pages.
 PREVIEW_CHARS = 200
 # The path of the request being answered, for render_cell (which is not given the request).
@@ -173,7 +177,7 @@ async def landing_vars(datasette: Any, lang: str = DEFAULT_LANGUAGE) -> dict[str
         "table_groups": table_groups(load_packages(), present, counts),
         "table_counts": counts,
         "charts": [chart_entry(c, lang) for c in load_charts()] or list(config.get("charts") or []),
-        "map_coverage": map_page_vars(root, lang)["coverage"] if "network_coverage" in present else None,
+        "map_coverage": map_coverage(root) if "network_coverage" in present else None,
         "headline": figure,
         "headline_total": f"{figure.total:,}" if figure else "",
         "headline_words": words.f("headline_posts", count="").strip() if figure else "",
@@ -428,9 +432,13 @@ def extra_css_urls() -> list[str]:
 @hookimpl  # type: ignore[untyped-decorator]
 def prepare_jinja2_environment(env: Any) -> None:
     """The functions the site's `_table.html` writes a page's rows with, and an article's page finds
-    its title and language with (etl/site/rows.py)."""
+    its title and language with (etl/site/rows.py); the compiled templates kept between starts."""
     env.globals["rows_html"] = rows_html
     env.globals["row_value"] = row_value
+    if env.bytecode_cache is None:
+        from jinja2 import FileSystemBytecodeCache
+
+        env.bytecode_cache = FileSystemBytecodeCache(pattern=TEMPLATE_CACHE)
 
 
 # -- Long text ------------------------------------------------------------------------------------
@@ -575,8 +583,11 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     opened with their example values, bad parameters refused), the memo of its pages, the response cap
     (etl/site/bounds.py) and the SQL lane (etl/site/lanes.py), every query's time limit kept by the
     lanes' watchdog; the app's pages, table permissions, counts and reads of the schema are worked
-    out once per release (etl/site/memo.py)."""
+    out once per release (etl/site/memo.py); `render_cell` is called straight (etl/site/hooks.py)."""
+    from datasette.plugins import pm  # here: Datasette's plugins module loads this one
+
     replace_default_handler()
+    call_directly(pm)
     memoize_table_permissions(datasette)
     memoize_schema_reads(datasette)
     return_freed_memory()

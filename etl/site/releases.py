@@ -12,12 +12,18 @@ by the app current when it arrived, so every response after the switch is from t
 every one before it from the old. A new app answers its landing page once before it serves anyone,
 so that the first visitor does not wait for what the page reads from the release. The old app's
 snapshot is deleted once its last request is done. Every response names its release in an
-`X-Diplodata-Release` header."""
+`X-Diplodata-Release` header.
+
+Served by several processes (`--workers`, etl/site/workers.py), each has its own snapshot and app,
+and they switch together (Peers): each says, in memory they share, which release it has open; one
+that has the new release open answers from it only once every one has it open, checked at each
+request. So no visitor sees the new release and then the old one from another process."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import os
 import shutil
 import time
@@ -42,6 +48,9 @@ Send = Callable[[Message], Awaitable[None]]
 Asgi = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+Identity = tuple[tuple[str, int, int], ...]
+
+
 class SnapshotError(Exception):
     """The published release could not be snapshotted; str() is one line."""
 
@@ -51,7 +60,7 @@ def publishing(root: Path) -> bool:
     return (root / STAGING / JOURNAL).exists()
 
 
-def identity(root: Path) -> tuple[tuple[str, int, int], ...] | None:
+def identity(root: Path) -> Identity | None:
     """What tells one published release from the next (each published name's inode and modification time),
     or None while a publish is under way."""
     if publishing(root):
@@ -89,7 +98,7 @@ def version_of(folder: Path) -> str:
         return ""
 
 
-def take_snapshot(root: Path, folder: Path) -> tuple[tuple[tuple[str, int, int], ...], Path]:
+def take_snapshot(root: Path, folder: Path) -> tuple[Identity, Path]:
     """Snapshot the release published under root into folder, whole: retried when a publish began or
     ended meanwhile. Its identity and the folder."""
     for _ in range(ATTEMPTS):
@@ -134,11 +143,36 @@ def clear_stale(root: Path) -> None:
             remove_tree(folder)
 
 
+def identity_key(found: Identity) -> int:
+    """A release's identity as a non-zero 64-bit number, the same in every process."""
+    digest = hashlib.blake2b(repr(found).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True) or 1
+
+
+@dataclass
+class Peers:
+    """The serving processes of one `diplodata serve`, as one of them sees them: in a board of
+    shared memory (etl/site/workers.py), each process's seat holds the key of the release it has
+    open."""
+
+    board: Any  # etl.site.workers.Board
+    seat: int
+
+    def have(self, found: Identity) -> None:
+        """Say that this process has this release open."""
+        self.board.set(self.seat, identity_key(found))
+
+    def all_have(self, found: Identity) -> bool:
+        """Whether every process has this release open."""
+        key = identity_key(found)
+        return all(value == key for value in self.board.values())
+
+
 @dataclass
 class Generation:
     """One snapshot being served: its app, its folder, and how many requests it is answering."""
 
-    identity: tuple[tuple[str, int, int], ...]
+    identity: Identity
     folder: Path
     datasette: Any
     asgi: Asgi
@@ -171,14 +205,23 @@ class ReleaseSwitch:
     watcher: asyncio.Task[None] | None = None
     starting: asyncio.Lock = field(default_factory=asyncio.Lock)
     log: Callable[[str], None] = lambda message: None
+    # The other serving processes, if any, and the new release opened here waiting for them.
+    peers: Peers | None = None
+    pending: Generation | None = None
+    # Told once the server's start-up is done (the first release open, its landing page answered).
+    started: Callable[[], None] | None = None
 
     def open_generation(self) -> Generation:
         """Snapshot the published release and open a Datasette app on it (blocking: run in a thread)."""
         self.counter += 1
         folder = snapshot_base(self.root) / f"{os.getpid()}-{self.counter}"
         found, folder = take_snapshot(self.root, folder)
-        datasette = self.make_datasette(folder)
-        return Generation(found, folder, datasette, datasette.app(), version_of(folder))
+        try:
+            datasette = self.make_datasette(folder)
+            return Generation(found, folder, datasette, datasette.app(), version_of(folder))
+        except BaseException:  # no app on it: nothing will delete the snapshot otherwise
+            remove_tree(folder)
+            raise
 
     async def start(self) -> None:
         """Serve the release published now, and watch for the next."""
@@ -192,6 +235,8 @@ class ReleaseSwitch:
         generation = await asyncio.to_thread(self.open_generation)
         await self.warm(generation)
         self.current = generation
+        if self.peers is not None:
+            self.peers.have(generation.identity)
         self.watcher = asyncio.create_task(self.watch())
 
     async def warm(self, generation: Generation) -> None:
@@ -207,9 +252,10 @@ class ReleaseSwitch:
             self.watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.watcher
-        for generation in [*self.retiring, *([self.current] if self.current else [])]:
+        opened = [self.current, self.pending]
+        for generation in [*self.retiring, *(g for g in opened if g is not None)]:
             generation.close()
-        self.retiring, self.current = [], None
+        self.retiring, self.current, self.pending = [], None, None
 
     async def watch(self) -> None:
         """Switch to each new release once it is published whole."""
@@ -221,14 +267,29 @@ class ReleaseSwitch:
                 self.log(f"could not switch to the new release: {exc}")
 
     async def refresh(self) -> bool:
-        """Switch to the published release if it is not the one served; True when it switched."""
+        """Open the published release if it is not the one served (nor the one waiting for the other
+        processes), and switch to it once every process has it open; True when it switched."""
         assert self.current is not None
         now = identity(self.root)
-        if now is None or now == self.current.identity:
+        newest = self.pending or self.current
+        if now is not None and now != newest.identity:
+            generation = await asyncio.to_thread(self.open_generation)
+            await self.warm(generation)
+            if self.pending is not None:  # a release that no request was answered from
+                self.pending.close()
+            self.pending = generation
+            if self.peers is not None:
+                self.peers.have(generation.identity)
+        return self.adopt()
+
+    def adopt(self) -> bool:
+        """Switch to the release waiting, if every process has it open; True when it switched."""
+        generation = self.pending
+        if generation is None or self.current is None:
             return False
-        generation = await asyncio.to_thread(self.open_generation)
-        await self.warm(generation)
-        old, self.current = self.current, generation
+        if self.peers is not None and not self.peers.all_have(generation.identity):
+            return False
+        old, self.current, self.pending = self.current, generation, None
         old.retired = True
         self.retiring.append(old)
         self.release_idle()
@@ -247,6 +308,8 @@ class ReleaseSwitch:
             return
         if self.current is None:
             await self.start()
+        if self.pending is not None:
+            self.adopt()
         generation = self.current
         assert generation is not None
         generation.requests += 1
@@ -275,6 +338,8 @@ class ReleaseSwitch:
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
                 await send({"type": "lifespan.startup.complete"})
+                if self.started is not None:
+                    self.started()
             elif message["type"] == "lifespan.shutdown":
                 await self.stop()
                 await send({"type": "lifespan.shutdown.complete"})

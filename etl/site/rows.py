@@ -29,15 +29,19 @@ def rows_html(rows: Iterable[Iterable[Mapping[str, Any]]]) -> Markup:
     escaped as Jinja escapes it (markup such as a link Datasette made is kept, anything else escaped,
     None written `None`)."""
     classes: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     parts = []
     for row in rows:
         parts.append(ROW_START)
         for cell in row:
-            column = cell["column"]
+            column, value_type = cell["column"], cell["value_type"]
             css = classes.get(column)
             if css is None:
                 css = classes[column] = str(escape(to_css_class(column)))
-            parts.append(CELL.format(css=css, kind=escape(cell["value_type"]), value=escape(cell["value"])))
+            kind = kinds.get(value_type)
+            if kind is None:
+                kind = kinds[value_type] = str(escape(value_type))
+            parts.append(CELL.format(css=css, kind=kind, value=escape(cell["value"])))
         parts.append(ROW_END)
     return Markup("".join(parts))
 

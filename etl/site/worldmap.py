@@ -33,9 +33,12 @@ select p.id, p.city, p.country_name_{lang} as country, p.post_type, t.label_{lan
 from posts p join post_types t on t.code = p.post_type
 where p.latitude is not null and p.longitude is not null order by p.id
 """
+# The newest count's rows only, found by the index of as_of (not every row summed by source and
+# month: 0.1 s at 100,000 articles, on each start); of the sources of that month, the first.
 COVERAGE_SQL = """
 select as_of, sum(named) as named, sum(stated) as stated from network_coverage
-group by source, as_of order by as_of desc limit 1
+where as_of = (select max(as_of) from network_coverage)
+group by source, as_of order by as_of desc, source limit 1
 """
 
 
@@ -182,6 +185,12 @@ def map_years(database: Path) -> dict[str, int]:
     return {"first": first, "last": last, "shown": last}
 
 
+def map_coverage(root: Path) -> dict[str, Any] | None:
+    """How many of the newest FPS count's posts the list names (the landing page's line), or None."""
+    found = query_rows(root / DATABASE, COVERAGE_SQL)
+    return found[0] if found else None
+
+
 def map_page_vars(root: Path, lang: str) -> dict[str, Any]:
     """What the map page shows of a built release in a language: the drawing (its links made
     relative), the coverage, the control's years and the image files."""
@@ -189,10 +198,9 @@ def map_page_vars(root: Path, lang: str) -> dict[str, Any]:
 
     path = root / DOWNLOADS / MAPS_DIR / f"{MAP_ID}.{lang}.svg"
     drawing = Markup(site_links(path.read_text(encoding="utf-8"))) if path.is_file() else ""
-    found = query_rows(root / DATABASE, COVERAGE_SQL)
     return {
         "drawing": drawing,
-        "coverage": found[0] if found else None,
+        "coverage": map_coverage(root),
         "years": map_years(root / DATABASE),
         "svg": f"/{DOWNLOADS}/{MAPS_DIR}/{MAP_ID}.{lang}.svg",
         "png": f"/{DOWNLOADS}/{MAPS_DIR}/{MAP_ID}.{lang}.png",

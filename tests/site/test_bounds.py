@@ -18,7 +18,8 @@ from urllib.parse import quote
 import pytest
 
 from etl.site.bounds import TooLarge, budget, capped, counted_row
-from etl.site.lanes import Watchdog, keep_time_limits, runs_visitor_sql, watched_time_limit
+from etl.site.lanes import SQL_LANE_THREADS, Watchdog, keep_time_limits, runs_visitor_sql, watched_time_limit
+from etl.site.workers import default_workers
 from tests.conftest import Client, Server
 from tests.site.test_safety import request
 
@@ -190,8 +191,11 @@ def test_runaway_sql_does_not_starve_the_pages(mixed_server: Server) -> None:
 
 def test_the_sql_lane_answers_503_with_retry_after_when_full(mixed_server: Server) -> None:
     runaway = f"/diplomacy.json?sql={quote(ENDLESS)}"
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(pool.map(lambda _: request(mixed_server, "GET", runaway), range(4)))
+    # Each serving process has its lane: more runaway queries at once than all the lanes' threads
+    # fill at least one of them, however the connections are spread.
+    count = SQL_LANE_THREADS * default_workers() + 2
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        answers = list(pool.map(lambda _: request(mixed_server, "GET", runaway), range(count)))
     busy = [a for a in answers if a.status == 503]
     assert busy and all(a.headers["retry-after"] == "1" and a.seconds < 1 for a in busy)
     assert b"Too many SQL queries" in busy[0].body

@@ -17,7 +17,7 @@ import pytest
 from datasette.database import Database, QueryInterrupted
 
 from etl.site.i18n import COOKIE
-from etl.site.memo import Memo, facets_size, page_key
+from etl.site.memo import PAGES_AT_ONCE, Memo, facets_size, page_key
 from etl.specs import resource_specs
 from tests.conftest import Client
 
@@ -268,3 +268,55 @@ def test_which_requests_are_answered_from_the_memo(scope: dict[str, Any], kept: 
     databases = {"diplomacy": ("/x/diplomacy.db", "abc")}
     key = page_key({"type": "http", **scope}, databases, frozenset({"diplomacy/latest_posts_by_type"}))
     assert (key is not None) is kept
+
+
+@pytest.mark.parametrize(("index", "kept"), [(("index", ("/x/diplomacy.db", "abc")), True), (None, False)])
+def test_the_landing_page_is_kept_when_every_database_is_immutable(index: Any, kept: bool) -> None:
+    databases = {"diplomacy": ("/x/diplomacy.db", "abc")}
+    for query in (b"", b"lang=nl"):
+        scope = {"type": "http", "method": "GET", "path": "/", "query_string": query}
+        assert (page_key(scope, databases, frozenset(), index) is not None) is kept
+    assert (
+        page_key({"type": "http", "method": "GET", "path": "/-/downloads"}, databases, frozenset(), index)
+        is None
+    )
+
+
+def test_the_landing_page_asked_for_again_is_the_same_and_reads_nothing(
+    fresh: Client, queries: list[str]
+) -> None:
+    first = fresh.get("/")
+    assert first.status_code == 200 and queries
+    queries.clear()
+    again = fresh.get("/")
+    assert queries == []
+    assert again.text == first.text
+    dutch = fresh.get("/?lang=nl")
+    assert dutch.text != first.text and 'lang="nl"' in dutch.text
+
+
+def test_pages_not_in_the_memo_are_worked_out_a_few_at_a_time(
+    fresh: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each page's queries run between its first and its last; no more than PAGES_AT_ONCE pages have
+    queries under way at once, however many are asked for together."""
+    original = Database.execute
+    ran: list[asyncio.Task[Any] | None] = []  # the request (the task answering it) of each query
+
+    async def noted(self: Database, sql: str, *args: Any, **kwargs: Any) -> Any:
+        ran.append(asyncio.current_task())
+        return await original(self, sql, *args, **kwargs)
+
+    fresh.get("/diplomacy/articles")  # the facets and the schema kept: each page below runs its own queries
+    monkeypatch.setattr(Database, "execute", noted)
+    paths = [f"/diplomacy/articles?_n={n}" for n in range(6)]
+
+    async def together() -> list[Any]:
+        return list(await asyncio.gather(*(fresh.app.client.get(path) for path in paths)))
+
+    pages = fresh.loop.run_until_complete(together())
+    assert [page.status_code for page in pages] == [200] * len(paths)
+    spans = {task: (ran.index(task), len(ran) - 1 - ran[::-1].index(task)) for task in set(ran)}
+    assert len(spans) == len(paths)  # every page ran queries of its own
+    under_way = max(sum(first <= at <= last for first, last in spans.values()) for at in range(len(ran)))
+    assert under_way == PAGES_AT_ONCE

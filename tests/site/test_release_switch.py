@@ -1,6 +1,7 @@
 """A build publishing while `diplodata serve` answers requests: every response is 200 and from one
-whole release, the server switches to the new release without a restart, never goes back, and
-deletes the old release's snapshot once its last request is done."""
+whole release, the server switches to the new release without a restart, never goes back (served
+by two workers, which switch together), and deletes the old release's snapshot once its last
+request is done."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.conftest import EXTRA_ARTICLES, SEED, Server, add_article
 COUNT = "/diplomacy.json?sql=select+count(*)+as+n+from+articles&_shape=array"
 DESCRIPTOR = "/datapackages/diplomacy-news/datapackage.json"
 CLIENTS = 4
+WORKERS = 2
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:
@@ -53,7 +55,7 @@ def raw(tmp_path: Path) -> Path:
 def test_serve_switches_to_a_build_published_while_requests_run(raw: Path, tmp_path: Path) -> None:
     root = tmp_path / "root"
     first = build(root=root, raw_dir=raw)
-    server = Server(root)
+    server = Server(root, workers=WORKERS)
     stop = threading.Event()
     seen: list[list[tuple[str, str]]] = [[] for _ in range(CLIENTS)]
     errors: list[BaseException] = []
@@ -97,7 +99,8 @@ def test_serve_switches_to_a_build_published_while_requests_run(raw: Path, tmp_p
         assert switched is not None, "the server never switched to the new release"
         assert all(r == f"{second.version}:2" for r in releases[switched:])  # never back to the old
     assert any(answers[0][0] == f"{first.version}:1" for answers in seen)  # the old one was served
-    assert len(snapshots) == 1  # the old release's snapshot was deleted once it was idle
+    # Each worker's snapshot of the old release was deleted once it was idle: one snapshot a worker.
+    assert len({folder.name.split("-")[0] for folder in snapshots}) == len(snapshots) == WORKERS
 
 
 def test_take_snapshot_is_the_published_release_linked_not_copied(release: Path, tmp_path: Path) -> None:

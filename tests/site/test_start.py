@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from etl.layout import ROOT, STAGING
 from etl.site.releases import JOURNAL, SNAPSHOTS
 
@@ -27,14 +29,20 @@ BUILD_ONLY = (
     "pandas",
     "pyarrow",
     "xlsxwriter",
+    # What Datasette's units (pint) would import: the build's arrays and its optional executor.
+    "numpy",
+    "dask",
 )
-# `diplodata serve` as it starts, uvicorn's server replaced by the start of the app and its stop:
-# then the modules of BUILD_ONLY that were loaded, and the landing page's status.
+# `diplodata serve` as it starts, uvicorn's server replaced by the start of the app and its stop
+# (with several workers, the first worker's, in the process that would fork it, after what that
+# process loads before forking): then the modules of BUILD_ONLY that were loaded, and the landing
+# page's status.
 START = """
 import asyncio, sys
 import uvicorn
+from etl.site import workers
 
-def run(app, **options):
+def run(app, *arguments, **options):
     async def start_and_stop():
         await app.start()
         page = await app.current.datasette.client.get("/")
@@ -44,16 +52,22 @@ def run(app, **options):
     status = asyncio.run(start_and_stop())
     print(status, *sorted(m for m in sys.argv[2].split() if m in sys.modules))
 
-uvicorn.run = run
+def first_worker(self, serve_seat):
+    serve_seat(0, lambda: None)
+    return 0
+
+uvicorn.run = workers.run_app = run
+workers.listening_socket = lambda host, port, shared: __import__("socket").socket()
+workers.Workers.run = first_worker
 from etl.cli import main
-main(["serve", "--root", sys.argv[1]], standalone_mode=False)
+main(["serve", "--root", sys.argv[1], "--workers", sys.argv[3]], standalone_mode=False)
 """
 
 
-def start(root: Path) -> list[str]:
-    """What START prints for the release under root."""
+def start(root: Path, workers: int = 1) -> list[str]:
+    """What START prints for the release under root, served by that many workers."""
     done = subprocess.run(
-        [sys.executable, "-c", START, str(root), " ".join(BUILD_ONLY)],
+        [sys.executable, "-c", START, str(root), " ".join(BUILD_ONLY), str(workers)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -70,9 +84,10 @@ def linked_copy(release: Path, folder: Path) -> Path:
     return folder
 
 
-def test_a_start_loads_nothing_only_the_build_needs(release: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_start_loads_nothing_only_the_build_needs(release: Path, tmp_path: Path, workers: int) -> None:
     root = linked_copy(release, tmp_path / "release")
-    assert start(root) == ["200"]
+    assert start(root, workers) == ["200"]
     assert not any((root / STAGING / SNAPSHOTS).iterdir())  # the snapshot was deleted at the stop
 
 
