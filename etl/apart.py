@@ -31,7 +31,8 @@ Progress = Callable[[str], None]
 MESSAGE, RESULT, ERROR = "message", "result", "error"
 # Linux's prctl option by which a process is sent a signal when the one that forked it dies.
 PR_SET_PDEATHSIG = 1
-# Seconds a child that sent its result is given to end before it is killed.
+# Seconds a child that sent its result (or its error) is given to end before it is killed; a child
+# still at work when this process stops (interrupted, or failing) is killed at once.
 END_SECONDS = 30
 
 
@@ -81,6 +82,7 @@ def run_apart(work: Callable[[Progress], T], progress: Progress, apart: bool = T
     process = context.Process(target=child, args=(work, sending, os.getpid()), daemon=False)  # it has workers
     process.start()
     sending.close()
+    answered = False
     try:
         while True:
             try:
@@ -92,7 +94,9 @@ def run_apart(work: Callable[[Progress], T], progress: Progress, apart: bool = T
                 ) from None
             if kind == MESSAGE:
                 progress(value)
-            elif kind == RESULT:
+                continue
+            answered = True
+            if kind == RESULT:
                 return value  # type: ignore[no-any-return]
             else:
                 error, note = value
@@ -100,7 +104,7 @@ def run_apart(work: Callable[[Progress], T], progress: Progress, apart: bool = T
                 raise error
     finally:
         receiving.close()
-        process.join(END_SECONDS)
+        process.join(END_SECONDS if answered else 0)
         if process.is_alive():
             process.kill()
             process.join()

@@ -135,3 +135,33 @@ def test_the_work_runs_here_when_not_apart_or_while_another_thread_runs() -> Non
     finally:
         stop.set()
         other.join()
+
+
+def test_a_child_still_at_work_when_this_process_stops_is_killed_at_once() -> None:
+    found = fresh(
+        """
+        import time
+
+        def work(progress):
+            progress(str(os.getpid()))
+            time.sleep(600)
+
+        def stop(message):
+            global child
+            child = int(message)
+            raise KeyboardInterrupt  # as Ctrl-C in the building process would
+
+        started = time.monotonic()
+        try:
+            run_apart(work, stop)
+        except KeyboardInterrupt:
+            pass
+        try:
+            os.kill(child, 0)
+            alive = True
+        except ProcessLookupError:
+            alive = False
+        print(json.dumps({"alive": alive, "seconds": time.monotonic() - started}))
+        """
+    )
+    assert found["alive"] is False and found["seconds"] < 10  # type: ignore[operator]
