@@ -19,13 +19,8 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fo
 
 PRELUDE = """
 import json, os, sys
-from pathlib import Path
 from etl.apart import can_fork, run_apart
-
-def rss_mb():
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+from tests.test_memory import rss_mb
 
 assert can_fork()
 """
