@@ -22,7 +22,7 @@ from typing import Any
 
 from etl.apart import run_apart
 from etl.curate import Decision, Spill, assemble, curated_rows, read_reviews
-from etl.engine import CACHE, Engine, extractions
+from etl.engine import CACHE, Engine
 from etl.extract import extract_source
 from etl.layout import (
     CHANGELOG,
@@ -47,7 +47,6 @@ from etl.package import (
     merged_problems,
     package_strings,
     render_dictionary,
-    screen,
     validate_release,
     write_data,
     write_descriptor,
@@ -82,6 +81,7 @@ from etl.release import (
     staging_folder,
     write_report,
 )
+from etl.screens import screen_sources
 from etl.site import (
     DEFAULT_BASE_URL,
     build_database,
@@ -287,8 +287,9 @@ def extract_sources(
     progress(f"extracting {len(raw.sources)} source(s)")
     spill = Spill(spill_folder, packages)
     unreadable: list[SourceError] = []
-    found = extractions(raw.sources, reference_dir, engine, extract_source, unreadable)
-    screened = screen(found, packages, spill.take)
+    screened = screen_sources(
+        raw.sources, reference_dir, engine, packages, spill.take, unreadable, extract_source
+    )
     spill.close()
     for rejected in unreadable:  # a file changed since it was checked
         progress(f"rejected {rejected}")

@@ -16,7 +16,7 @@ from etl.layout import ROOT
 
 PACKAGE = "etl"
 STAGES = ("raw", "extract", "curate", "package", "release", "site")
-TOP = ("build", "update", "review", "engine", "cli", "__main__")
+TOP = ("build", "update", "review", "engine", "screens", "cli", "__main__")
 FOUNDATIONS = ("__init__", "layout", "specs", "reference", "memory", "apart")
 TOP_RANK = len(STAGES)
 

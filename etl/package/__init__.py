@@ -8,7 +8,16 @@ own checks."""
 
 from etl.package.dictionary import render_dictionary
 from etl.package.files import FolderFiles, PackageFiles, ZipFiles
-from etl.package.quarantine import Screened, blame, merged_problems, package_strings, screen
+from etl.package.quarantine import (
+    Screened,
+    Verdict,
+    blame,
+    gather,
+    merged_problems,
+    package_strings,
+    screen,
+    verdict,
+)
 from etl.package.render import (
     JSON_SUFFIX,
     DataFiles,
@@ -30,9 +39,11 @@ __all__ = [
     "PackageFiles",
     "Problem",
     "Screened",
+    "Verdict",
     "ZipFiles",
     "blame",
     "csv_value",
+    "gather",
     "long_cells",
     "merged_problems",
     "package_descriptor",
@@ -40,6 +51,7 @@ __all__ = [
     "render_dictionary",
     "screen",
     "validate_release",
+    "verdict",
     "write_data",
     "write_descriptor",
     "write_package",

@@ -131,6 +131,32 @@ def screen_source(
     return cleaned, warnings, reasons
 
 
+# What screening one source gives: the reason to quarantine it (None: it may be published), the
+# warnings about the rows taken out, and its cleaned extraction (None when it is quarantined).
+Verdict = tuple[str | None, list[Row], dict[str, Any] | None]
+
+
+def verdict(extraction: dict[str, Any], packages: tuple[PackageSpec, ...]) -> Verdict:
+    """One source's extraction screened (see screen_source), the reasons summed up on one line."""
+    cleaned, warnings, reasons = screen_source(extraction, packages)
+    return (summary(reasons), warnings, None) if reasons else (None, warnings, cleaned)
+
+
+def gather(
+    verdicts: Iterable[tuple[str, Verdict]], keep: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+) -> Screened:
+    """The screened sources from each one's id and verdict, in order; keep is given each extraction
+    to be merged and says what of it to hold (by default, all of it)."""
+    screened = Screened()
+    for source, (reason, warnings, cleaned) in verdicts:
+        screened.warnings += warnings
+        if reason is not None:
+            screened.quarantined[source] = reason
+        elif cleaned is not None:
+            screened.extractions.append(keep(cleaned) if keep is not None else cleaned)
+    return screened
+
+
 def screen(
     extractions: Iterable[dict[str, Any]],
     packages: tuple[PackageSpec, ...],
@@ -138,15 +164,7 @@ def screen(
 ) -> Screened:
     """Every source's extraction screened on its own, as it comes; keep is given each one to be
     merged and says what of it to hold (by default, all of it)."""
-    screened = Screened()
-    for extraction in extractions:
-        cleaned, warnings, reasons = screen_source(extraction, packages)
-        screened.warnings += warnings
-        if reasons:
-            screened.quarantined[extraction["source"]["id"]] = summary(reasons)
-        else:
-            screened.extractions.append(keep(cleaned) if keep is not None else cleaned)
-    return screened
+    return gather(((e["source"]["id"], verdict(e, packages)) for e in extractions), keep)
 
 
 def cells(names: list[str], row: Row) -> dict[str, str]:
