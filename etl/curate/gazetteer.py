@@ -15,6 +15,8 @@ Entry = dict[str, Any]
 
 def fold(name: str) -> str:
     """A name case-folded, without accents and with single spaces, to compare names as written."""
+    if name.isascii():  # most of the gazetteer's names: nothing to decompose
+        return " ".join(name.lower().split())
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 

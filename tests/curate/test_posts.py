@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 import yaml
 
 from etl.curate.coverage import coverage, link_posts, named_at
-from etl.curate.gazetteer import country_names, gazetteer, place
+from etl.curate.gazetteer import country_names, fold, gazetteer, place
 from etl.curate.posts import POSTS_DIR, CuratedError, check_posts, curated_posts, dated, post_rows, read_posts
 from etl.layout import DATAPACKAGES, ROOT
 from etl.reference import load_reference
@@ -203,3 +204,14 @@ def test_link_posts_leaves_an_ambiguous_change_unlinked() -> None:
     ]
     change = {"city": "Brussels", "country": "BE", "post_type": None}
     assert link_posts([change], posts)[0]["post"] is None
+
+
+def test_fold_reads_plain_names_as_the_full_folding_does() -> None:
+    def folded(name: str) -> str:  # the whole folding, without the plain-letters shortcut
+        decomposed = unicodedata.normalize("NFKD", name.casefold())
+        return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+    names = [n for c in gazetteer().cities["BE"] for n in [c["name"], *c.get("alternatenames", [])]]
+    names += ["  New   York ", "SÃO PAULO", "Liège", "Straße", "İstanbul", "ǅemal"]
+    assert [fold(n) for n in names] == [folded(n) for n in names]
+    assert fold("  New   York ") == "new york" and fold("Liège") == "liege" and fold("Straße") == "strasse"
