@@ -39,7 +39,7 @@ from etl.site.charts import load_charts
 from etl.site.errors import error_response, replace_default_handler
 from etl.site.functions import limit as limit_patterns
 from etl.site.functions import refuse as refuse_functions
-from etl.site.hooks import call_directly
+from etl.site.hooks import call_directly, encode_plainly
 from etl.site.i18n import (
     COOKIE,
     COOKIE_MAX_AGE,
@@ -583,11 +583,13 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     opened with their example values, bad parameters refused), the memo of its pages, the response cap
     (etl/site/bounds.py) and the SQL lane (etl/site/lanes.py), every query's time limit kept by the
     lanes' watchdog; the app's pages, table permissions, counts and reads of the schema are worked
-    out once per release (etl/site/memo.py); `render_cell` is called straight (etl/site/hooks.py)."""
+    out once per release (etl/site/memo.py); `render_cell` is called straight, and a plain string
+    is its own tilde encoding at once (etl/site/hooks.py)."""
     from datasette.plugins import pm  # here: Datasette's plugins module loads this one
 
     replace_default_handler()
     call_directly(pm)
+    encode_plainly()
     memoize_table_permissions(datasette)
     memoize_schema_reads(datasette)
     return_freed_memory()

@@ -101,3 +101,34 @@ def test_the_site_s_app_calls_render_cell_straight(client: Client) -> None:
     assert page.status_code == 200
     assert isinstance(datasette_plugins.hook.render_cell, DirectHook)
     assert 'class="long-text"' in page.text  # the site's previews of long text, by its render_cell
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["000001_0d29c541e809d71d", "", "articles", "a-b_C9", "a.b", "a b", "/foo/bar", "~2F", "Liège",
+     "né?x=1&y", "東京", "tab\there", "100%", "a+b", "Z" * 300],
+)  # fmt: skip
+def test_plain_first_encodes_as_datasette_does(text: str) -> None:
+    from datasette.utils import tilde_encode
+
+    from etl.site.hooks import plain_first
+
+    original = getattr(tilde_encode, "__wrapped__", tilde_encode)
+    assert plain_first(original)(text) == original(text)
+
+
+def test_encode_plainly_is_installed_once_where_datasette_calls_it(client: Client) -> None:
+    import datasette.url_builder
+    import datasette.utils
+    import datasette.views.table
+
+    from etl.site.hooks import TILDE_CALLERS, encode_plainly
+
+    client.get("/diplomacy/articles")  # the app is wrapped on its first request
+    modules = (datasette.utils, datasette.url_builder, datasette.views.table)
+    assert [m.__name__ for m in modules] == list(TILDE_CALLERS)
+    installed = [m.tilde_encode for m in modules]
+    assert all(not hasattr(f.__wrapped__, "__wrapped__") for f in installed)
+    encode_plainly()
+    assert [m.tilde_encode for m in modules] == installed
+    assert datasette.utils.path_from_row_pks({"id": "a/b"}, ["id"], False) == "a~2Fb"
