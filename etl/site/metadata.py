@@ -256,7 +256,15 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, worker
 
     from etl.site.releases import Peers, ReleaseSwitch
     from etl.site.startup import import_datasette
-    from etl.site.workers import Board, Workers, can_fork_workers, listening_socket, preload, run_app
+    from etl.site.workers import (
+        Balance,
+        Board,
+        Workers,
+        can_fork_workers,
+        listening_socket,
+        preload,
+        run_app,
+    )
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -274,11 +282,11 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, worker
         host, port, shared=True
     ).close()  # the address is free (or already shared), before forking
     preload()
-    board = Board(workers)
+    board, load = Board(workers), Board(workers)
 
     def serve_seat(seat: int, started: Callable[[], None]) -> None:
         app = ReleaseSwitch(root, datasette_app, log=log, peers=Peers(board, seat), started=started)
-        run_app(app, listening_socket(host, port, shared=True))
+        run_app(Balance(app, load, seat), listening_socket(host, port, shared=True))
 
     return Workers(workers, log).run(serve_seat)
 

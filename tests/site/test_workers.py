@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -257,3 +258,96 @@ def test_a_first_worker_that_cannot_start_stops_the_server_before_the_others(
     assert done.returncode != 0
     assert done.stderr.count("Started server process") == 1  # the second worker was never started
     assert not any((root / STAGING / SNAPSHOTS).iterdir())
+
+
+def answers(seat_values: list[int], concurrent: int) -> list[bool]:
+    """Whether each of so many requests answered at once by seat 0's Balance (the other seats' board
+    values as given) asked the client to close its connection, in the order they were answered."""
+    from etl.site.workers import CLOSE, Balance
+
+    board = Board(1 + len(seat_values))
+    for seat, value in enumerate(seat_values, start=1):
+        board.set(seat, value)
+    release = asyncio.Event()
+    counts: list[int] = []
+
+    async def app(scope: dict, receive: object, send) -> None:  # type: ignore[no-untyped-def, type-arg]
+        await release.wait()
+        counts.append(board.values()[0])
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"x", b"y")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    balanced = Balance(app, board, 0)
+    assert board.values()[0] == 1  # serving, nothing in hand
+    closed: list[bool] = []
+
+    async def one() -> None:
+        sent: list[dict] = []  # type: ignore[type-arg]
+
+        async def send(message: dict) -> None:  # type: ignore[type-arg]
+            sent.append(message)
+
+        await balanced({"type": "http"}, None, send)
+        closed.append(CLOSE in sent[0]["headers"])
+        assert (b"x", b"y") in sent[0]["headers"]
+
+    async def run() -> None:
+        tasks = [asyncio.ensure_future(one()) for _ in range(concurrent)]
+        await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(run())
+    assert board.values()[0] == 1 and counts[0] == concurrent + 1  # every request counted, then let go
+    return closed
+
+
+def test_a_worker_with_more_in_hand_than_a_peer_asks_clients_to_reconnect() -> None:
+    # a serving peer with nothing in hand: answered with 3 and 2 in hand, closed; with 1, kept
+    assert answers([1], 3) == [True, True, False]
+    assert answers([2], 3) == [True, False, False]  # the peer has one in hand
+    assert answers([1, 4], 2) == [True, False]  # the least busy peer counts
+    assert answers([0], 5) == [False] * 5  # a peer not serving yet takes no connection
+    assert answers([], 5) == [False] * 5  # alone
+
+
+def test_an_answer_asking_to_close_closes_the_connection(tmp_path: Path) -> None:
+    port = unused_port()
+    script = tmp_path / "serve.py"
+    script.write_text(
+        "import sys, uvicorn\n"
+        "import etl.site.workers as workers\n"
+        "async def app(scope, receive, send):\n"
+        "    if scope['type'] != 'http':\n"
+        "        return\n"
+        "    headers = [(b'content-length', b'2')]\n"
+        "    await send({'type': 'http.response.start', 'status': 200, 'headers': headers})\n"
+        "    await send({'type': 'http.response.body', 'body': b'ok'})\n"
+        "board = workers.Board(2)\n"
+        "board.set(1, 1)\n"
+        "workers.SHED_MARGIN = -1  # every answer sheds its connection\n"
+        "uvicorn.run(workers.Balance(app, board, 0), host='127.0.0.1', port=int(sys.argv[1]),\n"
+        "            log_level='warning', lifespan='off')\n"
+    )
+    process = subprocess.Popen([sys.executable, str(script), str(port)], cwd=Path(__file__).parents[2])
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        with client:
+            client.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            received = b""
+            while chunk := client.recv(4096):  # until the server closes its end (else: a timeout)
+                received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200") and body == b"ok"
+        assert b"connection: close" in head.lower()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
