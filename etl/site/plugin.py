@@ -35,6 +35,7 @@ from markupsafe import Markup, escape
 from etl.layout import CHANGELOG, DATABASE, DOWNLOADS
 from etl.site.article import Span, highlight
 from etl.site.bounds import capped, counted_row, return_freed_memory
+from etl.site.cells import work_cells_leanly
 from etl.site.charts import load_charts
 from etl.site.errors import error_response, replace_default_handler
 from etl.site.functions import limit as limit_patterns
@@ -584,12 +585,14 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     (etl/site/bounds.py) and the SQL lane (etl/site/lanes.py), every query's time limit kept by the
     lanes' watchdog; the app's pages, table permissions, counts and reads of the schema are worked
     out once per release (etl/site/memo.py); `render_cell` is called straight, and a plain string
-    is its own tilde encoding at once (etl/site/hooks.py)."""
+    is its own tilde encoding at once (etl/site/hooks.py); the cells of table and row pages are worked
+    out in one lean loop (etl/site/cells.py)."""
     from datasette.plugins import pm  # here: Datasette's plugins module loads this one
 
     replace_default_handler()
     call_directly(pm)
     encode_plainly()
+    work_cells_leanly()
     memoize_table_permissions(datasette)
     memoize_schema_reads(datasette)
     return_freed_memory()
