@@ -88,27 +88,20 @@ class DirectHook:
                 results.append(result)
         return results
 
-    def positional(self, names: tuple[str, ...]) -> Callable[[tuple[Any, ...]], list[Any]] | None:
-        """A call of the implementations with the values of these arguments in this order (a tuple:
-        no dictionary to build for each call), while the hook may be called straight; None when it
-        must go through pluggy (see __call__) or an implementation names another argument."""
+    def positional(
+        self, names: tuple[str, ...]
+    ) -> tuple[tuple[Callable[..., Any], Callable[[tuple[Any, ...]], tuple[Any, ...]]], ...] | None:
+        """The implementations, in pluggy's order, each with what picks its arguments from the
+        values of these arguments in this order (a tuple: no dictionary to build for each call),
+        while the hook may be called straight; None when it must go through pluggy (see __call__)
+        or an implementation names another argument."""
         plan = self.plan()
         if plan is None or self._manager._inner_hookexec is not self._hookexec or not plan[1] <= set(names):
             return None
-        calls = tuple(
+        return tuple(
             (impl.function, picker([names.index(a) for a in impl.argnames]))
             for impl in reversed(tuple(self._caller._hookimpls))
         )
-
-        def call(values: tuple[Any, ...]) -> list[Any]:
-            results = []
-            for function, picked in calls:
-                result = function(*picked(values))
-                if result is not None:
-                    results.append(result)
-            return results
-
-        return call
 
 
 def picker(indexes: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:

@@ -63,3 +63,39 @@ def test_every_table_page_has_datasettes_cells(client: Client, compared: list[tu
     assert client.get("/diplomacy/articles?_search=embassy").status_code == 200
     assert {t for t, _ in compared} >= set(tables)
     assert sum(plain for _, plain in compared) > len(tables)  # most pages worked out by the lean loop
+
+
+class Bold:
+    """A second render_cell implementation: a language in bold, an awaitable for a title."""
+
+    @staticmethod
+    def render_cell(value: Any, column: str) -> Any:
+        from markupsafe import Markup
+
+        if column == "language":
+            return Markup(f"<b>{value}</b>")
+        if column == "title":
+
+            async def later() -> Any:
+                return Markup(f"<i>{value}</i>")
+
+            return later
+        return None
+
+
+def test_several_implementations_answer_as_through_pluggy(
+    client: Client, compared: list[tuple[str, bool]]
+) -> None:
+    from datasette import hookimpl
+    from datasette.plugins import pm
+
+    plugin = Bold()
+    plugin.render_cell = hookimpl(Bold.render_cell)  # type: ignore[method-assign]
+    pm.register(plugin, name="test-cells-bold")
+    try:
+        assert len(pm.hook.render_cell.positional(ARGUMENTS)) == 2
+        page = client.get("/diplomacy/articles?_size=7")
+        assert page.status_code == 200 and "<b>en</b>" in page.text and "<i>" in page.text
+    finally:
+        pm.unregister(name="test-cells-bold")
+    assert ("articles", True) in compared
