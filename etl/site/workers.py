@@ -109,6 +109,12 @@ class Balance:
         self.busy = 0
         board.set(seat, 1)
 
+    def __getattr__(self, name: str) -> Any:
+        """The wrapped app's attributes (a ReleaseSwitch's start, stop and current release)."""
+        if name == "app":  # not set yet
+            raise AttributeError(name)
+        return getattr(self.app, name)
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
