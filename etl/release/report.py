@@ -14,8 +14,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from etl.imports import sqlite_utils
 from etl.raw import RawInputs, SourceError
 from etl.release.packed import Packed
 
@@ -353,7 +352,7 @@ def add_report_tables(path: Path, report: BuildReport) -> None:
     """Add the report's tables to a built database (replacing them if present) and compact it
     when that freed pages (a database loaded afresh has none: vacuuming it would copy it whole)."""
     rows = report_rows(report_dict(report, warnings=False), map(warning_entry, report.warnings))
-    db = sqlite_utils.Database(path)
+    db = sqlite_utils().Database(path)
     try:
         for name, columns in COLUMN_TYPES.items():
             table = db.table(name)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.imports import sqlite_utils as import_sqlite_utils
 from etl.specs import PackageSpec, ResourceSpec
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def build_database(
     returns the row count of each table. The seconds spent loading rows, indexing and compacting
     are added to timings, when given (for benchmarks/stages.py). Compact: vacuum it at the end if
     pages were freed (the build leaves that to the report's tables, added after)."""
-    import sqlite_utils  # the build's: the site serves the database without it
+    sqlite_utils = import_sqlite_utils()  # the build's: the site serves the database without it
 
     spent = timings if timings is not None else {}
     specs: dict[str, ResourceSpec] = {}
