@@ -21,28 +21,29 @@ from markupsafe import Markup, escape
 # breaks included, as Jinja writes them with Datasette's settings: no trimming of blocks).
 ROW_START = "\n            <tr>\n                "
 ROW_END = "\n            </tr>\n        "
-CELL = '\n                    <td class="col-{css} type-{kind}">{value}</td>\n                '
+CELL_START = '\n                    <td class="col-{css} type-{kind}">'
+CELL_END = "</td>\n                "
 
 
 def rows_html(rows: Iterable[Iterable[Mapping[str, Any]]]) -> Markup:
     """The body of a page's table: each row's cells as `_table.html` writes them, every value
     escaped as Jinja escapes it (markup such as a link Datasette made is kept, anything else escaped,
     None written `None`)."""
-    classes: dict[str, str] = {}
-    kinds: dict[str, str] = {}
-    parts = []
+    starts: dict[tuple[str, str], str] = {}  # each (column, type)'s opening of a cell
+    parts: list[str] = []
+    append = parts.append
     for row in rows:
-        parts.append(ROW_START)
+        append(ROW_START)
         for cell in row:
-            column, value_type = cell["column"], cell["value_type"]
-            css = classes.get(column)
-            if css is None:
-                css = classes[column] = str(escape(to_css_class(column)))
-            kind = kinds.get(value_type)
-            if kind is None:
-                kind = kinds[value_type] = str(escape(value_type))
-            parts.append(CELL.format(css=css, kind=kind, value=escape(cell["value"])))
-        parts.append(ROW_END)
+            where = (cell["column"], cell["value_type"])
+            start = starts.get(where)
+            if start is None:
+                css, kind = escape(to_css_class(where[0])), escape(where[1])
+                start = starts[where] = CELL_START.format(css=css, kind=kind)
+            append(start)
+            append(escape(cell["value"]))
+            append(CELL_END)
+        append(ROW_END)
     return Markup("".join(parts))
 
 
