@@ -155,10 +155,10 @@ def screen_sources(
 ) -> Screened:
     """Every source extracted (see etl/engine.py) and screened, in order, as screen does; keep is
     given each extraction to be merged and says what of it to hold; extract is what extracts a
-    source (the project's extractor by default). With the engine's cache, what
-    screening gave is kept beside it, and a source screened before is not extracted, read nor
-    screened again (unless the engine is full). A source whose text cannot be read any more is
-    added to unreadable."""
+    source (the project's extractor by default). With the engine's cache, what screening gave is
+    kept beside it, and a source screened before is not extracted, read nor screened again
+    (unless the engine is full). A source whose text cannot be read any more is added to
+    unreadable."""
     if engine.cache is None:
         entries: Iterator[tuple[str, Entry]] = (
             (facts["source"]["id"], verdict(facts, packages))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 HOOK = "render_cell"
@@ -34,14 +34,15 @@ Plan = tuple[
 ]
 
 
-def arguments(names: tuple[str, ...] | list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """What picks the arguments of these names, in order, from a call's keyword arguments."""
-    if not names:
-        return lambda kwargs: ()
-    if len(names) == 1:
-        name = names[0]
-        return lambda kwargs: (kwargs[name],)
-    return operator.itemgetter(*names)
+def picker(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """What picks the items at these keys, in order, as a tuple: from a call's keyword arguments
+    by their names, or from a tuple of values by their positions."""
+    if not keys:
+        return lambda found: ()
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda found: (found[key],)
+    return operator.itemgetter(*keys)
 
 
 class DirectHook:
@@ -68,7 +69,7 @@ class DirectHook:
             ):
                 self._plan = None
             else:
-                calls = tuple((impl.function, arguments(impl.argnames)) for impl in reversed(impls))
+                calls = tuple((impl.function, picker(impl.argnames)) for impl in reversed(impls))
                 self._plan = calls, frozenset(name for impl in impls for name in impl.argnames)
             self._seen = impls
         return self._plan
@@ -102,16 +103,6 @@ class DirectHook:
             (impl.function, picker([names.index(a) for a in impl.argnames]))
             for impl in reversed(tuple(self._caller._hookimpls))
         )
-
-
-def picker(indexes: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    """What picks the values at these positions of a tuple, in order, as a tuple."""
-    if not indexes:
-        return lambda values: ()
-    if len(indexes) == 1:
-        index = indexes[0]
-        return lambda values: (values[index],)
-    return operator.itemgetter(*indexes)
 
 
 def call_directly(manager: Any, name: str = HOOK) -> None:
