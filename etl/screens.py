@@ -29,7 +29,7 @@ from typing import Any
 import etl
 from etl.engine import Engine, Extract, cache_key, extractions, share_strings
 from etl.extract import extract_source
-from etl.package import Screened, Verdict, gather, verdict
+from etl.package import Screened, Verdict, gather, screen, verdict
 from etl.raw import Source, SourceError
 from etl.specs import PackageSpec
 
@@ -160,11 +160,7 @@ def screen_sources(
     (unless the engine is full). A source whose text cannot be read any more is added to
     unreadable."""
     if engine.cache is None:
-        entries: Iterator[tuple[str, Entry]] = (
-            (facts["source"]["id"], verdict(facts, packages))
-            for facts in extractions(sources, reference_dir, engine, extract, unreadable)
-        )
-        return gather(entries, keep)
+        return screen(extractions(sources, reference_dir, engine, extract, unreadable), packages, keep)
     cache = ScreenCache(engine.cache.parent, code_version(packages), engine.full)
     try:
         screened = gather(

@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from etl.imports import without
+
 # What pint imports, if installed, for what Datasette never gives it (arrays, uncertainties, babel's
 # names of units, a solver).
 PINT_OPTIONAL = ("numpy", "dask", "uncertainties", "babel", "mip")
@@ -43,10 +45,7 @@ def import_datasette() -> None:
     """Import Datasette's app, unless it is imported already, without what only units need."""
     if "datasette.views.base" in sys.modules:
         return
-    hidden = [name for name in PINT_OPTIONAL if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
-    try:
+    with without(PINT_OPTIONAL):
         pint: Any = importlib.import_module("datasette.vendored.pint")
         registry = pint.UnitRegistry
         pint.UnitRegistry = lambda: LazyRegistry(registry)
@@ -54,7 +53,3 @@ def import_datasette() -> None:
             importlib.import_module("datasette.app")
         finally:
             pint.UnitRegistry = registry
-    finally:
-        for name in hidden:
-            if sys.modules.get(name, ...) is None:
-                del sys.modules[name]
