@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ftfy.badness import is_bad
+from ftfy.badness import BADNESS_RE
 
 DEFAULT_CHARSET = "utf-8"
 META_SCAN_BYTES = 4096
@@ -34,6 +34,11 @@ PLAUSIBLE = re.compile(
 IMPLAUSIBLE_SHARE = 0.3
 IMPLAUSIBLE_MIN = 3
 NON_ASCII_WORD = re.compile(r"\S*[\u0080-\uffff]\S*")
+NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# Each sequence ftfy's badness heuristic looks for holds a character beyond ASCII, and reaches at
+# most two characters past the first and last it holds (`[a-z]\s?[ÃÂ][ ]`); a search from this
+# many characters before a run of them to as many after finds what a search of the whole text finds.
+BADNESS_REACH = 8
 
 
 class ContentError(ValueError):
@@ -116,6 +121,22 @@ def misread(text: str, body: bytes, charset: str) -> str | None:
         f"the text read as {charset} has letters foreign to English, Dutch and French ({shown!r}) that "
         f"{WINDOWS_1252} reads as ordinary letters: the charset label looks wrong"
     )
+
+
+def is_bad(text: str) -> bool:
+    """ftfy's `is_bad` (does the text look like mojibake?), searched only around the characters
+    beyond ASCII, close runs of them together: an article in Latin letters has few of them, and
+    ftfy's pattern, tried at every character of the text, took a third of the time to read raw/."""
+    start = end = -1
+    for run in NON_ASCII_RUN.finditer(text):
+        if end >= 0 and run.start() - BADNESS_REACH > end:
+            if BADNESS_RE.search(text, max(start, 0), end):
+                return True
+            end = -1
+        if end < 0:
+            start = run.start() - BADNESS_REACH
+        end = run.end() + BADNESS_REACH
+    return end >= 0 and BADNESS_RE.search(text, max(start, 0), end) is not None
 
 
 def decoded(body: bytes, charset: str) -> str:
