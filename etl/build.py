@@ -279,7 +279,7 @@ def extract_sources(
     child's memory, given back when it ends."""
     reference = load_reference(reference_dir)
     index = None if engine.cache is None else engine.cache.parent / RAW_INDEX
-    raw = read_raw(raw_dir, reference.site, index, engine.full)
+    raw = read_raw(raw_dir, reference.site, index, engine.full, engine.workers)
     for rejected in raw.rejected:
         progress(f"rejected {rejected}")
     for old in raw.superseded:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,9 @@ from etl.reference import load_yaml
 
 SOURCE_SUFFIXES = (".txt", ".html")
 RECORD_SUFFIX = ".yml"
+# Below so many files to check, a pool of processes costs more than it saves; files a task.
+CHECK_POOL_MINIMUM = 256
+CHECK_CHUNK = 64
 REQUIRED_RECORD_KEYS = ("id", "file", "sha256", "bytes", "language", "archived")
 
 
@@ -311,12 +317,17 @@ class RawInputs:
 
 
 def read_raw(
-    raw_dir: Path, site: dict[str, Any] | None = None, index: Path | None = None, full: bool = False
+    raw_dir: Path,
+    site: dict[str, Any] | None = None,
+    index: Path | None = None,
+    full: bool = False,
+    jobs: int = 1,
 ) -> RawInputs:
     """Every input of a raw folder, accounted for: each readable source (the newest snapshot of each
     address), and each file that cannot be used with the reason (a source reusing another's id among
     them), so that one bad file never hides the others. With an index (see etl/raw/index.py), a file
-    unchanged since it passed the checks is not read again (unless full), and the index is updated."""
+    unchanged since it passed the checks is not read again (unless full), and the index is updated.
+    Many files to check are checked in jobs processes."""
     paths, rejected = find_sources(raw_dir)
     found = len(paths) + len(rejected)
     version = checks_version(site)
@@ -325,10 +336,12 @@ def read_raw(
     checked: dict[str, Checked] = {}
     sources: list[Source] = []
     seen: dict[str, str] = {}
-    for path in paths:
-        stats = file_stats(path, path.with_suffix(RECORD_SUFFIX))
+    stats = [file_stats(path, path.with_suffix(RECORD_SUFFIX)) for path in paths]
+    stale = [path for path, stat in zip(paths, stats, strict=True) if not still(known.get(path.name), stat)]
+    fresh = read_sources(stale, site, jobs)
+    for path, stat in zip(paths, stats, strict=True):
         try:
-            source, passed = checked_source(path, site, known.get(path.name), stats, started)
+            source, passed = checked_source(path, known.get(path.name), stat, started, fresh)
             if passed is not None:
                 checked[path.name] = passed
             if source.id in seen:
@@ -346,24 +359,57 @@ def read_raw(
 
 def checked_source(
     path: Path,
-    site: dict[str, Any] | None,
     known: Checked | None,
     stats: tuple[Stat, Stat] | None,
     started_ns: int,
+    fresh: Iterator[Source | SourceError],
 ) -> tuple[Source, Checked | None]:
-    """A file's source: as the index recorded it when its stat is the one recorded, else read and
-    checked; and what the index is to record of it (None when it was written too recently)."""
+    """A file's source: as the index recorded it when its stat is the one recorded, else the next
+    of fresh (its source read and checked, or why it cannot be used, raised here); and what the
+    index is to record of it (None when it was written too recently)."""
     source = known_source(known, path, stats)
     if source is not None:
         return source, known
-    source = read_source(path, site=site)
-    return source, None if stats is None or racy(stats, started_ns) else as_checked(source, stats)
+    outcome = next(fresh)
+    if isinstance(outcome, SourceError):
+        raise outcome
+    return outcome, None if stats is None or racy(stats, started_ns) else as_checked(outcome, stats)
+
+
+def still(known: Checked | None, stats: tuple[Stat, Stat] | None) -> bool:
+    """Whether a file and its record are as the index recorded them when they passed the checks."""
+    return known is not None and stats is not None and known.stats == stats
+
+
+def attempt_read(path: Path, site: dict[str, Any] | None) -> Source | SourceError:
+    """A file's source read and checked (see read_source), or why it cannot be used."""
+    try:
+        return read_source(path, site=site)
+    except SourceError as exc:
+        return exc
+
+
+def read_chunk(paths: list[Path], site: dict[str, Any] | None) -> list[Source | SourceError]:
+    """Some files' sources read and checked in a worker process."""
+    return [attempt_read(path, site) for path in paths]
+
+
+def read_sources(paths: list[Path], site: dict[str, Any] | None, jobs: int) -> Iterator[Source | SourceError]:
+    """Each file's source read and checked, or why it cannot be used, in order: in this process, or
+    for many files in a pool of jobs processes, CHECK_CHUNK files a task."""
+    if jobs <= 1 or len(paths) < CHECK_POOL_MINIMUM:
+        yield from (attempt_read(path, site) for path in paths)
+        return
+    chunks = [paths[i : i + CHECK_CHUNK] for i in range(0, len(paths), CHECK_CHUNK)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for done in pool.map(read_chunk, chunks, itertools.repeat(site)):
+            yield from done
 
 
 def known_source(known: Checked | None, path: Path, stats: tuple[Stat, Stat] | None) -> Source | None:
     """The source of a file as it passed the checks, when its stat and its record's are those the
     index recorded; else None (it is to be read and checked)."""
-    if known is None or stats is None or known.stats != stats:
+    if known is None or not still(known, stats):
         return None
     record = known.record if known.record is not None else read_record(path.with_suffix(RECORD_SUFFIX))
     return Source(id=known.id, file=path.name, sha256=known.sha256, size=known.size, record=record, path=path)

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 import etl.raw.index
+import etl.raw.sources
 from benchmarks.corpus import generate, touch
 from etl.raw import RawInputs, SourceError, read_raw, read_source
 from etl.raw.index import checks_version, plain
@@ -230,3 +231,21 @@ def test_plain_values_are_those_json_gives_back() -> None:
         assert plain(value) and json.loads(json.dumps(value)) == value
     for value in ({1: "a"}, {"a": dt.date(2026, 1, 1)}, {"a": float("nan")}, {"a": (1, 2)}, {"a": {1, 2}}):
         assert not plain(value)
+
+
+def test_files_checked_in_a_pool_of_processes_are_read_as_in_one(
+    raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(etl.raw.sources, "CHECK_POOL_MINIMUM", 2)
+    monkeypatch.setattr(etl.raw.sources, "CHECK_CHUNK", 3)
+    texts = sorted(raw.glob("*.txt"))
+    texts[3].write_bytes(b"\x00binary")
+    texts[7].with_suffix(".yml").write_text("id: [unclosed\n", encoding="utf-8")
+    backdate(raw)
+    index = tmp_path / "raw.json"
+    alone = read_raw(raw, SITE)
+    pooled = read_raw(raw, SITE, index, jobs=2)
+    assert len(pooled.rejected) == 2 and len(pooled.sources) == 10
+    assert described(pooled) == described(alone)
+    touch(texts[5])
+    assert described(read_raw(raw, SITE, index, jobs=2)) == described(read_raw(raw, SITE))
