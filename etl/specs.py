@@ -92,9 +92,9 @@ class ResourceSpec:
     titles: dict[str, str] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def field_names(self) -> list[str]:
-        """Names of the fields, in order."""
+        """Names of the fields, in order (worked out once: not to be changed)."""
         return [f["name"] for f in self.schema["fields"]]
 
     @property

@@ -4,6 +4,7 @@ about."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -35,14 +36,18 @@ def coverage(posts: list[Row], counts: Iterable[Row]) -> list[Row]:
 
 
 def covered(posts: list[Row], counts: Iterable[Row]) -> Iterator[Row]:
-    """The rows of coverage, one at a time."""
+    """The rows of coverage, one at a time (the posts named at a period counted once a period:
+    many counts share their date)."""
+    named_by_period: dict[tuple[str, str], Counter[str]] = {}
     for as_of, source, types in snapshots(counts):
         period = bounds(as_of)
         if period is None:
             continue
-        named = [p for p in posts if named_at(p, *period)]
+        named = named_by_period.get(period)
+        if named is None:
+            named = named_by_period[period] = Counter(p["post_type"] for p in posts if named_at(p, *period))
         for post_type, stated in sorted(types.items()):
-            found = sum(1 for p in named if p["post_type"] == post_type)
+            found = named[post_type]
             yield {
                 "source": source,
                 "as_of": as_of,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,11 +88,53 @@ def cell_problems(value: str, field: dict[str, Any]) -> list[tuple[str, bool]]:
     return problems
 
 
+# What a field's cells are checked with: what is wrong with one (see cell_problems).
+Check = Callable[[str], list[tuple[str, bool]]]
+REQUIRED = [("is required but empty", False)]
+NOTHING: list[tuple[str, bool]] = []
+# Constraints that cell_problems does not check (unique is checked over the whole table).
+UNCHECKED = frozenset({"unique"})
+
+
+def required(value: str) -> list[tuple[str, bool]]:
+    """What is wrong with a cell of a required text field of no other constraint."""
+    return REQUIRED if value == "" else NOTHING
+
+
+def field_check(field: dict[str, Any]) -> Check | None:
+    """How a field's cells are checked: None for a text of no format or constraint (any cell fits),
+    a test of emptiness for a required one, else cell_problems."""
+    constraints = set(field.get("constraints") or {}) - UNCHECKED
+    if (
+        field.get("type", "string") == "string"
+        and field.get("format") != "uri"
+        and constraints <= {"required"}
+    ):
+        return required if constraints else None
+    return functools.partial(cell_problems, field=field)
+
+
+# Each spec's checks, worked out once (held with the spec, so that its id is not another's).
+_CHECKS: dict[int, tuple[ResourceSpec, list[tuple[str, Check]]]] = {}
+
+
+def field_checks(spec: ResourceSpec) -> list[tuple[str, Check]]:
+    """The name and check of each field of a resource whose cells can be wrong, in field order."""
+    held = _CHECKS.get(id(spec))
+    if held is None or held[0] is not spec:
+        if len(_CHECKS) > 512:
+            _CHECKS.clear()
+        checks = [(f["name"], c) for f in spec.schema["fields"] if (c := field_check(f)) is not None]
+        held = _CHECKS[id(spec)] = (spec, checks)
+    return held[1]
+
+
 def row_problems(spec: ResourceSpec, rows: list[dict[str, str]]) -> list[CellProblem]:
     """Every cell of some rows of a resource that does not fit its field."""
     found = []
+    checks = field_checks(spec)
     for index, row in enumerate(rows):
-        for field in spec.schema["fields"]:
-            for message, enum in cell_problems(row.get(field["name"], ""), field):
-                found.append(CellProblem(index, field["name"], message, enum))
+        for name, check in checks:
+            for message, enum in check(row.get(name, "")):
+                found.append(CellProblem(index, name, message, enum))
     return found

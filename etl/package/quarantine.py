@@ -75,6 +75,7 @@ def screen_source(
     warnings: list[Row] = []
     reasons: list[str] = []
     own: dict[str, list[Row]] = {}
+    written: dict[str, list[dict[str, str]]] = {}  # own rows as the CSV files will hold them
     for resource, key in EXTRACTED.items():
         spec = specs.get(resource)
         found = extraction.get(key, [])
@@ -82,7 +83,8 @@ def screen_source(
         if spec is None:
             continue
         rows = with_periods(spec, rows)  # the typed companions, as the merge fills them in
-        problems = row_problems(spec, strings(spec, rows))
+        cells = strings(spec, rows)
+        problems = row_problems(spec, cells)
         outside = {p.index for p in problems if p.enum and isinstance(found, list)}
         for problem in problems:
             where = f"{resource} row {problem.index + 1} field {problem.field}: {problem.message}"
@@ -103,6 +105,7 @@ def screen_source(
         if isinstance(found, list):
             cleaned[key] = kept
         own[resource] = kept
+        written[resource] = [c for i, c in enumerate(cells) if i not in outside] if outside else cells
     counts = with_periods(specs["post_counts"], extraction.get("post_counts", []))
     dropped = {snapshot(r) for r in counts if r not in own.get("post_counts", [])}
     if dropped:  # a total whose parts lost a count is no longer checked against them
@@ -119,14 +122,24 @@ def screen_source(
                     }
                 )
         cleaned["post_totals"] = own["post_totals"] = [r for r in totals if snapshot(r) not in dropped]
+        written["post_totals"] = [
+            c
+            for r, c in zip(totals, written.get("post_totals", []), strict=True)
+            if snapshot(r) not in dropped
+        ]
     body = extraction["article"].get("body") or ""
     texts = {source: body}
     for package in packages:
-        written = {spec.name: strings(spec, own.get(spec.name, [])) for spec in package.resources}
+        tables = {
+            spec.name: written[spec.name]
+            if spec.name in written and spec.field_names == specs[spec.name].field_names
+            else strings(spec, own.get(spec.name, []))
+            for spec in package.resources
+        }
         reasons += [
             f"{p.resource} row {p.row - HEADER_ROWS if p.row else '?'}"
             f"{f' field {p.field}' if p.field else ''}: {p.message}"
-            for p in project_problems(written, package, texts)
+            for p in project_problems(tables, package, texts)
         ]
     return cleaned, warnings, reasons
 
