@@ -24,36 +24,53 @@ def fold(name: str) -> str:
 class Gazetteer:
     """Every city of the gazetteer under each of its folded names and its country code, a
     country's names folded the first time a city of that country is looked up (folding the world's
-    1.4 million names took seconds and 90 MB that a build asking for a hundred cities never used)."""
+    1.4 million names took seconds and 90 MB that a build asking for a hundred cities never used),
+    and a city's entry made the first time it is found."""
 
     def __init__(self, cities: dict[str, list[dict[str, Any]]]) -> None:
         self.cities = cities
-        self.countries: dict[str, dict[str, list[Entry]]] = {}
+        self.countries: dict[str, dict[str, list[int]]] = {}
+        self.entries: dict[tuple[str, int], Entry] = {}
 
     def get(self, key: tuple[str, str], default: list[Entry] | None = None) -> list[Entry]:
         """The cities of a (folded name, country code), or default ([] when not given)."""
         name, country = key
         if country not in self.countries:
             self.countries[country] = country_index(self.cities.get(country, []))
-        return self.countries[country].get(name, default if default is not None else [])
+        found = self.countries[country].get(name)
+        if found is None:
+            return default if default is not None else []
+        return [self.entry(country, number) for number in found]
+
+    def entry(self, country: str, number: int) -> Entry:
+        """The entry of a country's city (by its place among the country's cities), made once."""
+        key = (country, number)
+        if key not in self.entries:
+            self.entries[key] = city_entry(self.cities[country][number])
+        return self.entries[key]
 
 
-def country_index(cities: list[dict[str, Any]]) -> dict[str, list[Entry]]:
-    """The cities of one country under each of their folded names."""
-    index: dict[str, list[Entry]] = {}
-    for city in cities:
-        entry = {
-            "geonameid": int(city["geonameid"]),
-            "name": city["name"],
-            "latitude": float(city["latitude"]),
-            "longitude": float(city["longitude"]),
-            "population": int(city["population"]),
-            "names": sorted({n for n in city.get("alternatenames", []) if latin(n)} - {city["name"]}),
-        }
+def country_index(cities: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """Where each of one country's cities is among them, under each of their folded names."""
+    index: dict[str, list[int]] = {}
+    for number, city in enumerate(cities):
         for name in {city["name"], *city.get("alternatenames", [])}:
             if name:
-                index.setdefault(fold(name), []).append(entry)
+                index.setdefault(fold(name), []).append(number)
     return index
+
+
+def city_entry(city: dict[str, Any]) -> Entry:
+    """What the posts take from a city of the gazetteer: its id, name, coordinates, population and
+    its other names in Latin letters."""
+    return {
+        "geonameid": int(city["geonameid"]),
+        "name": city["name"],
+        "latitude": float(city["latitude"]),
+        "longitude": float(city["longitude"]),
+        "population": int(city["population"]),
+        "names": sorted({n for n in city.get("alternatenames", []) if latin(n)} - {city["name"]}),
+    }
 
 
 @functools.cache

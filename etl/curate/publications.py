@@ -12,7 +12,7 @@ import jsonschema
 import yaml
 
 from etl.layout import REFERENCE_DIR
-from etl.reference import ReferenceError
+from etl.reference import ReferenceError, load_yaml
 
 CURATED_DIR = REFERENCE_DIR / "curated"
 FILES = ("sources", "post_counts", "network_changes", "contact_days")
@@ -47,7 +47,7 @@ def read_checked(folder: Path, names: tuple[str, ...], empty: Any = None) -> dic
     for name in names:
         path = folder / f"{name}.yml"
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+            loaded = load_yaml(path.read_text(encoding="utf-8"))
             data = isoformat_dates(loaded if empty is None else loaded or empty)
         except (OSError, yaml.YAMLError) as exc:
             raise CuratedError(f"{path}: {str(exc).splitlines()[0]}") from None

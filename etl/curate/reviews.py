@@ -19,6 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 import yaml
 
 from etl.curate.publications import CuratedError
+from etl.reference import load_yaml
 from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]
@@ -120,7 +121,7 @@ def read_reviews(folder: Path, packages: tuple[PackageSpec, ...]) -> list[Decisi
     decisions: list[Decision] = []
     for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
         try:
-            entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            entries = load_yaml(path.read_text(encoding="utf-8")) or []
         except (OSError, yaml.YAMLError) as exc:
             raise CuratedError(f"{path}: {str(exc).splitlines()[0]}") from None
         if not isinstance(entries, list):
