@@ -23,7 +23,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 Progress = Callable[[str], None]
@@ -71,40 +71,72 @@ def child(work: Callable[[Progress], Any], sending: Connection, parent: int) -> 
         sending.close()
 
 
+class Apart(Generic[T]):
+    """Work running in a child process forked for it (see start_apart): result() waits for it,
+    passing its progress messages on, and returns its result or raises its error; stop() ends it
+    at once if it still runs (a build that fails does not leave it at work)."""
+
+    def __init__(self, work: Callable[[Progress], T]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.receiving, sending = context.Pipe(duplex=False)
+        # not a daemon: the work may start processes of its own
+        self.process = context.Process(target=child, args=(work, sending, os.getpid()), daemon=False)
+        self.process.start()
+        sending.close()
+        self.done = False
+
+    def result(self, progress: Progress = lambda message: None) -> T:
+        """The work's result, once it is there; its error raised here (its traceback added as a
+        note); a child that ends without a result is a RuntimeError."""
+        answered = False
+        try:
+            while True:
+                try:
+                    kind, value = self.receiving.recv()
+                except EOFError:
+                    self.process.join()
+                    code = self.process.exitcode
+                    raise RuntimeError(
+                        f"the build's child process ended without a result (exit code {code})"
+                    ) from None
+                if kind == MESSAGE:
+                    progress(value)
+                    continue
+                answered = True
+                if kind == RESULT:
+                    return value  # type: ignore[no-any-return]
+                error, note = value
+                error.add_note(f"raised in the build's child process:\n{note}")
+                raise error
+        finally:
+            self.end(END_SECONDS if answered else 0)
+
+    def stop(self) -> None:
+        """End the work at once if it still runs (what it wrote is left as it is)."""
+        self.end(0)
+
+    def end(self, seconds: float) -> None:
+        """Give the child so many seconds to end, then kill it; close the pipe. Done once."""
+        if self.done:
+            return
+        self.done = True
+        self.receiving.close()
+        self.process.join(seconds)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def start_apart(work: Callable[[Progress], T]) -> Apart[T]:
+    """Start work(progress) in a child forked for it, and go on (this process must be one that can
+    be forked: see can_fork)."""
+    return Apart(work)
+
+
 def run_apart(work: Callable[[Progress], T], progress: Progress, apart: bool = True) -> T:
     """The result of work(progress), the work run in a forked child when apart (and this process
     can be forked, see can_fork), else here. Its progress messages are passed to progress as they
     come; an error it raised is raised here; a child that ends without a result is a RuntimeError."""
     if not apart or not can_fork():
         return work(progress)
-    context = multiprocessing.get_context("fork")
-    receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=child, args=(work, sending, os.getpid()), daemon=False)  # it has workers
-    process.start()
-    sending.close()
-    answered = False
-    try:
-        while True:
-            try:
-                kind, value = receiving.recv()
-            except EOFError:
-                process.join()
-                raise RuntimeError(
-                    f"the build's child process ended without a result (exit code {process.exitcode})"
-                ) from None
-            if kind == MESSAGE:
-                progress(value)
-                continue
-            answered = True
-            if kind == RESULT:
-                return value  # type: ignore[no-any-return]
-            else:
-                error, note = value
-                error.add_note(f"raised in the build's child process:\n{note}")
-                raise error
-    finally:
-        receiving.close()
-        process.join(END_SECONDS if answered else 0)
-        if process.is_alive():
-            process.kill()
-            process.join()
+    return start_apart(work).result(progress)

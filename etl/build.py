@@ -14,13 +14,13 @@ import functools
 import hashlib
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from etl.apart import run_apart
+from etl.apart import can_fork, start_apart
 from etl.curate import Decision, Spill, assemble, curated_rows, read_reviews
 from etl.engine import CACHE, Engine
 from etl.extract import extract_source
@@ -41,15 +41,19 @@ from etl.layout import (
 from etl.memory import give_back
 from etl.package import (
     DataFiles,
+    Pending,
     Problem,
+    ResourceFiles,
     Screened,
     blame,
+    data_files,
     merged_problems,
     package_strings,
     render_dictionary,
     validate_release,
     write_data,
     write_descriptor,
+    write_resource,
     write_workbooks,
     write_zip,
 )
@@ -61,6 +65,7 @@ from etl.release import (
     Breach,
     BuildReport,
     Packed,
+    Previous,
     add_report_tables,
     build_lock,
     check_assertions,
@@ -100,6 +105,8 @@ Progress = Callable[[str], None]
 FINGERPRINT = "fingerprint.json"
 # Rounds of quarantine: each sets aside every source the checks blame, so one or two suffice.
 MAX_ROUNDS = 5
+# Below about so many bytes of rows, the data files are written in the build's process alone.
+APART_WEIGHT = 16 * 2**20
 # Beside the extraction cache, what vl-convert drew (the charts and the map), by what it was given.
 DRAWINGS = "drawings"
 # Beside the extraction cache, the files of raw/ that passed the checks, by their stat (etl/raw/index.py).
@@ -198,9 +205,48 @@ def clear(stage: Path) -> None:
         shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
-def write_data_files(stage: Path, packages: tuple[PackageSpec, ...], tables: Tables) -> dict[str, DataFiles]:
-    """Write the data files (CSV, Parquet, JSON) of every package of the release, once."""
-    return {p.name: write_data(stage / DATAPACKAGES / p.name, p, tables[p.name]) for p in packages}
+def write_data_files(
+    stage: Path, packages: tuple[PackageSpec, ...], tables: Tables, jobs: int = 1
+) -> dict[str, DataFiles]:
+    """Write the data files (CSV, Parquet, JSON) of every package of the release, once: for a large
+    release (and jobs > 1), the resources shared between this process and a child forked for them
+    (etl/apart.py), the largest first to the side with less to write."""
+    tasks = [(stage / DATAPACKAGES / p.name, p.name, spec) for p in packages for spec in p.resources]
+    weights = [rows_weight(tables[package][spec.name]) for _, package, spec in tasks]
+    if jobs <= 1 or not can_fork() or sum(weights) < APART_WEIGHT:
+        return {p.name: write_data(stage / DATAPACKAGES / p.name, p, tables[p.name]) for p in packages}
+    sides: tuple[list[int], list[int]] = ([], [])
+    loads = [0, 0]
+    for index in sorted(range(len(tasks)), key=lambda i: -weights[i]):
+        side = 0 if loads[0] <= loads[1] else 1
+        sides[side].append(index)
+        loads[side] += weights[index]
+
+    def write(indexes: list[int]) -> dict[int, ResourceFiles]:
+        return {
+            i: write_resource(tasks[i][0], tasks[i][2], tables[tasks[i][1]][tasks[i][2].name])
+            for i in indexes
+        }
+
+    there = start_apart(lambda progress: write(sides[1]))
+    try:
+        written = write(sides[0])
+        written.update(there.result())
+    finally:
+        there.stop()
+    return {
+        p.name: data_files([written[i] for i, task in enumerate(tasks) if task[1] == p.name])
+        for p in packages
+    }
+
+
+def rows_weight(rows: Sequence[dict[str, Any]]) -> int:
+    """About how many bytes a table's rows are: the size of their file on disk, for rows that wait
+    there (etl/curate/spill.py), else the length of their values' text."""
+    path = getattr(rows, "path", None)
+    if isinstance(path, Path):
+        return path.stat().st_size
+    return sum(len(str(value)) for row in rows for value in row.values() if value is not None)
 
 
 def write_packages(
@@ -211,10 +257,10 @@ def write_packages(
     project: dict[str, Any],
     created: str,
     jobs: int = 1,
-) -> None:
+) -> Pending:
     """Write what the release's version goes into, beside the data files: every package's
-    descriptor and its zip, its workbook (from its data files, in jobs processes, while the
-    descriptors and zips are written), and the data dictionary."""
+    descriptor and its zip, its workbook (from its data files; for large packages in jobs processes
+    that go on as the build does, the Pending returned), and the data dictionary."""
 
     def descriptors_and_zips() -> None:
         for package in packages:
@@ -229,8 +275,11 @@ def write_packages(
             )
             write_zip(stage / DOWNLOADS / f"{package.name}.zip", folder, files)
 
-    write_workbooks(stage / DOWNLOADS, stage / DATAPACKAGES, packages, project, jobs, descriptors_and_zips)
+    pending = write_workbooks(
+        stage / DOWNLOADS, stage / DATAPACKAGES, packages, project, jobs, descriptors_and_zips
+    )
     (stage / DATAPACKAGES / "README.md").write_bytes(render_dictionary(packages, project))
+    return pending
 
 
 def stage_release(
@@ -315,87 +364,110 @@ def stage_contents(
     read = functools.partial(
         extract_sources, raw_dir, reference_dir, packages, engine or Engine(), spill_folder
     )
-    extracted = run_apart(read, progress)
+
+    def besides() -> tuple[dict[str, list[dict[str, Any]]], list[Decision], Previous | None]:
+        """What the merge takes besides the extractions: the curated rows, the reviews' decisions
+        and the previous release."""
+        curated = curated_rows(
+            reference.persons, reference.post_types, reference_dir / "curated", reference_dir / "posts"
+        )
+        return curated, read_reviews(reference_dir / "reviews", packages), find_previous(root)
+
+    if can_fork():  # the extraction in a child (see etl/apart.py), the rest read here meanwhile
+        reading = start_apart(read)
+        try:
+            curated, reviews, previous = besides()
+            extracted = reading.result(progress)
+        finally:
+            reading.stop()
+    else:
+        extracted = read(progress)
+        curated, reviews, previous = besides()
     screened, spill, report = extracted.screened, extracted.spill, extracted.report
     created, files = extracted.created, extracted.files
     del extracted
     give_back()  # (after each large stage, see etl/memory.py)
-    curated = curated_rows(
-        reference.persons, reference.post_types, reference_dir / "curated", reference_dir / "posts"
-    )
-    reviews = read_reviews(reference_dir / "reviews", packages)
     quarantined = dict(screened.quarantined)
-    previous = find_previous(root)
-    for _ in range(MAX_ROUNDS):
-        kept = [e for e in screened.extractions if e["source"]["id"] not in quarantined]
-        tables, warned = merge(packages, kept, reference, curated, reviews, quarantined, spill)
-        merge_warnings = Packed(warned)  # one for every differing duplicate: many in a large corpus
-        del warned
-        give_back()
-        breaches = asserted(reference, tables)
-        checkpoint("extracted")
-        progress("writing packages")
-        data = write_data_files(stage, packages, tables)
-        give_back()
-        staged = staged_release(stage / DATAPACKAGES, packages)
-        versioning = choose_version(previous, staged, str(project["version"]))
-        release_project = {**project, "version": versioning.version}
-        workers = (engine or Engine()).workers
-        write_packages(stage, packages, tables, data, release_project, created, workers)
-        progress("validating packages")
-        validated = None if engine is None or engine.full else root / DATAPACKAGES
-        problems = validate_release(stage / DATAPACKAGES, validated=validated, jobs=workers)
-        give_back()
-        if not problems:
-            break
-        blamed, unexplained = blame(problems, package_strings(packages, tables), sources_of(kept))
-        if unexplained or not blamed:
-            raise BuildFailed(unexplained or problems)
-        quarantined.update(blamed)  # frictionless found what the checks before it did not
-        clear(stage)
-    else:
-        raise BuildFailed(problems)
-    project = release_project
-    quarantine(report, files, quarantined, progress)
-    report.published = [source for source in files if source not in quarantined]
-    kept_ids = sources_of(kept)
-    report.warnings = Packed(  # hundreds of thousands at 100,000 articles: packed in memory
-        chain(
-            spill.warnings(kept_ids),
-            (w for w in screened.warnings if w["source"] in kept_ids),
-            merge_warnings,
-            (b.warning() for b in breaches),
+    pending = Pending()  # workbooks being written while the build goes on
+    try:
+        for _ in range(MAX_ROUNDS):
+            kept = [e for e in screened.extractions if e["source"]["id"] not in quarantined]
+            tables, warned = merge(packages, kept, reference, curated, reviews, quarantined, spill)
+            merge_warnings = Packed(warned)  # one for every differing duplicate: many in a large corpus
+            del warned
+            give_back()
+            breaches = asserted(reference, tables)
+            checkpoint("extracted")
+            progress("writing packages")
+            data = write_data_files(stage, packages, tables, (engine or Engine()).workers)
+            give_back()
+            staged = staged_release(stage / DATAPACKAGES, packages)
+            versioning = choose_version(previous, staged, str(project["version"]))
+            release_project = {**project, "version": versioning.version}
+            workers = (engine or Engine()).workers
+            pending = write_packages(stage, packages, tables, data, release_project, created, workers)
+            progress("validating packages")
+            validated = None if engine is None or engine.full else root / DATAPACKAGES
+            try:
+                problems = validate_release(stage / DATAPACKAGES, validated=validated, jobs=workers)
+            except Exception:
+                pending.wait()  # a workbook's error first, as when they were written before
+                raise
+            give_back()
+            if not problems:
+                break
+            pending.wait()  # (as above)
+            blamed, unexplained = blame(problems, package_strings(packages, tables), sources_of(kept))
+            if unexplained or not blamed:
+                raise BuildFailed(unexplained or problems)
+            quarantined.update(blamed)  # frictionless found what the checks before it did not
+            clear(stage)
+        else:
+            raise BuildFailed(problems)
+        project = release_project
+        quarantine(report, files, quarantined, progress)
+        report.published = [source for source in files if source not in quarantined]
+        kept_ids = sources_of(kept)
+        report.warnings = Packed(  # hundreds of thousands at 100,000 articles: packed in memory
+            chain(
+                spill.warnings(kept_ids),
+                (w for w in screened.warnings if w["source"] in kept_ids),
+                merge_warnings,
+                (b.warning() for b in breaches),
+            )
         )
-    )
-    for breach in breaches:
-        progress(f"assertion: {breach}")
-    checkpoint("validated")
-    stage_changelog(stage, root, previous, versioning, staged, created)
-    report.version, report.created = versioning.version, created
-    report.previous_version, report.bump = lineage(stage / CHANGELOG, versioning.version)
-    report.statuses = count_statuses(resource_rows(tables))
-    # The rows are in the files now: what follows reads them there, so they are let go of here,
-    # with what was kept to make them (the spill's notes of what its tables cite, each source's
-    # file, the curated rows, the previous release read): at 100,000 articles, tens of MB.
-    del screened, kept, tables, spill, files, kept_ids, curated, reviews, previous, staged, data
-    del merge_warnings, quarantined
-    give_back()
-    progress("building the database")
-    report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE, compact=False)
-    add_report_tables(stage / DATABASE, report)  # and vacuums the database
-    give_back()
-    (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
-    (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
-    drawings = (
-        None if engine is None or engine.full or engine.cache is None else engine.cache.parent / DRAWINGS
-    )
-    draw_charts(stage, project, base_url, created[:10], drawings)
-    write_data_facts(stage)  # what the data say, read by the catalogue records and the site
-    write_catalog(stage, base_url, packages, project)
-    write_report(stage / DOWNLOADS / REPORT, report)
-    write_checksums(stage)
-    progress(describe(versioning))
-    return report
+        for breach in breaches:
+            progress(f"assertion: {breach}")
+        checkpoint("validated")
+        stage_changelog(stage, root, previous, versioning, staged, created)
+        report.version, report.created = versioning.version, created
+        report.previous_version, report.bump = lineage(stage / CHANGELOG, versioning.version)
+        report.statuses = count_statuses(resource_rows(tables))
+        # The rows are in the files now: what follows reads them there, so they are let go of here,
+        # with what was kept to make them (the spill's notes of what its tables cite, each source's
+        # file, the curated rows, the previous release read): at 100,000 articles, tens of MB.
+        del screened, kept, tables, spill, files, kept_ids, curated, reviews, previous, staged, data
+        del merge_warnings, quarantined
+        give_back()
+        progress("building the database")
+        report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE, compact=False)
+        add_report_tables(stage / DATABASE, report)  # and vacuums the database
+        give_back()
+        (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
+        (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
+        drawings = (
+            None if engine is None or engine.full or engine.cache is None else engine.cache.parent / DRAWINGS
+        )
+        draw_charts(stage, project, base_url, created[:10], drawings)
+        write_data_facts(stage)  # what the data say, read by the catalogue records and the site
+        pending.wait()  # the workbooks, which the catalogue records describe
+        write_catalog(stage, base_url, packages, project)
+        write_report(stage / DOWNLOADS / REPORT, report)
+        write_checksums(stage)
+        progress(describe(versioning))
+        return report
+    finally:
+        pending.stop()  # a build that failed leaves none writing
 
 
 def build(

@@ -104,13 +104,14 @@ def test_a_raw_file_changed_while_a_build_runs_is_read_by_the_next_build(
     added while it ran is not taken for part of the release it published."""
     raw, root = tmp_path / "raw", tmp_path / "out"
     shutil.copytree(RAW_DIR, raw)
-    original = etl.build.curated_rows
+    original = etl.build.merge
 
-    def meanwhile(*args: Any) -> dict[str, list[dict[str, Any]]]:
+    def meanwhile(*args: Any) -> Any:
+        """Add a file once raw/ was read, as the build merges what it read."""
         (raw / "999_late.txt").write_text("Archived while the build ran, without its record.\n")
         return original(*args)
 
-    monkeypatch.setattr(etl.build, "curated_rows", meanwhile)
+    monkeypatch.setattr(etl.build, "merge", meanwhile)
     first = build(root=root, raw_dir=raw)
     monkeypatch.undo()
     assert not first.rejected

@@ -16,6 +16,7 @@ import pytest
 
 import etl.build
 import etl.engine
+import etl.package.workbook
 import etl.raw.sources
 from benchmarks.corpus import generate, touch
 from etl.build import build
@@ -274,10 +275,35 @@ def test_a_build_reading_raw_in_a_child_process_or_in_this_one_publishes_the_sam
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     told = json.loads(done.stdout.strip().splitlines()[-1])
-    monkeypatch.setattr(etl.build, "run_apart", lambda work, progress: work(progress))
+    monkeypatch.setattr(etl.build, "can_fork", lambda: False)
     told_here: list[str] = []
     build(root=here, raw_dir=small, jobs=1, progress=told_here.append)
     assert told == told_here and "extracting 12 source(s)" in told
+    for folder in (DATAPACKAGES, DOWNLOADS):
+        assert files_under(apart / folder) == files_under(here / folder)
+    assert (apart / DATABASE).read_bytes() == (here / DATABASE).read_bytes()
+
+
+def test_a_build_writing_its_files_in_child_processes_publishes_the_same_bytes(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apart, here = tmp_path / "apart", tmp_path / "here"
+    # in a fresh interpreter (see above), every file written apart however small the release
+    code = (
+        "from pathlib import Path\nimport etl.build, etl.package.workbook\nfrom etl.apart import can_fork\n"
+        "etl.build.APART_WEIGHT = 0\netl.package.workbook.POOL_BYTES = 0\nstarted = []\n"
+        "start = etl.build.start_apart\n"
+        "etl.build.start_apart = lambda work: started.append(work) or start(work)\n"
+        "assert can_fork()\n"
+        f"etl.build.build(root=Path({str(apart)!r}), raw_dir=Path({str(small)!r}), jobs=2)\n"
+        "print(len(started))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip().splitlines()[-1]) == 2  # the extraction, and half the data files
+    monkeypatch.setattr(etl.build, "can_fork", lambda: False)
+    monkeypatch.setattr(etl.package.workbook, "can_fork", lambda: False)
+    build(root=here, raw_dir=small, jobs=1)
     for folder in (DATAPACKAGES, DOWNLOADS):
         assert files_under(apart / folder) == files_under(here / folder)
     assert (apart / DATABASE).read_bytes() == (here / DATABASE).read_bytes()

@@ -21,28 +21,34 @@ from etl.package.quarantine import (
 from etl.package.render import (
     JSON_SUFFIX,
     DataFiles,
+    ResourceFiles,
     csv_value,
+    data_files,
     package_descriptor,
     write_data,
     write_descriptor,
     write_package,
+    write_resource,
     write_zip,
 )
 from etl.package.rows import long_cells
 from etl.package.validate import Problem, validate_release
-from etl.package.workbook import write_workbook, write_workbooks
+from etl.package.workbook import Pending, write_workbook, write_workbooks
 
 __all__ = [
     "JSON_SUFFIX",
     "DataFiles",
     "FolderFiles",
     "PackageFiles",
+    "Pending",
     "Problem",
+    "ResourceFiles",
     "Screened",
     "Verdict",
     "ZipFiles",
     "blame",
     "csv_value",
+    "data_files",
     "gather",
     "long_cells",
     "merged_problems",
@@ -55,6 +61,7 @@ __all__ = [
     "write_data",
     "write_descriptor",
     "write_package",
+    "write_resource",
     "write_workbook",
     "write_workbooks",
     "write_zip",

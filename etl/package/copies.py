@@ -49,6 +49,8 @@ def copy_problems(
         counts[1] += csv_row is not MISSING
         if row is MISSING or csv_row is MISSING:
             continue
+        if number == HEADER_ROWS + 1 and isinstance(csv_row, dict) and list(csv_row) != fields:
+            return [Problem(package, name, None, None, "the CSV's columns are not the fields", "copy")]
         if not isinstance(row, dict) or not isinstance(csv_row, dict) or list(row) != fields:
             problems.append(Problem(package, name, number, None, "the row's keys are not the fields", "copy"))
             continue

@@ -281,27 +281,50 @@ class DataFiles:
     entries: list[dict[str, Any]]
 
 
-def write_data(folder: Path, package: PackageSpec, rows: dict[str, list[Row]]) -> DataFiles:
-    """Write every resource of a package as CSV, Parquet and JSON under its folder, one file at a
-    time, straight to disk (no file is ever whole in memory)."""
-    written: list[str] = []
-    csv_entries, parquet_entries = [], []
+@dataclass(frozen=True)
+class ResourceFiles:
+    """The data files of one resource written under its package's folder (CSV, Parquet, JSON:
+    paths relative to the folder) and the datapackage.json entries of its CSV and Parquet files."""
+
+    written: list[str]
+    csv_entry: dict[str, Any]
+    parquet_entry: dict[str, Any]
+
+
+def write_resource(folder: Path, spec: ResourceSpec, rows: Sequence[Row]) -> ResourceFiles:
+    """Write one resource as CSV, Parquet and JSON under its package's folder, one file at a time,
+    straight to disk (no file is ever whole in memory)."""
+    csv_path, parquet_path, json_path = (
+        f"data/{spec.name}.{suffix}" for suffix in ("csv", "parquet", "json")
+    )
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    for spec in package.resources:
-        csv_path, parquet_path, json_path = (
-            f"data/{spec.name}.{suffix}" for suffix in ("csv", "parquet", "json")
-        )
-        with (folder / csv_path).open("wb") as handle:
-            hashing = HashingFile(handle)
-            write_csv(spec, rows[spec.name], hashing)  # type: ignore[arg-type]
-        write_parquet(spec, rows[spec.name], str(folder / parquet_path))
-        give_back()  # what Arrow built the groups with (see etl/memory.py)
-        with (folder / json_path).open("wb") as handle:
-            write_json(spec, rows[spec.name], handle)
-        csv_entries.append(resource_descriptor(spec, csv_path, "csv", hashing.facts()))
-        parquet_entries.append(resource_descriptor(spec, parquet_path, "parquet", {}))
-        written += [csv_path, parquet_path, json_path]
-    return DataFiles(written, csv_entries + parquet_entries)
+    with (folder / csv_path).open("wb") as handle:
+        hashing = HashingFile(handle)
+        write_csv(spec, rows, hashing)  # type: ignore[arg-type]
+    write_parquet(spec, rows, str(folder / parquet_path))
+    give_back()  # what Arrow built the groups with (see etl/memory.py)
+    with (folder / json_path).open("wb") as handle:
+        write_json(spec, rows, handle)
+    return ResourceFiles(
+        [csv_path, parquet_path, json_path],
+        resource_descriptor(spec, csv_path, "csv", hashing.facts()),
+        resource_descriptor(spec, parquet_path, "parquet", {}),
+    )
+
+
+def data_files(resources: Sequence[ResourceFiles]) -> DataFiles:
+    """The data files of a package from its resources' (in the package's order)."""
+    return DataFiles(
+        [path for r in resources for path in r.written],
+        [r.csv_entry for r in resources] + [r.parquet_entry for r in resources],
+    )
+
+
+def write_data(folder: Path, package: PackageSpec, rows: dict[str, list[Row]]) -> DataFiles:
+    """Write every resource of a package as CSV, Parquet and JSON under its folder (see
+    write_resource)."""
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    return data_files([write_resource(folder, spec, rows[spec.name]) for spec in package.resources])
 
 
 def write_descriptor(

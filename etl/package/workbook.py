@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pyarrow.parquet as pq
 import xlsxwriter
 
+from etl.apart import Apart, can_fork, start_apart
 from etl.package.rows import long_cells
 from etl.specs import PackageSpec, ResourceSpec
 
@@ -197,6 +197,41 @@ def workbook_size(folder: Path, package: PackageSpec) -> int:
     return sum((folder / "data" / f"{spec.name}.csv").stat().st_size for spec in package.resources)
 
 
+# What writing one workbook takes: its path, its package's folder, the package and the project.
+Task = tuple[Path, Path, PackageSpec, dict[str, Any]]
+
+
+class Pending:
+    """Workbooks being written each in a child process forked for it (etl/apart.py), while the
+    build goes on (they read only the data files, which nothing changes any more): wait() for
+    them, which raises the error of the first that failed as it would have been raised in this
+    process, once all ended; stop() ends those still running, so that a build that fails does not
+    leave them writing (nor does one that is killed: they die with it)."""
+
+    def __init__(self) -> None:
+        self.running: list[Apart[None]] = []
+
+    def start(self, task: Task) -> None:
+        """Start writing a workbook in a forked child."""
+        self.running.append(start_apart(lambda progress: write_workbook(*task)))
+
+    def wait(self) -> None:
+        """Wait for every workbook; raise the error of the first that failed, once all ended."""
+        error: BaseException | None = None
+        while self.running:
+            try:
+                self.running.pop(0).result()
+            except Exception as exc:
+                error = error or exc
+        if error is not None:
+            raise error
+
+    def stop(self) -> None:
+        """End the workbooks still being written (their files are left as they are)."""
+        while self.running:
+            self.running.pop().stop()
+
+
 def write_workbooks(
     downloads: Path,
     datapackages: Path,
@@ -204,22 +239,30 @@ def write_workbooks(
     project: dict[str, Any],
     jobs: int,
     meanwhile: Callable[[], None] = lambda: None,
-) -> None:
+) -> Pending:
     """Write the workbook of every package (downloads/<package>.xlsx) from its folder under
-    datapackages: in this process, or for large packages in a pool of up to jobs processes, one a
-    package, the largest first, while meanwhile runs in this process (it runs first without a
-    pool). A workbook that fails raises here as it would in this process."""
+    datapackages: in this process, or for large packages the largest jobs of them each in a process
+    of its own (when this one can be forked), left running as the build goes on (the Pending
+    returned: wait for it before the workbooks are read), the others here once meanwhile ran (it
+    runs first without processes). A workbook that fails raises, here or when waited for, as it
+    would in this process."""
     downloads.mkdir(parents=True, exist_ok=True)
-    tasks = [(downloads / f"{p.name}.xlsx", datapackages / p.name, p, project) for p in packages]
+    tasks: list[Task] = [(downloads / f"{p.name}.xlsx", datapackages / p.name, p, project) for p in packages]
     sizes = [workbook_size(folder, package) for _, folder, package, _ in tasks]
-    if jobs <= 1 or len(tasks) <= 1 or sum(sizes) < POOL_BYTES:
+    pending = Pending()
+    if jobs <= 1 or len(tasks) <= 1 or sum(sizes) < POOL_BYTES or not can_fork():
         meanwhile()
         for task in tasks:
             write_workbook(*task)
-        return
+        return pending
     order = sorted(range(len(tasks)), key=lambda i: -sizes[i])
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        futures = [pool.submit(write_workbook, *tasks[i]) for i in order]
+    try:
+        for i in order[:jobs]:
+            pending.start(tasks[i])
         meanwhile()
-        for future in futures:
-            future.result()
+        for i in order[jobs:]:
+            write_workbook(*tasks[i])
+    except BaseException:
+        pending.stop()
+        raise
+    return pending

@@ -35,6 +35,7 @@ from etl.release.report import (
     write_report,
 )
 from etl.release.versioning import (
+    Previous,
     choose_version,
     describe,
     find_previous,
@@ -52,6 +53,7 @@ __all__ = [
     "DiffError",
     "LockBusy",
     "Packed",
+    "Previous",
     "ReleaseError",
     "add_report_tables",
     "build_lock",

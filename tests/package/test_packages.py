@@ -216,3 +216,19 @@ def test_validate_release_catches_rows_lost_to_a_stray_quote(broken: Path) -> No
         "extra-cell",
         "missing-cell",
     }
+
+
+def test_validate_release_reports_a_csv_header_that_is_not_the_fields(broken: Path) -> None:
+    path = broken / "diplomacy-network" / "data" / "post_types.csv"
+    data = b"not,the,fields\n" + path.read_bytes().split(b"\n", 1)[1]
+    path.write_bytes(data)
+    descriptor_path = broken / "diplomacy-network" / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    entry = next(e for e in descriptor["resources"] if e["path"] == "data/post_types.csv")
+    entry["bytes"], entry["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+    descriptor_path.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    problems = validate_release(broken)
+    copies = [
+        p for p in problems if p.check == "copy" and p.resource in ("post_types_json", "post_types_parquet")
+    ]
+    assert len(copies) == 2 and all("the CSV's columns are not the fields" in str(p) for p in copies)

@@ -5,7 +5,14 @@ and a workbook that fails failing the build."""
 from __future__ import annotations
 
 import datetime
-from concurrent.futures import ProcessPoolExecutor
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,22 +116,24 @@ def test_a_table_too_long_for_a_sheet_gets_a_note_of_where_its_rows_are(
     assert sheet_cells(tmp_path / "package.xlsx", "fits") == [KINDS, *CELLS]
 
 
-def test_the_pool_and_the_build_process_write_the_same_bytes(
-    release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_processes_and_the_build_process_write_the_same_bytes(release: Path, tmp_path: Path) -> None:
     project, folders = load_project(), release / DATAPACKAGES
     write_workbooks(tmp_path / "here", folders, PACKAGES, project, jobs=1)
-    pools: list[int] = []
-
-    class Pool(ProcessPoolExecutor):
-        def __init__(self, max_workers: int) -> None:
-            pools.append(max_workers)
-            super().__init__(max_workers)
-
-    monkeypatch.setattr(module, "POOL_BYTES", 0)
-    monkeypatch.setattr(module, "ProcessPoolExecutor", Pool)
-    write_workbooks(tmp_path / "pool", folders, PACKAGES, project, jobs=2)
-    assert pools == [2]
+    # in a fresh interpreter, which no thread of another test (a Dask client's) keeps from forking
+    code = (
+        "import json, sys\nfrom pathlib import Path\nfrom etl.package import workbook\n"
+        "from etl.specs import load_packages, load_project\nworkbook.POOL_BYTES = 0\nstarted = []\n"
+        "start = workbook.Pending.start\n"
+        "workbook.Pending.start = lambda self, task: started.append(task[2].name) or start(self, task)\n"
+        f"pending = workbook.write_workbooks(Path({str(tmp_path / 'pool')!r}), Path({str(folders)!r}), "
+        "load_packages(), load_project(), jobs=2)\n"
+        "running = len(pending.running)\npending.wait()\n"
+        "print(json.dumps([started, running, len(pending.running)]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    started, running, left = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(started) == 2 and running == 2 and left == 0
     for package in PACKAGES:
         here = (tmp_path / "here" / f"{package.name}.xlsx").read_bytes()
         assert here == (tmp_path / "pool" / f"{package.name}.xlsx").read_bytes(), package.name
@@ -153,3 +162,73 @@ def test_a_workbook_that_fails_fails_the_build(
     ):
         build(root=root, raw_dir=RAW_DIR, jobs=jobs)
     assert not (root / DOWNLOADS).exists() and not staging_folder(root).exists()
+
+
+def sleeping_task(tmp_path: Path) -> module.Task:
+    """A workbook's task (what it is written from does not matter to a write_workbook replaced)."""
+    return (tmp_path / "x.xlsx", tmp_path, PACKAGES[0], load_project())
+
+
+def test_a_workbook_process_that_ends_without_a_word_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(module, "write_workbook", lambda *args: os._exit(3))
+    pending = module.Pending()
+    pending.start(sleeping_task(tmp_path))
+    with pytest.raises(RuntimeError, match=r"child process ended without a result \(exit code 3\)"):
+        pending.wait()
+
+
+def test_stopped_workbooks_are_not_left_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(module, "write_workbook", lambda *args: time.sleep(60))
+    pending = module.Pending()
+    pending.start(sleeping_task(tmp_path))
+    process = pending.running[0].process
+    started = time.monotonic()
+    pending.stop()
+    assert not process.is_alive() and not pending.running and time.monotonic() - started < 10
+
+
+def start_and_wait(task: module.Task, pid_file: Path) -> None:
+    """In a process of its own: start a workbook, say its process's id, and wait to be killed."""
+    pending = module.Pending()
+    pending.start(task)
+    pid_file.write_text(str(pending.running[0].process.pid))
+    time.sleep(60)
+
+
+def test_a_workbook_process_ends_with_a_killed_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(module, "write_workbook", lambda *args: time.sleep(60))
+    pid_file = tmp_path / "pid"
+    build_process = multiprocessing.get_context("fork").Process(
+        target=start_and_wait, args=(sleeping_task(tmp_path), pid_file)
+    )
+    build_process.start()
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    os.kill(build_process.pid, signal.SIGKILL)
+    build_process.join()
+    while (
+        Path(f"/proc/{child}").exists() and "zombie" not in Path(f"/proc/{child}/status").read_text().lower()
+    ):
+        assert time.monotonic() < deadline, "the workbook's process outlived the build"
+        time.sleep(0.05)
+
+
+def test_workbooks_are_written_here_when_this_process_runs_threads(
+    release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(module, "POOL_BYTES", 0)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        pending = write_workbooks(tmp_path, release / DATAPACKAGES, PACKAGES, load_project(), jobs=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert not pending.running
+    assert all((tmp_path / f"{package.name}.xlsx").is_file() for package in PACKAGES)
