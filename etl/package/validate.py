@@ -4,6 +4,7 @@ and Parquet copies against their CSV (etl/package/copies.py), and the project's 
 
 from __future__ import annotations
 
+import filecmp
 import json
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -75,11 +76,28 @@ def check_task(descriptor: Path, package: str, kind: str, resource: str) -> list
 
 def package_tasks(folder: Path, spec: PackageSpec, previous: Path | None) -> list[tuple[str, str]]:
     """The checks of one package folder as (kind, resource): its metadata, each CSV resource not
-    unchanged since the validated release in previous (frictionless), each JSON and Parquet copy."""
+    unchanged since the validated release in previous (frictionless), each JSON and Parquet copy
+    but those of an unchanged resource that are the validated release's bytes."""
     skip = unchanged_resources(folder / "datapackage.json", previous)
     tasks = [("metadata", "")]
     tasks += [("frictionless", r.name) for r in spec.resources if r.name not in skip]
-    return tasks + [(kind, r.name) for r in spec.resources for kind in ("json", "parquet")]
+    return tasks + [
+        (kind, r.name)
+        for r in spec.resources
+        for kind in ("json", "parquet")
+        if not (r.name in skip and previous is not None and same_copy(folder, previous.parent, r.name, kind))
+    ]
+
+
+def same_copy(folder: Path, validated: Path, resource: str, kind: str) -> bool:
+    """Whether a resource's copy (json or parquet) has the bytes of the validated release's."""
+    name = Path("data") / f"{resource}.{kind}"
+    try:
+        return (folder / name).stat().st_size == (validated / name).stat().st_size and filecmp.cmp(
+            folder / name, validated / name, shallow=False
+        )
+    except OSError:
+        return False
 
 
 def task_size(folder: Path, kind: str, resource: str) -> int:

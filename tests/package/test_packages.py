@@ -232,3 +232,27 @@ def test_validate_release_reports_a_csv_header_that_is_not_the_fields(broken: Pa
         p for p in problems if p.check == "copy" and p.resource in ("post_types_json", "post_types_parquet")
     ]
     assert len(copies) == 2 and all("the CSV's columns are not the fields" in str(p) for p in copies)
+
+
+def test_a_resource_unchanged_since_a_validated_release_is_not_checked_again(broken: Path) -> None:
+    validated = ROOT / DATAPACKAGES
+    specs = {p.name: p for p in load_packages()}
+    network = broken / "diplomacy-network"
+    tasks = etl.package.validate.package_tasks(
+        network, specs["diplomacy-network"], validated / "diplomacy-network" / "datapackage.json"
+    )
+    assert tasks == [("metadata", "")]  # every file the validated release's bytes
+    rewrite_csv(broken, "diplomacy-network", "post_counts", {"count": "88"})
+    (network / "data" / "post_types.json").write_text("[\n{}\n]\n", encoding="utf-8")  # its CSV as it was
+    tasks = etl.package.validate.package_tasks(
+        network, specs["diplomacy-network"], validated / "diplomacy-network" / "datapackage.json"
+    )
+    assert set(tasks) == {
+        ("metadata", ""),
+        ("frictionless", "post_counts"),
+        ("json", "post_counts"),
+        ("parquet", "post_counts"),
+        ("json", "post_types"),
+    }
+    problems = validate_release(broken, validated=validated)
+    assert "post_types_json" in {p.resource for p in problems}
