@@ -21,7 +21,8 @@ GOLD_SETS = (ROOT / "tests" / "gold", ROOT / "tests" / "field-set")
     "--languages",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="File giving, per label file, the paragraphs not in the article's language "
-    "(default: GOLD_DIR.languages.yml beside each folder, when there is one).",
+    "(default: GOLD_DIR.languages.yml beside each folder, when there is one; an article it does "
+    "not name is scored against the project's review of the same article, when there is one).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON, one object per gold set.")
 def evaluate(gold_dirs: tuple[Path, ...], languages: Path | None, as_json: bool) -> None:
@@ -38,15 +39,16 @@ def evaluate(gold_dirs: tuple[Path, ...], languages: Path | None, as_json: bool)
         diplodata evaluate tests/gold tests/field-set
     """
     from etl.extract import evaluate as run_evaluation
-    from etl.extract import render_evaluation
+    from etl.extract import render_evaluation, reviewed_languages
     from etl.reference import load_reference
 
     reference = load_reference()
     folders = list(gold_dirs) or [folder for folder in GOLD_SETS if folder.is_dir()]
+    reviewed = reviewed_languages(folder for folder in GOLD_SETS if folder.is_dir())
     reports: list[dict[str, Any]] = []
     failed = False
     for folder in folders:
-        result = run_evaluation(folder, reference, languages)
+        result = run_evaluation(folder, reference, languages, reviewed)
         failures = result.failures()
         failed = failed or bool(failures)
         if as_json:

@@ -7,6 +7,6 @@ warnings of what it could not read. Nothing here does I/O: the same text always 
 facts. Also scores the extractor against a gold set of hand-labelled articles."""
 
 from etl.extract.article import extract_source
-from etl.extract.evaluation import Evaluation, Score, evaluate, render_evaluation
+from etl.extract.evaluation import Evaluation, Score, evaluate, render_evaluation, reviewed_languages
 
-__all__ = ["Evaluation", "Score", "evaluate", "extract_source", "render_evaluation"]
+__all__ = ["Evaluation", "Score", "evaluate", "extract_source", "render_evaluation", "reviewed_languages"]

@@ -4,6 +4,7 @@ per fact type, and the list of misses."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -258,11 +259,32 @@ def languages_file(folder: Path) -> Path:
     return folder.with_name(folder.name + LANGUAGES_SUFFIX)
 
 
-def evaluate(folder: Path, reference: Reference, languages: Path | None = None) -> Evaluation:
+def reviewed_languages(folders: Iterable[Path]) -> dict[str, list[dict[str, Any]]]:
+    """The paragraph languages reviewed by hand for the articles of some gold folders (each folder's
+    languages file), by the sha256 of each article's bytes: the same article scored from a copy of
+    the folder elsewhere is scored against the same review."""
+    reviewed: dict[str, list[dict[str, Any]]] = {}
+    for folder in folders:
+        for label_name, entries in read_languages(languages_file(folder)).items():
+            for suffix in SOURCE_SUFFIXES:
+                article = folder / Path(label_name).with_suffix(suffix)
+                if article.is_file():
+                    reviewed[hashlib.sha256(article.read_bytes()).hexdigest()] = list(entries or [])
+    return reviewed
+
+
+def evaluate(
+    folder: Path,
+    reference: Reference,
+    languages: Path | None = None,
+    reviewed: dict[str, list[dict[str, Any]]] | None = None,
+) -> Evaluation:
     """Extract every gold article and score the facts against its labels (the paragraph
-    languages also against a languages file, by default the folder's own)."""
+    languages also against a languages file, by default the folder's own; an article it does not
+    name, against the review of the same bytes in reviewed, when there is one)."""
     reference = gold_reference(reference, folder)
     overrides = read_languages(languages if languages is not None else languages_file(folder))
+    reviewed = reviewed or {}
     result = Evaluation()
     for path, label in gold_articles(folder):
         record = {
@@ -286,7 +308,10 @@ def evaluate(folder: Path, reference: Reference, languages: Path | None = None) 
             result.misses += [
                 f"{path.name}: {kind} wrong {f}" for f in sorted(found[kind] - gold[kind], key=str)
             ]
-        others = paragraph_languages(label, overrides.get(path.with_suffix(".yml").name) or [])
+        listed = overrides.get(path.with_suffix(".yml").name)
+        if listed is None:
+            listed = reviewed.get(hashlib.sha256(path.read_bytes()).hexdigest())
+        others = paragraph_languages(label, listed or [])
         language_score(path.name, facts, label, others, result)
         result.furniture_facts += furniture_violations(path.name, label, facts)
     return result

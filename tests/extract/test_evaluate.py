@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -11,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from etl.cli import main
-from etl.extract.evaluation import FLOORS, evaluate, gold_articles
+from etl.extract.evaluation import FLOORS, evaluate, gold_articles, reviewed_languages
 from etl.reference import Reference
 
 GOLD = Path(__file__).parent.parent / "gold"
@@ -84,6 +85,21 @@ def test_evaluate_scores_paragraph_languages_against_the_languages_file(
     languages = FIELD_SET.with_name(FIELD_SET.name + ".languages.yml")
     with_file = evaluate(tmp_path, reference, languages).scores["paragraph_language"]
     assert without.fp == 2 and with_file.fp == 0 and with_file.tp == without.tp + 2
+    # the same article's bytes, reviewed beside the project's copy of the field set
+    by_content = evaluate(tmp_path, reference, reviewed=reviewed_languages([FIELD_SET]))
+    assert by_content.scores["paragraph_language"] == with_file
+    (tmp_path / f"{name}.html").write_bytes((tmp_path / f"{name}.html").read_bytes() + b"\n")
+    edited = evaluate(tmp_path, reference, reviewed=reviewed_languages([FIELD_SET]))
+    assert edited.scores["paragraph_language"].fp == 2  # other bytes: not the article reviewed
+
+
+def test_evaluate_command_scores_a_copy_of_the_field_set_as_the_field_set(tmp_path: Path) -> None:
+    copy = tmp_path / "field-set"
+    shutil.copytree(FIELD_SET, copy)
+    ours = CliRunner().invoke(main, ["evaluate", str(FIELD_SET), "--json"])
+    theirs = CliRunner().invoke(main, ["evaluate", str(copy), "--json"])
+    assert theirs.exit_code == 0, theirs.output
+    assert json.loads(theirs.output)["scores"] == json.loads(ours.output)["scores"]
 
 
 def test_evaluate_command_reports_each_gold_set_apart() -> None:
