@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+U = TypeVar("U")
 Progress = Callable[[str], None]
 # What the child sends: a progress message, its result, or the error it raised.
 MESSAGE, RESULT, ERROR = "message", "result", "error"
@@ -72,7 +73,8 @@ def child(work: Callable[[Progress], Any], sending: Connection, parent: int) -> 
 
 
 class Apart(Generic[T]):
-    """Work running in a child process forked for it (see start_apart): result() waits for it,
+    """Work running in a child process forked for it (started when made; this process must be one
+    that can be forked, see can_fork): result() waits for it,
     passing its progress messages on, and returns its result or raises its error; stop() ends it
     at once if it still runs (a build that fails does not leave it at work)."""
 
@@ -127,16 +129,28 @@ class Apart(Generic[T]):
             self.process.join()
 
 
-def start_apart(work: Callable[[Progress], T]) -> Apart[T]:
-    """Start work(progress) in a child forked for it, and go on (this process must be one that can
-    be forked: see can_fork)."""
-    return Apart(work)
+def alongside(
+    work: Callable[[Progress], T],
+    here: Callable[[], U],
+    progress: Progress = lambda message: None,
+    apart: bool = True,
+) -> tuple[T, U]:
+    """The results of work(progress), run in a forked child when apart (and this process can be
+    forked, see can_fork), and of here(), run in this process meanwhile; without a child, work
+    runs first, then here. The child's progress messages are passed to progress; an error either
+    raised is raised here (the child ended at once if here() fails); a child that ends without a
+    result is a RuntimeError."""
+    if not apart or not can_fork():
+        done = work(progress)
+        return done, here()
+    child = Apart(work)
+    try:
+        mine = here()
+        return child.result(progress), mine
+    finally:
+        child.stop()
 
 
 def run_apart(work: Callable[[Progress], T], progress: Progress, apart: bool = True) -> T:
-    """The result of work(progress), the work run in a forked child when apart (and this process
-    can be forked, see can_fork), else here. Its progress messages are passed to progress as they
-    come; an error it raised is raised here; a child that ends without a result is a RuntimeError."""
-    if not apart or not can_fork():
-        return work(progress)
-    return start_apart(work).result(progress)
+    """The result of work(progress), run in a forked child when apart (see alongside)."""
+    return alongside(work, lambda: None, progress, apart)[0]

@@ -20,8 +20,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from etl.apart import can_fork, start_apart
-from etl.curate import Decision, Spill, assemble, curated_rows, read_reviews
+from etl.apart import alongside
+from etl.curate import Decision, OnDisk, Spill, assemble, curated_rows, read_reviews
 from etl.engine import CACHE, Engine
 from etl.extract import extract_source
 from etl.layout import (
@@ -210,10 +210,11 @@ def write_data_files(
 ) -> dict[str, DataFiles]:
     """Write the data files (CSV, Parquet, JSON) of every package of the release, once: for a large
     release (and jobs > 1), the resources shared between this process and a child forked for them
-    (etl/apart.py), the largest first to the side with less to write."""
+    (etl/apart.py alongside, which writes both shares here when it cannot fork), the largest first
+    to the side with less to write."""
     tasks = [(stage / DATAPACKAGES / p.name, p.name, spec) for p in packages for spec in p.resources]
     weights = [rows_weight(tables[package][spec.name]) for _, package, spec in tasks]
-    if jobs <= 1 or not can_fork() or sum(weights) < APART_WEIGHT:
+    if jobs <= 1 or sum(weights) < APART_WEIGHT:
         return {p.name: write_data(stage / DATAPACKAGES / p.name, p, tables[p.name]) for p in packages}
     sides: tuple[list[int], list[int]] = ([], [])
     loads = [0, 0]
@@ -228,12 +229,10 @@ def write_data_files(
             for i in indexes
         }
 
-    there = start_apart(lambda progress: write(sides[1]))
-    try:
-        written = write(sides[0])
-        written.update(there.result())
-    finally:
-        there.stop()
+    there, written = alongside(
+        lambda progress: write(sides[1]), lambda: write(sides[0]), lambda message: None
+    )
+    written.update(there)
     return {
         p.name: data_files([written[i] for i, task in enumerate(tasks) if task[1] == p.name])
         for p in packages
@@ -243,9 +242,8 @@ def write_data_files(
 def rows_weight(rows: Sequence[dict[str, Any]]) -> int:
     """About how many bytes a table's rows are: the size of their file on disk, for rows that wait
     there (etl/curate/spill.py), else the length of their values' text."""
-    path = getattr(rows, "path", None)
-    if isinstance(path, Path):
-        return path.stat().st_size
+    if isinstance(rows, OnDisk):
+        return rows.stored_bytes()
     return sum(len(str(value)) for row in rows for value in row.values() if value is not None)
 
 
@@ -373,16 +371,8 @@ def stage_contents(
         )
         return curated, read_reviews(reference_dir / "reviews", packages), find_previous(root)
 
-    if can_fork():  # the extraction in a child (see etl/apart.py), the rest read here meanwhile
-        reading = start_apart(read)
-        try:
-            curated, reviews, previous = besides()
-            extracted = reading.result(progress)
-        finally:
-            reading.stop()
-    else:
-        extracted = read(progress)
-        curated, reviews, previous = besides()
+    # the extraction in a child (see etl/apart.py), the rest read here meanwhile
+    extracted, (curated, reviews, previous) = alongside(read, besides, progress)
     screened, spill, report = extracted.screened, extracted.spill, extracted.report
     created, files = extracted.created, extracted.files
     del extracted

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from etl.apart import can_fork, run_apart
+from etl.apart import alongside, can_fork, run_apart
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks, and reads /proc")
 
@@ -29,7 +29,7 @@ assert can_fork()
 def fresh(code: str) -> dict[str, object]:
     """What a case run in a fresh interpreter prints (one JSON object on its last line)."""
     done = subprocess.run(
-        [sys.executable, "-c", PRELUDE + textwrap.dedent(code)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", PRELUDE + textwrap.dedent(code)], capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
     found: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -160,3 +160,39 @@ def test_a_child_still_at_work_when_this_process_stops_is_killed_at_once() -> No
         """
     )
     assert found["alive"] is False and found["seconds"] < 10  # type: ignore[operator]
+
+
+def test_work_alongside_runs_in_a_child_while_this_process_works_and_both_results_come_back() -> None:
+    found = fresh(
+        """
+        import time
+        from etl.apart import alongside
+
+        def work(progress):
+            progress("child")
+            return os.getpid()
+
+        messages = []
+        child, here = alongside(work, lambda: os.getpid(), messages.append)
+        try:
+            alongside(lambda progress: time.sleep(30), lambda: 1 / 0)
+        except ZeroDivisionError:
+            failed_here = True
+        started = time.monotonic()
+        try:
+            alongside(lambda progress: 1 / 0, lambda: None)
+        except ZeroDivisionError:
+            failed_there = time.monotonic() - started < 20
+        print(json.dumps({"apart": child != here == os.getpid(), "messages": messages,
+                          "failed_here": failed_here, "failed_there": failed_there}))
+        """
+    )
+    assert found == {"apart": True, "messages": ["child"], "failed_here": True, "failed_there": True}
+
+
+def test_work_alongside_without_a_child_runs_first_then_this_process_works() -> None:
+    order: list[str] = []
+    done = alongside(
+        lambda progress: order.append("work") or 1, lambda: order.append("here") or 2, apart=False
+    )
+    assert done == (1, 2) and order == ["work", "here"]

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import etl.apart
 import etl.build
 import etl.engine
 import etl.package.workbook
@@ -25,6 +24,7 @@ from etl.layout import DATABASE, DATAPACKAGES, DOWNLOADS, RAW_DIR, REFERENCE_DIR
 from etl.raw import RawInputs, Source, SourceError, read_raw
 from etl.reference import load_reference
 from tests.package.test_packages import files_under
+from tests.test_apart import fresh
 
 
 @pytest.fixture(scope="module")
@@ -260,50 +260,48 @@ def test_a_file_changed_during_a_build_is_rejected_and_the_others_published(
     assert changed.name not in [entry["file"] for entry in report.inputs]
 
 
+def built_here(monkeypatch: pytest.MonkeyPatch, root: Path, **options: Any) -> None:
+    """Build in this process alone: no child for the extraction, the data files or the workbooks."""
+    monkeypatch.setattr(etl.apart, "can_fork", lambda: False)
+    monkeypatch.setattr(etl.package.workbook, "can_fork", lambda: False)
+    build(root=root, **options)
+
+
+def assert_same_release(one: Path, other: Path) -> None:
+    """Two release roots publish the same bytes."""
+    for folder in (DATAPACKAGES, DOWNLOADS):
+        assert files_under(one / folder) == files_under(other / folder)
+    assert (one / DATABASE).read_bytes() == (other / DATABASE).read_bytes()
+
+
 def test_a_build_reading_raw_in_a_child_process_or_in_this_one_publishes_the_same_bytes(
     small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     apart, here = tmp_path / "apart", tmp_path / "here"
-    # in a fresh interpreter, which no thread of another test keeps from forking
-    code = (
-        "import json\nfrom pathlib import Path\nfrom etl.apart import can_fork\n"
-        "from etl.build import build\n"
-        "assert can_fork()\ntold = []\n"
+    told = fresh(
+        "from pathlib import Path\nfrom etl.build import build\ntold = []\n"
         f"build(root=Path({str(apart)!r}), raw_dir=Path({str(small)!r}), jobs=1, progress=told.append)\n"
-        "print(json.dumps(told))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    told = json.loads(done.stdout.strip().splitlines()[-1])
-    monkeypatch.setattr(etl.build, "can_fork", lambda: False)
+        'print(json.dumps({"told": told}))\n'
+    )["told"]
     told_here: list[str] = []
-    build(root=here, raw_dir=small, jobs=1, progress=told_here.append)
+    built_here(monkeypatch, here, raw_dir=small, jobs=1, progress=told_here.append)
     assert told == told_here and "extracting 12 source(s)" in told
-    for folder in (DATAPACKAGES, DOWNLOADS):
-        assert files_under(apart / folder) == files_under(here / folder)
-    assert (apart / DATABASE).read_bytes() == (here / DATABASE).read_bytes()
+    assert_same_release(apart, here)
 
 
 def test_a_build_writing_its_files_in_child_processes_publishes_the_same_bytes(
     small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     apart, here = tmp_path / "apart", tmp_path / "here"
-    # in a fresh interpreter (see above), every file written apart however small the release
-    code = (
-        "from pathlib import Path\nimport etl.build, etl.package.workbook\nfrom etl.apart import can_fork\n"
+    # every file written apart however small the release; the children made by alongside counted
+    started = fresh(
+        "from pathlib import Path\nimport etl.apart, etl.build, etl.package.workbook\n"
         "etl.build.APART_WEIGHT = 0\netl.package.workbook.POOL_BYTES = 0\nstarted = []\n"
-        "start = etl.build.start_apart\n"
-        "etl.build.start_apart = lambda work: started.append(work) or start(work)\n"
-        "assert can_fork()\n"
+        "Apart = etl.apart.Apart\n"
+        "etl.apart.Apart = lambda work: started.append(work) or Apart(work)\n"
         f"etl.build.build(root=Path({str(apart)!r}), raw_dir=Path({str(small)!r}), jobs=2)\n"
-        "print(len(started))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    assert int(done.stdout.strip().splitlines()[-1]) == 2  # the extraction, and half the data files
-    monkeypatch.setattr(etl.build, "can_fork", lambda: False)
-    monkeypatch.setattr(etl.package.workbook, "can_fork", lambda: False)
-    build(root=here, raw_dir=small, jobs=1)
-    for folder in (DATAPACKAGES, DOWNLOADS):
-        assert files_under(apart / folder) == files_under(here / folder)
-    assert (apart / DATABASE).read_bytes() == (here / DATABASE).read_bytes()
+        'print(json.dumps({"started": len(started)}))\n'
+    )["started"]
+    assert started == 2  # the extraction, and half the data files
+    built_here(monkeypatch, here, raw_dir=small, jobs=1)
+    assert_same_release(apart, here)

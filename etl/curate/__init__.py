@@ -11,7 +11,7 @@ from etl.curate.merge import CITING_COLUMNS, EXTRACTED, assemble
 from etl.curate.periods import bounds, with_periods
 from etl.curate.publications import CuratedError, curated_rows, read_curated
 from etl.curate.reviews import Decision, read_reviews
-from etl.curate.spill import Spill, SpilledRows
+from etl.curate.spill import OnDisk, Spill, SpilledRows
 from etl.curate.views import Mapped, Streamed
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "CuratedError",
     "Decision",
     "Mapped",
+    "OnDisk",
     "Spill",
     "SpilledRows",
     "Streamed",

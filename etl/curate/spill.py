@@ -182,6 +182,10 @@ class OnDisk(Streamed[Row]):
 
     folder: Path
 
+    def stored_bytes(self) -> int:
+        """The bytes of the file the rows are read from (of every source, for spilled rows)."""
+        raise NotImplementedError
+
     def rewritten(self, rows: Iterable[Row]) -> MergedRows:
         """Rows made from these, in their order (reviewed, say), written to a file beside them."""
         merged = MergedWriter(self.folder)
@@ -216,6 +220,9 @@ class SpilledRows(OnDisk):
     @property
     def ordered(self) -> bool:
         return self.track.ordered and not self.extra
+
+    def stored_bytes(self) -> int:
+        return self.track.path.stat().st_size
 
     def cited(self, column: str) -> set[str]:
         """The values of a citing column over the rows (noted when they were put on disk)."""
@@ -361,6 +368,9 @@ class MergedRows(OnDisk):
 
     def cited(self, column: str) -> set[str]:
         return set(self.cites.get(column, set()))
+
+    def stored_bytes(self) -> int:
+        return self.path.stat().st_size
 
     def __iter__(self) -> Iterator[Row]:
         for batch in records(self.path):

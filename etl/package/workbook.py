@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from etl.apart import Apart, can_fork, start_apart
+from etl.apart import Apart, can_fork
 from etl.package.rows import long_cells
 from etl.specs import PackageSpec, ResourceSpec
 
@@ -213,7 +213,7 @@ class Pending:
 
     def start(self, task: Task) -> None:
         """Start writing a workbook in a forked child."""
-        self.running.append(start_apart(lambda progress: write_workbook(*task)))
+        self.running.append(Apart(lambda progress: write_workbook(*task)))
 
     def wait(self) -> None:
         """Wait for every workbook; raise the error of the first that failed, once all ended."""
