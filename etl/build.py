@@ -22,6 +22,7 @@ from typing import Any
 
 from etl.apart import alongside
 from etl.curate import Decision, OnDisk, Spill, assemble, curated_rows, read_reviews
+from etl.digests import CODE_SUFFIXES, FileDigests, folders_digest
 from etl.engine import CACHE, Engine
 from etl.extract import extract_source
 from etl.layout import (
@@ -111,6 +112,8 @@ APART_WEIGHT = 16 * 2**20
 DRAWINGS = "drawings"
 # Beside the extraction cache, the files of raw/ that passed the checks, by their stat (etl/raw/index.py).
 RAW_INDEX = "raw.json"
+# Beside it, the sha256 of each input file by its stat (etl/digests.py).
+DIGESTS = "digests.json"
 Tables = dict[str, dict[str, list[dict[str, Any]]]]
 
 
@@ -478,7 +481,7 @@ def build(
     engine = Engine(jobs, executor, scheduler, root / STAGING / CACHE, full)
     # What the release is built from, hashed once, before anything is read: a file changed during
     # the build makes the next build rebuild, never look up to date.
-    inputs = inputs_digest(raw_dir, reference_dir, base_url)
+    inputs = inputs_digest(raw_dir, reference_dir, base_url, root / STAGING / CACHE.parent / DIGESTS, full)
     with build_lock(root / STAGING, progress):
         if recover(root):
             progress("undid an interrupted publish: the previous release is back in place")
@@ -502,18 +505,17 @@ def build(
     return report
 
 
-def inputs_digest(raw_dir: Path, reference_dir: Path, base_url: str) -> str:
+def inputs_digest(
+    raw_dir: Path, reference_dir: Path, base_url: str, index: Path | None = None, full: bool = False
+) -> str:
     """The sha256 of everything a release is built from: the code, the schemas, the reference
-    tables, every file of raw/, the base address."""
-    digest = hashlib.sha256(base_url.encode() + b"\0")
-    package = Path(__file__).parent
-    folders = [(package, ("*.py", "*.yml", "*.html", "*.css")), (reference_dir, ("*",)), (raw_dir, ("*",))]
-    for folder, patterns in folders:
-        for path in sorted({p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()}):
-            if "__pycache__" in path.parts or path.name.startswith("."):
-                continue
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    tables, every file of raw/, the base address; each file's sha256 looked up by its stat in the
+    index (etl/digests.py) unless full, and the index updated."""
+    digests = FileDigests.load(index, full)
+    folders = [(Path(__file__).parent, CODE_SUFFIXES), (reference_dir, None), (raw_dir, None)]
+    found = folders_digest(folders, base_url, digests)
+    digests.save()
+    return found
 
 
 def fingerprint(inputs: str, root: Path) -> str:

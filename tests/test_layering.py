@@ -17,7 +17,7 @@ from etl.layout import ROOT
 PACKAGE = "etl"
 STAGES = ("raw", "extract", "curate", "package", "release", "site")
 TOP = ("build", "update", "review", "engine", "screens", "cli", "__main__")
-FOUNDATIONS = ("__init__", "layout", "specs", "reference", "memory", "apart", "imports")
+FOUNDATIONS = ("__init__", "layout", "specs", "reference", "memory", "apart", "imports", "digests")
 TOP_RANK = len(STAGES)
 
 

@@ -31,13 +31,12 @@ from typing import Any
 
 import yaml
 
+from etl.digests import Stat, file_stat
+from etl.digests import racy as racy_stat
+
 INDEX_FORMAT = 1
 # Libraries whose behaviour the checks depend on (mojibake, HTML parsing, YAML reading).
 CHECKING_LIBRARIES = ("ftfy", "selectolax", "PyYAML")
-# A file written so recently before a build is not recorded as checked (clock ticks, coarse clocks).
-RACY_NS = 2_000_000_000
-
-Stat = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -52,15 +51,6 @@ class Checked:
     record: dict[str, Any] | None
 
 
-def file_stat(path: Path) -> Stat | None:
-    """A file's size, mtime and ctime (in nanoseconds) and inode, or None when there is none."""
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
-
-
 def file_stats(path: Path, record_path: Path) -> tuple[Stat, Stat] | None:
     """The stats of an archived text and of its provenance record, or None when one is missing."""
     text, record = file_stat(path), file_stat(record_path)
@@ -70,7 +60,7 @@ def file_stats(path: Path, record_path: Path) -> tuple[Stat, Stat] | None:
 def racy(stats: tuple[Stat, Stat], started_ns: int) -> bool:
     """Whether a text or its record was written too shortly before a build began for their stat to
     be trusted afterwards (written again within the same clock tick, its stat would not change)."""
-    return any(stat[1] >= started_ns - RACY_NS for stat in stats)
+    return any(racy_stat(stat, started_ns) for stat in stats)
 
 
 @functools.cache

@@ -16,10 +16,11 @@ from typing import Any
 
 import yaml
 
+from etl.digests import Stat
 from etl.raw.budget import over_budget, too_large
 from etl.raw.charsets import ContentError, Undecodable, check_text, decoded, effective
 from etl.raw.discover import CRAWL_LOG
-from etl.raw.index import Checked, Stat, checks_version, file_stats, plain, racy, read_index, write_index
+from etl.raw.index import Checked, checks_version, file_stats, plain, racy, read_index, write_index
 from etl.raw.normal import unnormalised
 from etl.raw.templates import not_an_article
 from etl.reference import load_yaml

@@ -1,0 +1,139 @@
+"""The digest of everything a release is built from (the code, the schemas, the reference tables,
+every file of raw/, the base address), each file's sha256 kept between builds by its stat.
+
+A build hashes its inputs before anything else, to know whether the published release is already
+theirs. Reading every file of a large raw/ folder again for that (at 100,000 articles, 200,000
+files: seconds warm, a minute when the file system's cache has let them go) would cost a build
+that changes nothing more than the rest of it. So, as git's index does for a work tree, each
+file's sha256 is recorded with its stat (size, mtime, ctime, inode, see etl/raw/index.py) in one
+JSON file under the build's cache folder (safe to delete), and a file whose stat is the one
+recorded is not read again. A file written less than RACY_NS before the hashing began is hashed
+but not recorded (a change within the same tick of the clock would leave its stat as it was).
+Like git's, it trusts the stat; `diplodata build --full` hashes every file again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DIGESTS_FORMAT = 1
+# A file written so recently before it was hashed or checked is not recorded (clock ticks, coarse
+# clocks): changed again within the same tick, its stat would be the same.
+RACY_NS = 2_000_000_000
+# Which files of a folder are inputs: every file (None), or those whose names end so.
+CODE_SUFFIXES = (".py", ".yml", ".html", ".css")
+
+Stat = tuple[int, int, int, int]
+
+
+def file_stat(path: Path) -> Stat | None:
+    """A file's size, mtime and ctime (in nanoseconds) and inode, or None when there is none."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
+
+
+def racy(stat: Stat, started_ns: int) -> bool:
+    """Whether a file was written too shortly before started_ns for its stat to be trusted
+    afterwards (as git's index: by its mtime): written again within the same clock tick, its stat
+    would not differ."""
+    return stat[1] >= started_ns - RACY_NS
+
+
+@dataclass
+class FileDigests:
+    """The sha256 of files' bytes, looked up by their stat in what was recorded (by absolute path)
+    and worked out for the others; what changed is written back by save()."""
+
+    path: Path | None
+    recorded: dict[str, tuple[Stat, str]] = field(default_factory=dict)
+    found: dict[str, tuple[Stat, str]] = field(default_factory=dict)
+    started_ns: int = field(default_factory=time.time_ns)
+    changed: bool = False
+
+    @classmethod
+    def load(cls, path: Path | None, full: bool = False) -> FileDigests:
+        """The digests recorded at path (none when it is None, missing, unreadable, of another
+        format, or when full)."""
+        digests = cls(path)
+        if path is None or full:
+            return digests
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") == DIGESTS_FORMAT:
+                for name, (size, mtime, ctime, inode, sha256) in data["files"].items():
+                    digests.recorded[name] = ((int(size), int(mtime), int(ctime), int(inode)), str(sha256))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            digests.recorded.clear()
+        return digests
+
+    def sha256(self, path: Path) -> str:
+        """The sha256 of a file's bytes: the recorded one when its stat is the one recorded."""
+        name = str(path)
+        stat = file_stat(path)
+        known = self.recorded.get(name)
+        if stat is not None and known is not None and known[0] == stat:
+            self.found[name] = known
+            return known[1]
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        after = file_stat(path)
+        if stat is not None and after == stat and not racy(stat, self.started_ns):
+            self.found[name] = (stat, digest)
+        self.changed = True
+        return digest
+
+    def save(self) -> None:
+        """Record the digests of the files hashed this time, atomically, when any was worked out
+        again or one recorded is gone."""
+        if self.path is None or not (self.changed or self.found.keys() != self.recorded.keys()):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "format": DIGESTS_FORMAT,
+            "files": {name: [*stat, sha256] for name, (stat, sha256) in self.found.items()},
+        }
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(data, out, separators=(",", ":"))
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def input_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[tuple[str, Path]]:
+    """The files under a folder (those whose names end with one of suffixes, when given) by their
+    path relative to it, in order: hidden files and __pycache__ folders left out."""
+    found = []
+    for directory, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        for name in names:
+            if name.startswith(".") or (suffixes is not None and not name.endswith(suffixes)):
+                continue
+            path = Path(directory, name)
+            if path.is_file():
+                found.append((path.relative_to(folder).as_posix(), path))
+    return sorted(found, key=lambda item: item[0].split("/"))
+
+
+def folders_digest(
+    folders: Sequence[tuple[Path, tuple[str, ...] | None]], base_url: str, digests: FileDigests
+) -> str:
+    """The sha256 of a build's inputs: the base address, then for each folder (with the suffixes
+    of its files that count, None for all) each file's relative path and sha256, in order."""
+    digest = hashlib.sha256(f"inputs {DIGESTS_FORMAT}\0{base_url}\0".encode())
+    for number, (folder, suffixes) in enumerate(folders):
+        digest.update(f"folder {number}\0".encode())
+        for relative, path in input_files(folder.resolve(), suffixes):
+            digest.update(f"{relative}\0{digests.sha256(path)}\n".encode())
+    return digest.hexdigest()
