@@ -154,7 +154,9 @@ def merge(
         conflicts: dict[str, str] = {}
         spilled = spill.tables(sources_of(kept)) if spill is not None else None
         store = spill.store if spill is not None else list
-        tables, warnings = assemble(packages, kept, reference, curated, reviews, conflicts, spilled, store)
+        tables, warnings = assemble(
+            packages, kept, reference, curated, reviews, conflicts, spilled, store, conflicts_first=True
+        )
         if conflicts:  # an article contradicting a curated fact: quarantined, the curated fact kept
             quarantined.update(conflicts)
             continue

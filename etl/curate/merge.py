@@ -124,6 +124,8 @@ def collect(
 
 
 CURATED = "publication"
+# The resources assemble does not deduplicate with conflicts: made from the others' rows.
+UNCONTRADICTED = ("sources", "persons", "reviews")
 
 
 def contradicts(spec: ResourceSpec, kept: Row, row: Row) -> bool:
@@ -274,6 +276,37 @@ def cited(rows: dict[str, list[Row]], column: str) -> set[str]:
     return found
 
 
+def contradicting(
+    packages: tuple[PackageSpec, ...], everything: Mapping[str, Sequence[Row]], conflicts: dict[str, str]
+) -> None:
+    """Note in conflicts the sources whose rows contradict a curated row of the same key, with the
+    first reason for each, as deduplicating the resources in assemble notes them and in the same
+    order, without merging them: each resource deduplicated with conflicts that has contradiction
+    fields, in the packages' order, its rows in the order they came (the order deduplicate notes
+    them in), each compared with the first curated row of its key (the row deduplicate keeps)."""
+    done: set[str] = set()
+    for package in packages:
+        for spec in package.resources:
+            rows = everything.get(spec.name)
+            if spec.name in UNCONTRADICTED or spec.name in done or not spec.contradiction:
+                continue
+            done.add(spec.name)
+            if rows is None or merged(rows):
+                continue
+            firsts: dict[tuple[Any, ...], Row] = {}
+            for row in rows:
+                if row.get("provenance") == CURATED:
+                    firsts.setdefault(tuple(row.get(k) for k in spec.primary_key), row)
+            if not firsts:
+                continue
+            for row in rows:
+                first = firsts.get(tuple(row.get(k) for k in spec.primary_key))
+                if first is not None and row.get("provenance") != CURATED:
+                    found = duplicate(spec, first, row, True)
+                    if isinstance(found, tuple):
+                        conflicts.setdefault(*found)
+
+
 def assemble(
     packages: tuple[PackageSpec, ...],
     extractions: list[dict[str, Any]],
@@ -283,12 +316,15 @@ def assemble(
     conflicts: dict[str, str] | None = None,
     spilled: Mapping[str, Sequence[Row]] | None = None,
     store: Store = list,
+    conflicts_first: bool = False,
 ) -> tuple[dict[str, dict[str, list[Row]]], list[Row]]:
     """The rows of every package's resources, with the curators' decisions applied, and the
     warnings raised while merging (an article contradicting a curated fact goes into conflicts,
     when given, with the reason). Spilled: the rows of resources kept on disk (etl/curate/spill.py),
     by resource, which the extractions no longer hold; store: where the derived tables go (on disk
-    beside them, or a list)."""
+    beside them, or a list). With conflicts_first, the contradictions are looked for before
+    merging (see contradicting), and when there are any, no tables are made: the caller sets those
+    sources aside and assembles again."""
     warnings: list[Row] = list((curated or {}).get("warnings", []))
     decisions = reviews or []
     everything = collect(extractions, curated or {}, reference, spilled, store)
@@ -296,6 +332,10 @@ def assemble(
     if changes is not None:
         everything["network_changes"] = restated(changes, everything["network_changes"], conflicts)
         warnings += unlinked(everything["network_changes"])
+    if conflicts is not None and conflicts_first:
+        contradicting(packages, everything, conflicts)
+        if conflicts:
+            return {}, warnings
     result: dict[str, dict[str, list[Row]]] = {}
     for package in packages:
         own = {
@@ -303,7 +343,7 @@ def assemble(
             if merged(everything[r.name])
             else deduplicate(r, everything[r.name], warnings, conflicts)
             for r in package.resources
-            if r.name not in ("sources", "persons", "reviews")
+            if r.name not in UNCONTRADICTED
         }
         if "reviews" in package.resource_names:
             specs = {r.name: r for r in package.resources if r.name in own}

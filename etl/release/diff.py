@@ -186,6 +186,7 @@ def merge_join(old: Table, new: Table, schema: SchemaDiff, keep: int | None = No
         return None
     order = key_order(new.schema, key)
     shared = [f for f in new.header if f in set(old.header)]
+    same_header = set(old.header) == set(new.header)
     added: list[KeyedRow] = []
     removed: list[KeyedRow] = []
     changed: list[RowChange] = []
@@ -209,7 +210,11 @@ def merge_join(old: Table, new: Table, schema: SchemaDiff, keep: int | None = No
             else:
                 assert before is not None and after is not None
                 was, now = before[1], after[1]
-                cells = tuple(FieldChange(f, was[f], now[f]) for f in shared if was[f] != now[f])
+                cells = (
+                    ()
+                    if same_header and was == now  # (most rows: compared at once)
+                    else tuple(FieldChange(f, was[f], now[f]) for f in shared if was[f] != now[f])
+                )
                 if cells:
                     if len(changed) != limit:
                         changed.append(RowChange(key_of(now, key), cells))

@@ -205,3 +205,69 @@ def test_decisions_apply_alike_to_rows_on_disk_and_in_memory(
     assert [c["count"] for c in corrected] == [999]
     reviewed = [w["message"] for w in warnings if w["field"].endswith(".review")]
     assert [m.split(" ")[1] for m in reviewed] == ["d4", "d6", "d3"]  # package by package
+
+
+def contradicting_many(extracted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The extractions with contradictions of curated facts in three sources: one restating two
+    curated events with other dates (the first stated is its reason), one a curated event and a
+    curated change with another type of post (the change's reason comes first: changes are looked
+    at before the events), and one only a curated change's date outside the curated one."""
+    changed = copy.deepcopy(extracted)
+    events = load_curated()["events"]
+    change = next(c for c in load_curated()["network_changes"] if c["post_type"] and c["effective"])
+
+    def event(index: int, source: dict[str, Any], day: str) -> None:
+        source["events"].append(
+            {**events[index], "start_date": day, "end_date": day, "provenance": "archived_text"}
+            | {"source": source["source"]["id"]}
+        )
+
+    def restated(source: dict[str, Any], **values: Any) -> None:
+        source["network_changes"].append(
+            {**change, "provenance": "archived_text", "source": source["source"]["id"], **values}
+        )
+
+    event(1, changed[2], "1999-01-01")
+    event(0, changed[2], "1998-01-01")
+    event(0, changed[5], "1997-01-01")
+    restated(changed[5], post_type="honorary_consulate")
+    restated(changed[9], effective="1990")
+    return changed
+
+
+@pytest.mark.parametrize("order", ["as read", "reversed"])
+def test_contradictions_looked_for_first_are_those_the_merge_finds(
+    extracted: list[dict[str, Any]], order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Looked for before merging (conflicts_first), the sources contradicting curated facts and
+    their reasons are the merge's, in its order, rows on disk or in memory; no tables are made."""
+    monkeypatch.setattr(spill_module, "RUN_ROWS", 5)
+    incoming = contradicting_many(extracted if order == "as read" else extracted[::-1])
+    reference, packages = load_reference(), load_packages()
+    spill = Spill(tmp_path, packages)
+    light = [spill.take(copy.deepcopy(e)) for e in incoming]
+    spill.close()
+    kept = {e["source"]["id"] for e in incoming}
+    found = []
+    for first in (False, True):
+        for extractions, on_disk in ((light, spill), (copy.deepcopy(incoming), None)):
+            conflicts: dict[str, str] = {}
+            tables, _ = assemble(
+                packages,
+                extractions,
+                reference,
+                load_curated(),
+                [],
+                conflicts,
+                on_disk.tables(kept) if on_disk is not None else None,
+                on_disk.store if on_disk is not None else list,
+                conflicts_first=first,
+            )
+            assert (tables == {}) is first
+            found.append(list(conflicts.items()))
+    assert found[0] == found[1] == found[2] == found[3]
+    reasons = dict(found[0])
+    assert len(reasons) == 3
+    assert "network_changes" in reasons[incoming[5]["source"]["id"]]
+    assert "1999-01-01" in reasons[incoming[2]["source"]["id"]]
+    assert "effective 1990" in reasons[incoming[9]["source"]["id"]]

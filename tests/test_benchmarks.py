@@ -1,0 +1,34 @@
+"""The build benchmark runs as its users run it and prints the figures the issue asks for (a
+small corpus: the figures themselves are measured by running it at scale, see docs/scale.md)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from etl.layout import ROOT
+
+
+def test_the_build_benchmark_prints_full_no_op_and_one_article_figures(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.build", "12", "--jobs", "1", "--keep", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("N=12: corpus generated") for line in lines)
+    full = next(line for line in lines if line.startswith("N=12: full build"))
+    assert re.search(
+        r"full build [\d.]+ s, \d+ articles/s, peak RSS \d+ MB \(workers \d+ MB\); stages: ", full
+    )
+    rebuilt = next(line for line in lines if line.startswith("N=12: no-op rebuild"))
+    assert re.search(
+        r"no-op rebuild [\d.]+ s \([\d.]+%\), one article changed [\d.]+ s \([\d.]+%\); its", rebuilt
+    )
+    assert "writing" in rebuilt  # the one-article rebuild wrote the packages again: it built
+    assert (tmp_path / "release-12" / "diplomacy.db").exists()
