@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DIGESTS_FORMAT = 1
 # A file written so recently before it was hashed or checked is not recorded (clock ticks, coarse
@@ -76,19 +77,24 @@ class FileDigests:
         return digests
 
     def sha256(self, path: Path) -> str:
-        """The sha256 of a file's bytes: the recorded one when its stat is the one recorded."""
+        """The sha256 of a file's bytes: the recorded one when its stat is the one recorded. A file
+        that cannot be read gives the reason instead (not recorded): the inputs' digest then differs
+        from any release's, and reading raw/ rejects the file with that reason, the others built."""
         name = str(path)
         stat = file_stat(path)
         known = self.recorded.get(name)
         if stat is not None and known is not None and known[0] == stat:
             self.found[name] = known
             return known[1]
-        with path.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        self.changed = True
+        try:
+            with path.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError as exc:  # the build reads it after, and says what is wrong with it
+            return f"unreadable: {exc.strerror or exc}"
         after = file_stat(path)
         if stat is not None and after == stat and not racy(stat, self.started_ns):
             self.found[name] = (stat, digest)
-        self.changed = True
         return digest
 
     def save(self) -> None:
@@ -96,19 +102,25 @@ class FileDigests:
         again or one recorded is gone."""
         if self.path is None or not (self.changed or self.found.keys() != self.recorded.keys()):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {
             "format": DIGESTS_FORMAT,
             "files": {name: [*stat, sha256] for name, (stat, sha256) in self.found.items()},
         }
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, separators=(",", ":"))
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        replace_json(self.path, data)
+
+
+def replace_json(path: Path, data: Any) -> None:
+    """Write a cache's JSON file whole or not at all (a temporary file beside it, renamed over it:
+    two builds writing at once each leave a whole file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def input_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[tuple[str, Path]]:

@@ -144,3 +144,27 @@ def test_the_build_digest_covers_code_reference_and_raw(folder: Path, tmp_path: 
     assert inputs_digest(folder, reference, "https://example.org/other", index) != first
     written(reference / "persons.yml", b"[{}]\n")
     assert inputs_digest(folder, reference, "https://example.org", index) != first
+
+
+def test_an_unreadable_file_gives_its_reason_not_a_crash(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that cannot be read (gone, its permissions) is not recorded, and the digest differs
+    from the readable folder's: the build goes on to read raw/, which rejects that file alone."""
+    index = tmp_path / "digests.json"
+    readable, _ = digest(folder, index, later=True)
+    index.unlink()
+    original = Path.open
+
+    def refusing(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self.name == "001_a.txt":
+            raise PermissionError(13, "Permission denied")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refusing)
+    unreadable, digests = digest(folder, index)
+    assert unreadable != readable
+    assert str((folder / "001_a.txt").resolve()) not in digests.found
+    assert str((folder / "001_a.yml").resolve()) in digests.found
+    monkeypatch.undo()
+    assert digest(folder, index)[0] == readable

@@ -21,9 +21,7 @@ import functools
 import hashlib
 import json
 import math
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -31,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from etl.digests import Stat, file_stat
+from etl.digests import Stat, file_stat, replace_json
 from etl.digests import racy as racy_stat
 
 INDEX_FORMAT = 1
@@ -146,20 +144,12 @@ def read_index(path: Path, version: str, folder: Path) -> dict[str, Checked]:
 
 def write_index(path: Path, version: str, folder: Path, checked: dict[str, Checked]) -> None:
     """Record the texts that passed the checks, atomically (a partial index is never read)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {
         "version": version,
         "folder": folder_key(folder),
         "files": {name: entry(c) for name, c in checked.items()},
     }
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    replace_json(path, data)
 
 
 def folder_key(folder: Path) -> str:
