@@ -159,7 +159,9 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
         at = bisect.bisect(taken, (start, end))
         return all(end <= a or start >= b for a, b in taken[max(0, at - 1) : at + 1])
 
-    multipliers = {fold(k): int(v) for k, v in table["multipliers"].items()}
+    multipliers = memo(
+        table, "multipliers", lambda: {fold(k): int(v) for k, v in table["multipliers"].items()}
+    )
     multiplied = multiplier_regex(table)
 
     def add(start: int, end: int, value: int, form: str, ordinal: bool = False) -> None:
@@ -173,7 +175,11 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
             bisect.insort(taken, (start, end))
 
     approximate = approximate_regex(table)
-    phrases = {fold(k): int(v) for k, v in table["approximate_numbers"].items()}
+    phrases = memo(
+        table,
+        "approximate_numbers",
+        lambda: {fold(k): int(v) for k, v in table["approximate_numbers"].items()},
+    )
     if approximate is not None:
         for match in approximate.finditer(span.text):
             if match.groupdict().get("phrase"):
@@ -211,7 +217,7 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
 def find_numbers(text: str, span: Span, table: dict[str, Any]) -> list[Number]:
     """Every number mention of a span of text, in order, with offsets into the whole text."""
     before, after, codes = qualifier_regex(table)
-    articles = {a.casefold() for a in table["article_numbers"]}
+    articles = memo(table, "article_numbers", lambda: {a.casefold() for a in table["article_numbers"]})
     mentions = []
     for numeral, value, form, ordinal in numerals(text, span, table):
         start, end = numeral.start, numeral.end
