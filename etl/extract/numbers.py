@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from text_to_num import find_numbers as find_number_words
@@ -149,6 +151,12 @@ def word_value(text: str, language: str) -> int | None:
     return int(value) if value == int(value) else None
 
 
+def folded_numbers(table: dict[str, Any], name: str) -> Mapping[str, int]:
+    """A language table's words with a value (its multipliers, its approximate phrases), folded,
+    made once per table: read-only, as every caller shares it."""
+    return memo(table, name, lambda: MappingProxyType({fold(k): int(v) for k, v in table[name].items()}))
+
+
 def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, int, str, bool]]:
     """The numerals of a span, in order: (span, value, form, ordinal), approximate forms first,
     then digits, then number words where neither was found."""
@@ -159,9 +167,7 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
         at = bisect.bisect(taken, (start, end))
         return all(end <= a or start >= b for a, b in taken[max(0, at - 1) : at + 1])
 
-    multipliers = memo(
-        table, "multipliers", lambda: {fold(k): int(v) for k, v in table["multipliers"].items()}
-    )
+    multipliers = folded_numbers(table, "multipliers")
     multiplied = multiplier_regex(table)
 
     def add(start: int, end: int, value: int, form: str, ordinal: bool = False) -> None:
@@ -175,11 +181,7 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
             bisect.insort(taken, (start, end))
 
     approximate = approximate_regex(table)
-    phrases = memo(
-        table,
-        "approximate_numbers",
-        lambda: {fold(k): int(v) for k, v in table["approximate_numbers"].items()},
-    )
+    phrases = folded_numbers(table, "approximate_numbers")
     if approximate is not None:
         for match in approximate.finditer(span.text):
             if match.groupdict().get("phrase"):
@@ -217,7 +219,9 @@ def numerals(text: str, span: Span, table: dict[str, Any]) -> list[tuple[Span, i
 def find_numbers(text: str, span: Span, table: dict[str, Any]) -> list[Number]:
     """Every number mention of a span of text, in order, with offsets into the whole text."""
     before, after, codes = qualifier_regex(table)
-    articles = memo(table, "article_numbers", lambda: {a.casefold() for a in table["article_numbers"]})
+    articles = memo(
+        table, "article_numbers", lambda: frozenset(a.casefold() for a in table["article_numbers"])
+    )
     mentions = []
     for numeral, value, form, ordinal in numerals(text, span, table):
         start, end = numeral.start, numeral.end
