@@ -266,11 +266,13 @@ def extractions(
     engine: Engine,
     extract: Extract = extract_source,
     unreadable: list[SourceError] | None = None,
+    share: bool = True,
 ) -> Iterator[Extraction]:
     """The extraction of every source, in order, each as soon as it is there (so that a caller can
     put it away before the next): cached ones read, the others run by the engine (and cached),
-    their short strings shared. A source whose text cannot be read any more (its file changed
-    since it was checked) has none: its error is added to unreadable, or raised without one."""
+    their short strings shared unless not share (a caller that keeps only part of each shares
+    that part). A source whose text cannot be read any more (its file changed since it was
+    checked) has none: its error is added to unreadable, or raised without one."""
     memo: dict[str, str] = {}
     folder = engine.cache
     keys = [cache_key(s, extract, reference_dir) for s in sources] if folder is not None else []
@@ -303,4 +305,4 @@ def extractions(
             # a worker's JSON (or the cache's) parsed: a cached one reads the same values either way
             facts = json.loads(outcome) if isinstance(outcome, str) else outcome
         del source
-        yield share_strings(facts, memo)
+        yield share_strings(facts, memo) if share else facts

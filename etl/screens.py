@@ -158,13 +158,21 @@ def screen_sources(
     source (the project's extractor by default). With the engine's cache, what screening gave is
     kept beside it, and a source screened before is not extracted, read nor screened again
     (unless the engine is full). A source whose text cannot be read any more is added to
-    unreadable."""
+    unreadable. The short strings of what is held are shared (etl/engine.py share_strings), not
+    those of the rows keep puts away."""
+    memo: dict[str, str] = {}
+
+    def held(extraction: dict[str, Any]) -> dict[str, Any]:
+        kept: dict[str, Any] = share_strings(keep(extraction), memo)
+        return kept
+
     if engine.cache is None:
-        return screen(extractions(sources, reference_dir, engine, extract, unreadable), packages, keep)
+        found = extractions(sources, reference_dir, engine, extract, unreadable, share=False)
+        return screen(found, packages, held)
     cache = ScreenCache(engine.cache.parent, code_version(packages), engine.full)
     try:
         screened = gather(
-            cached_entries(sources, reference_dir, engine, packages, cache, unreadable, extract), keep
+            cached_entries(sources, reference_dir, engine, packages, cache, unreadable, extract), held
         )
     except BaseException:
         cache.close(finished=False)
@@ -187,19 +195,16 @@ def cached_entries(
     keys = [cache_key(source, extract, reference_dir) for source in sources]
     known = [key in cache for key in keys]
     todo = [source for source, hit in zip(sources, known, strict=True) if not hit]
-    found = extractions(todo, reference_dir, engine, extract, unreadable)
+    found = extractions(todo, reference_dir, engine, extract, unreadable, share=False)
     ahead: dict[str, Any] | None = None
-    memo: dict[str, str] = {}
     for source, key, hit in zip(sources, keys, known, strict=True):
         entry = cache.get(key) if hit else None
         if entry is not None:
-            if entry[2] is not None:
-                share_strings(entry[2], memo)
             yield source.id, entry
             continue
         if hit:  # an entry that cannot be read any more: extracted (or read from its cache) here
             alone = Engine(1, cache=engine.cache, full=engine.full)
-            facts = next(extractions([source], reference_dir, alone, extract, unreadable), None)
+            facts = next(extractions([source], reference_dir, alone, extract, unreadable, share=False), None)
         else:
             # a source that could not be read is not among the extractions: the next one is kept
             ahead = ahead if ahead is not None else next(found, None)

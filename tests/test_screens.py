@@ -88,6 +88,19 @@ def test_a_rebuild_screens_only_the_changed_source_and_gets_the_same(
     assert len(screened) == SOURCES
 
 
+def test_what_is_held_shares_its_short_strings_read_fresh_or_from_the_kept_entries(
+    raw: Path, tmp_path: Path
+) -> None:
+    engine = Engine(jobs=1, cache=tmp_path / "cache" / "extract")
+    for _ in range(2):  # extracted, then read from the kept entries
+        held = screened_with(sources(raw), engine).extractions
+        languages = [e["article"]["language"] for e in held if e.get("article")]
+        first = {}
+        for language in languages:  # one object per value, across all the sources
+            assert first.setdefault(language, language) is language
+        assert len(languages) > len(first)
+
+
 def marred(source: Source, reference: Any) -> dict[str, Any]:
     """The project's extractor, but for the first source of the corpus, whose date is no date."""
     facts = extract_source(source, reference)
