@@ -450,10 +450,9 @@ def stage_contents(
         give_back()
         (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
         (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
-        drawings = (
-            None if engine is None or engine.full or engine.cache is None else engine.cache.parent / DRAWINGS
-        )
-        draw_charts(stage, project, base_url, created[:10], drawings)
+        # a full build draws every chart again, and keeps what it drew for the builds after
+        drawings = None if engine is None or engine.cache is None else engine.cache.parent / DRAWINGS
+        draw_charts(stage, project, base_url, created[:10], drawings, reuse=engine is None or not engine.full)
         write_data_facts(stage)  # what the data say, read by the catalogue records and the site
         pending.wait()  # the workbooks, which the catalogue records describe
         write_catalog(stage, base_url, packages, project)

@@ -176,10 +176,11 @@ class Drawings:
     """What vl-convert drew, kept under a folder (None: nothing kept) by the sha256 of what it was
     given and of its version, so that a chart or map whose spec did not change since the last build
     is not drawn again (drawing is the slowest part of a small build's site stage). The folder is
-    safe to delete; prune() removes what the last drawing did not use."""
+    safe to delete; prune() removes what the last drawing did not use. Not reused (a full build),
+    everything is drawn again and kept, for the builds after."""
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder, self.used = folder, set[Path]()
+    def __init__(self, folder: Path | None = None, reuse: bool = True) -> None:
+        self.folder, self.used, self.reuse = folder, set[Path](), reuse
 
     def drawing(self, kind: str, given: str, draw: Callable[[], bytes]) -> bytes:
         """The bytes vl-convert draws from `given` (its kind: svg or png), from the folder if kept."""
@@ -191,6 +192,8 @@ class Drawings:
         path = self.folder / f"{digest.hexdigest()}.{kind}"
         self.used.add(path)
         try:
+            if not self.reuse:
+                raise FileNotFoundError(path)
             return path.read_bytes()
         except OSError:
             data = draw()

@@ -292,12 +292,18 @@ def serve(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, worker
 
 
 def draw_charts(
-    root: Path, project: dict[str, Any], base_url: str, drawn: str, cache: Path | None = None
+    root: Path,
+    project: dict[str, Any],
+    base_url: str,
+    drawn: str,
+    cache: Path | None = None,
+    reuse: bool = True,
 ) -> list[Path]:
     """Draw the site's charts (downloads/charts/) and the map of the posts (downloads/maps/) from
     the database built under root, each dated by the release (drawn: its date) and linked to its
-    data; what was drawn by an earlier build from the same spec is taken from the cache folder."""
-    drawings = Drawings(cache)
+    data; what was drawn by an earlier build from the same spec is taken from the cache folder
+    (unless not reuse: then drawn again, and kept there)."""
+    drawings = Drawings(cache, reuse)
     charts = write_charts(root, all_queries(project), project["database"], SOURCE, base_url, drawn, drawings)
     found = charts + write_map(root, project["database"], base_url, drawn, drawings)
     drawings.prune()

@@ -50,3 +50,19 @@ def test_what_a_build_did_not_use_is_pruned(tmp_path: Path) -> None:
     after.prune()
     assert len(list(tmp_path.iterdir())) == 1
     assert render_svg(SPEC, "en", Drawings(tmp_path)) == kept
+
+
+def test_drawings_not_reused_are_drawn_again_and_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[str] = []
+    original = vl_convert.vegalite_to_svg
+
+    def counting(*args: object, **kwargs: object) -> str:
+        drawn.append("svg")
+        return str(original(*args, **kwargs))
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", counting)
+    svg = render_svg(SPEC, "en", Drawings(tmp_path))
+    assert render_svg(SPEC, "en", Drawings(tmp_path, reuse=False)) == svg and len(drawn) == 2  # a full build
+    assert render_svg(SPEC, "en", Drawings(tmp_path)) == svg and len(drawn) == 2  # kept for the next
