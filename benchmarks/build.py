@@ -26,6 +26,28 @@ from pathlib import Path
 from benchmarks.corpus import generate, touch
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
+# How often the processes under a build are looked at for their peak memory.
+WATCH_SECONDS = 0.1
+
+
+def peaks_below(pid: int, peaks: dict[int, float]) -> None:
+    """Note in peaks the peak memory (VmHWM, its own peak RSS, in MB) of every process under pid
+    (its children, theirs, and so on: the build's children, the pools' workers, the processes forked
+    from multiprocessing's forkserver), read from /proc (nothing on a system without it)."""
+    stack = [pid]
+    while stack:
+        try:
+            children = Path(f"/proc/{stack.pop()}/task").glob("*/children")
+            kids = [int(k) for path in children for k in path.read_text().split()]
+        except (OSError, ValueError):
+            continue
+        for kid in kids:
+            try:
+                status = Path(f"/proc/{kid}/status").read_text()
+                peaks[kid] = max(int(status.split("VmHWM:")[1].split()[0]) / 1024, peaks.get(kid, 0.0))
+            except (OSError, IndexError, ValueError):
+                continue
+        stack += kids
 
 
 def child(raw: Path, root: Path, jobs: int | None, full: bool) -> None:
@@ -43,7 +65,7 @@ def child(raw: Path, root: Path, jobs: int | None, full: bool) -> None:
     for (name, at), (_, following) in itertools.pairwise(marks):
         stages[name] = stages.get(name, 0.0) + following - at
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # (those waited for)
     print(
         json.dumps(
             {
@@ -71,8 +93,20 @@ def run(raw: Path, root: Path, jobs: int | None, full: bool = False, cold: bool 
     command = [sys.executable, "-m", "benchmarks.build", "--child", str(raw), str(root)]
     command += [f"--jobs={jobs}"] if jobs else []
     command += ["--full"] if full else []
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    figures: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    # the build's process watched from here (a thread there would keep it from forking, see
+    # etl/apart.py), for the peak of every process under it, those waited for or not
+    peaks: dict[int, float] = {}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        while process.poll() is None:
+            peaks_below(process.pid, peaks)
+            time.sleep(WATCH_SECONDS)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode:
+            raise SystemExit(f"the build failed (exit code {process.returncode}):\n{err.read()}")
+        figures: dict[str, object] = json.loads(out.read().strip().splitlines()[-1])
+    figures["worker_rss_mb"] = max(float(figures["worker_rss_mb"]), *peaks.values(), 0.0)  # type: ignore[arg-type]
     return figures
 
 

@@ -2,4 +2,5 @@
 
 from etl.cli import main
 
-main()
+if __name__ == "__main__":  # not when a process started by multiprocessing imports it
+    main()

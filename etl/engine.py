@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import etl
+from etl.apart import fresh_context
 from etl.extract import extract_source
 from etl.raw import Source, SourceError
 from etl.reference import Reference, load_reference
@@ -191,7 +192,8 @@ def run_local(
         while sources:
             yield attempt(extract, sources.popleft(), reference)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # fresh processes, not forks of this one, which holds every source's record (etl/apart.py)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=fresh_context()) as pool:
         yield from in_chunks(
             sources, lambda chunk: pool.submit(extract_chunk, chunk, str(reference_dir)), AHEAD * jobs
         )

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -117,6 +118,60 @@ def test_the_memory_the_work_took_is_not_this_process_s() -> None:
     )
     assert found["count"] == 300_000
     assert found["child"] > 250 and found["here"] < 50  # type: ignore[operator]
+
+
+def test_a_result_that_cannot_be_sent_is_an_error_naming_the_exit_code() -> None:
+    found = fresh(
+        """
+        import threading
+
+        try:
+            run_apart(lambda progress: [1, threading.Lock()], print)  # a lock cannot be pickled
+        except RuntimeError as error:
+            print(json.dumps({"error": str(error), "cause": error.__cause__ is not None}))
+        """
+    )
+    assert found == {
+        "error": "the build's child process ended before its result came whole (exit code 70)",
+        "cause": True,
+    }
+
+
+def peak_mb(progress: object) -> float:
+    """The work of a process started apart: its own peak memory (its VmHWM), in MB."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+
+def test_a_process_started_fresh_does_not_carry_this_process_s_memory() -> None:
+    found = fresh(
+        """
+        from etl.apart import Apart
+        from tests.test_apart import peak_mb
+
+        held = bytearray(400 * 2**20)  # 400 MB, every page touched
+        held[:: 4096] = b"x" * len(held[:: 4096])
+        forked, started = Apart(peak_mb).result(), Apart(peak_mb, fresh=True).result()
+        print(json.dumps({"forked": forked, "fresh": started}))
+        """
+    )
+    assert found["forked"] > 400 and found["fresh"] < 300  # type: ignore[operator]
+
+
+def test_a_process_forked_after_one_started_fresh_can_start_its_own() -> None:
+    found = fresh(
+        """
+        from etl.apart import Apart
+        from tests.test_apart import peak_mb
+
+        def work(progress):
+            return Apart(peak_mb, fresh=True).result()  # its parent's server is not its own
+
+        first = Apart(peak_mb, fresh=True).result()
+        print(json.dumps({"first": first > 0, "then": run_apart(work, print) > 0}))
+        """
+    )
+    assert found == {"first": True, "then": True}
 
 
 def test_the_work_runs_here_when_not_apart_or_while_another_thread_runs() -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import filecmp
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import frictionless
 
+from etl.apart import fresh_context
 from etl.package.copies import JSON_SUFFIX, PARQUET_SUFFIX, check_json_copies, check_parquet_copies
 from etl.package.problems import HEADER_ROWS, Problem, report_problems
 from etl.package.rows import CsvTables, read_rows, stream_rows
@@ -30,6 +32,7 @@ __all__ = [
     "stream_rows",
     "validate_release",
 ]
+T = TypeVar("T")
 NO_LIMIT = 2**31 - 1
 # Below this many bytes of CSV, the checks run in the build's process (a pool costs more to start).
 POOL_BYTES = 16 * 2**20
@@ -106,19 +109,39 @@ def task_size(folder: Path, kind: str, resource: str) -> int:
     return path.stat().st_size if resource and path.is_file() else 0
 
 
-def run_tasks(tasks: list[tuple[Path, str, str, str]], jobs: int) -> list[list[Problem]]:
-    """The problems of each check, in the order given: in this process, or in a pool of jobs
-    processes (the largest checks first) when the packages are large enough to be worth it."""
+def run_tasks(
+    tasks: list[tuple[Path, str, str, str]], jobs: int, meanwhile: Callable[[], T]
+) -> tuple[list[list[Problem]], T]:
+    """The problems of each check, in the order given, and what meanwhile returns: the checks in
+    this process (meanwhile after them), or in a pool of jobs processes (the largest checks first)
+    when the packages are large enough to be worth it, meanwhile running here as they go."""
     sizes = [task_size(d.parent, kind, resource) for d, _, kind, resource in tasks]
     if jobs <= 1 or sum(sizes) < POOL_BYTES:
-        return [check_task(*task) for task in tasks]
+        return [check_task(*task) for task in tasks], meanwhile()
     order = sorted(range(len(tasks)), key=lambda i: -sizes[i])
     results: list[list[Problem]] = [[] for _ in tasks]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # fresh processes, not forks of the build, which would carry its memory (etl/apart.py)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=fresh_context()) as pool:
         futures = {i: pool.submit(check_task, *tasks[i]) for i in order}
+        done = meanwhile()
         for i, future in futures.items():
             results[i] = future.result()
-    return results
+    return results, done
+
+
+def own_checks(
+    packages: list[tuple[Path, PackageSpec, Path | None]], texts: Mapping[str, str]
+) -> dict[str, list[Problem] | Exception]:
+    """The project's own checks of each package whose descriptor exists, or the error they raised
+    (raised again only if frictionless finds the package's files sound: see validate_packages)."""
+    found: dict[str, list[Problem] | Exception] = {}
+    for folder, spec, _ in packages:
+        if (folder / "datapackage.json").exists():
+            try:
+                found[spec.name] = project_problems(CsvTables(folder, spec.resource_names), spec, texts)
+            except Exception as error:  # (a file frictionless finds broken may not be readable here)
+                found[spec.name] = error
+    return found
 
 
 def validate_packages(
@@ -135,7 +158,7 @@ def validate_packages(
             for kind, resource in package_tasks(folder, spec, previous):
                 tasks.append((descriptor, spec.name, kind, resource))
                 owners.append(spec.name)
-    results = run_tasks(tasks, jobs)
+    results, own = run_tasks(tasks, jobs, lambda: own_checks(packages, texts))
     problems = []
     for folder, spec, _ in packages:
         descriptor = folder / "datapackage.json"
@@ -156,7 +179,10 @@ def validate_packages(
         if any(p.check in ("hash-count", "byte-count", "scheme-error") for p in checked):
             continue
         problems += [p for task, found in mine if task[2] in ("json", "parquet") for p in found]
-        problems += project_problems(CsvTables(folder, spec.resource_names), spec, texts)
+        checks = own[spec.name]
+        if isinstance(checks, Exception):
+            raise checks
+        problems += checks
     return problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -201,19 +202,26 @@ def workbook_size(folder: Path, package: PackageSpec) -> int:
 Task = tuple[Path, Path, PackageSpec, dict[str, Any]]
 
 
+def write_task(task: Task, progress: Callable[[str], None]) -> None:
+    """Write one workbook (the work of a child process, see Pending)."""
+    write_workbook(*task)
+
+
 class Pending:
-    """Workbooks being written each in a child process forked for it (etl/apart.py), while the
+    """Workbooks being written each in a child process of its own (etl/apart.py), while the
     build goes on (they read only the data files, which nothing changes any more): wait() for
     them, which raises the error of the first that failed as it would have been raised in this
     process, once all ended; stop() ends those still running, so that a build that fails does not
     leave them writing (nor does one that is killed: they die with it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, write: Callable[[Task, Callable[[str], None]], None] | None = None) -> None:
         self.running: list[Apart[None]] = []
+        self.write = write or write_task  # (a module-level function: it is pickled)
 
     def start(self, task: Task) -> None:
-        """Start writing a workbook in a forked child."""
-        self.running.append(Apart(lambda progress: write_workbook(*task)))
+        """Start writing a workbook in a child process started fresh (etl/apart.py fresh_context):
+        it reads only the data files, and forked from the build it would carry the build's memory."""
+        self.running.append(Apart(functools.partial(self.write, task), fresh=True))
 
     def wait(self) -> None:
         """Wait for every workbook; raise the error of the first that failed, once all ended."""

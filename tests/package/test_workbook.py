@@ -169,19 +169,25 @@ def sleeping_task(tmp_path: Path) -> module.Task:
     return (tmp_path / "x.xlsx", tmp_path, PACKAGES[0], load_project())
 
 
-def test_a_workbook_process_that_ends_without_a_word_is_an_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(module, "write_workbook", lambda *args: os._exit(3))
-    pending = module.Pending()
+def ending_at_once(task: module.Task, progress: Any) -> None:
+    """A workbook's work that ends its process without a word (in the process started for it)."""
+    os._exit(3)
+
+
+def sleeping(task: module.Task, progress: Any) -> None:
+    """A workbook's work that takes a minute."""
+    time.sleep(60)
+
+
+def test_a_workbook_process_that_ends_without_a_word_is_an_error(tmp_path: Path) -> None:
+    pending = module.Pending(ending_at_once)
     pending.start(sleeping_task(tmp_path))
     with pytest.raises(RuntimeError, match=r"child process ended without a result \(exit code 3\)"):
         pending.wait()
 
 
-def test_stopped_workbooks_are_not_left_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(module, "write_workbook", lambda *args: time.sleep(60))
-    pending = module.Pending()
+def test_stopped_workbooks_are_not_left_writing(tmp_path: Path) -> None:
+    pending = module.Pending(sleeping)
     pending.start(sleeping_task(tmp_path))
     process = pending.running[0].process
     started = time.monotonic()
@@ -191,14 +197,13 @@ def test_stopped_workbooks_are_not_left_writing(tmp_path: Path, monkeypatch: pyt
 
 def start_and_wait(task: module.Task, pid_file: Path) -> None:
     """In a process of its own: start a workbook, say its process's id, and wait to be killed."""
-    pending = module.Pending()
+    pending = module.Pending(sleeping)
     pending.start(task)
     pid_file.write_text(str(pending.running[0].process.pid))
     time.sleep(60)
 
 
-def test_a_workbook_process_ends_with_a_killed_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(module, "write_workbook", lambda *args: time.sleep(60))
+def test_a_workbook_process_ends_with_a_killed_build(tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
     build_process = multiprocessing.get_context("fork").Process(
         target=start_and_wait, args=(sleeping_task(tmp_path), pid_file)
