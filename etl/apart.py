@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib.machinery
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import pickle
 import signal
@@ -26,7 +28,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Any, Generic, TypeVar
@@ -76,6 +78,39 @@ def fresh_context() -> ForkServerContext | SpawnContext:
         context.set_forkserver_preload(FRESH_PRELOAD)
         SERVER["started"] = True
     return context
+
+
+def start_fresh_server() -> None:
+    """Start now the server that fresh processes are forked from (see fresh_context), so that its
+    start (a new interpreter importing the project's modules: 1–2 s) goes on while this process
+    works, not when the first fresh process is wanted. Call it after forking any child that is to
+    start fresh processes of its own (a child forked after the server started uses spawn)."""
+    if isinstance(fresh_context(), ForkServerContext):
+        with main_unimported():
+            multiprocessing.forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def main_unimported() -> Iterator[None]:
+    """While processes are started fresh (or pool tasks submitted, which start them): have them
+    not import this process's main module. Spawn and forkserver import it in every process they
+    start, and so run again a script that does not guard its work with
+    `if __name__ == "__main__"` (a build, again, in each worker); the work they are given is the
+    project's functions, which need nothing of it. The main module is named to them "__main__",
+    which multiprocessing does not import."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    had, spec = "__spec__" in vars(main), getattr(main, "__spec__", None)
+    main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+    try:
+        yield
+    finally:
+        if had:
+            main.__spec__ = spec
+        else:
+            del main.__spec__
 
 
 def forked() -> None:
@@ -157,7 +192,8 @@ class Apart(Generic[T]):
         self.receiving, sending = context.Pipe(duplex=False)
         # not a daemon: the work may start processes of its own
         self.process = context.Process(target=child, args=(work, sending, os.getpid()), daemon=False)
-        self.process.start()
+        with main_unimported() if fresh else contextlib.nullcontext():
+            self.process.start()
         sending.close()
         self.done = False
 

@@ -20,7 +20,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from etl.apart import alongside
+from etl.apart import alongside, start_fresh_server
 from etl.curate import Decision, OnDisk, Spill, assemble, curated_rows, read_reviews
 from etl.digests import CODE_SUFFIXES, FileDigests, folders_digest
 from etl.engine import CACHE, Engine
@@ -370,7 +370,9 @@ def stage_contents(
 
     def besides() -> tuple[dict[str, list[dict[str, Any]]], list[Decision], Previous | None]:
         """What the merge takes besides the extractions: the curated rows, the reviews' decisions
-        and the previous release."""
+        and the previous release (and the server of the processes started fresh is started, now
+        that the child that extracts is forked: see etl/apart.py)."""
+        start_fresh_server()
         curated = curated_rows(
             reference.persons, reference.post_types, reference_dir / "curated", reference_dir / "posts"
         )

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import etl
-from etl.apart import fresh_context
+from etl.apart import fresh_context, main_unimported
 from etl.extract import extract_source
 from etl.raw import Source, SourceError
 from etl.reference import Reference, load_reference
@@ -194,9 +194,12 @@ def run_local(
         return
     # fresh processes, not forks of this one, which holds every source's record (etl/apart.py)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=fresh_context()) as pool:
-        yield from in_chunks(
-            sources, lambda chunk: pool.submit(extract_chunk, chunk, str(reference_dir)), AHEAD * jobs
-        )
+
+        def submit(chunk: list[Source]) -> Any:
+            with main_unimported():  # (submitting starts the workers)
+                return pool.submit(extract_chunk, chunk, str(reference_dir))
+
+        yield from in_chunks(sources, submit, AHEAD * jobs)
 
 
 def run_dask(

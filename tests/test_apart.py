@@ -158,6 +158,31 @@ def test_a_process_started_fresh_does_not_carry_this_process_s_memory() -> None:
     assert found["forked"] > 400 and found["fresh"] < 300  # type: ignore[operator]
 
 
+def test_a_script_that_does_not_guard_its_work_is_not_run_again_by_the_processes_it_starts(
+    tmp_path: Path,
+) -> None:
+    runs = tmp_path / "runs"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import json\nfrom pathlib import Path\nfrom etl.apart import Apart\n"
+        "from tests.test_apart import peak_mb\n"
+        f"with Path({str(runs)!r}).open('a') as out:\n    out.write('ran\\n')\n"
+        "peak = Apart(peak_mb, fresh=True).result()\n"
+        "print(json.dumps({'peak': peak > 0}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"peak": True}
+    assert runs.read_text() == "ran\n"  # once: the process it started did not import it
+
+
 def test_a_process_forked_after_one_started_fresh_can_start_its_own() -> None:
     found = fresh(
         """
