@@ -14,6 +14,10 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from etl.apart import running
+
+is_running = running  # (exported: whether a process of that id still runs)
+
 LOCK_FILE = "lock"
 
 
@@ -34,17 +38,6 @@ def read_pid(handle: int) -> int | None:
     """The pid written in an open lock file, None when it holds none."""
     text = os.pread(handle, 64, 0).decode("ascii", errors="replace").strip()
     return int(text) if text.isdigit() else None
-
-
-def is_running(pid: int) -> bool:
-    """True when a process of this pid exists."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def stale_message(path: Path, pid: int) -> str:
