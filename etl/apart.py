@@ -29,12 +29,14 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 U = TypeVar("U")
+V = TypeVar("V")
 Progress = Callable[[str], None]
 # What the child sends: a progress message, that its result follows, or the error it raised.
 MESSAGE, RESULT, ERROR = "message", "result", "error"
@@ -111,6 +113,20 @@ def main_unimported() -> Iterator[None]:
             main.__spec__ = spec
         else:
             del main.__spec__
+
+
+class FreshPool(ProcessPoolExecutor):
+    """A pool of jobs processes started fresh (fresh_context), for work that reads files and needs
+    none of what this process holds: forked from the build, each worker would carry its memory.
+    Submitting starts the workers, so it is done with the main module unimported (see
+    main_unimported); the work and its arguments are pickled."""
+
+    def __init__(self, jobs: int) -> None:
+        super().__init__(max_workers=jobs, mp_context=fresh_context())
+
+    def submit(self, fn: Callable[..., V], /, *args: Any, **kwargs: Any) -> Future[V]:
+        with main_unimported():
+            return super().submit(fn, *args, **kwargs)
 
 
 def forked() -> None:

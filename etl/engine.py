@@ -21,13 +21,12 @@ import os
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import etl
-from etl.apart import fresh_context, main_unimported
+from etl.apart import FreshPool
 from etl.extract import extract_source
 from etl.raw import Source, SourceError
 from etl.reference import Reference, load_reference
@@ -192,14 +191,10 @@ def run_local(
         while sources:
             yield attempt(extract, sources.popleft(), reference)
         return
-    # fresh processes, not forks of this one, which holds every source's record (etl/apart.py)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=fresh_context()) as pool:
-
-        def submit(chunk: list[Source]) -> Any:
-            with main_unimported():  # (submitting starts the workers)
-                return pool.submit(extract_chunk, chunk, str(reference_dir))
-
-        yield from in_chunks(sources, submit, AHEAD * jobs)
+    with FreshPool(jobs) as pool:  # not forks of this process, which holds every source's record
+        yield from in_chunks(
+            sources, lambda chunk: pool.submit(extract_chunk, chunk, str(reference_dir)), AHEAD * jobs
+        )
 
 
 def run_dask(

@@ -7,13 +7,12 @@ from __future__ import annotations
 import filecmp
 import json
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 import frictionless
 
-from etl.apart import fresh_context, main_unimported
+from etl.apart import FreshPool
 from etl.package.copies import JSON_SUFFIX, PARQUET_SUFFIX, check_json_copies, check_parquet_copies
 from etl.package.problems import HEADER_ROWS, Problem, report_problems
 from etl.package.rows import CsvTables, read_rows, stream_rows
@@ -120,10 +119,8 @@ def run_tasks(
         return [check_task(*task) for task in tasks], meanwhile()
     order = sorted(range(len(tasks)), key=lambda i: -sizes[i])
     results: list[list[Problem]] = [[] for _ in tasks]
-    # fresh processes, not forks of the build, which would carry its memory (etl/apart.py)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=fresh_context()) as pool:
-        with main_unimported():  # (submitting starts the workers)
-            futures = {i: pool.submit(check_task, *tasks[i]) for i in order}
+    with FreshPool(jobs) as pool:  # not forks of the build, which would carry its memory
+        futures = {i: pool.submit(check_task, *tasks[i]) for i in order}
         done = meanwhile()
         for i, future in futures.items():
             results[i] = future.result()

@@ -9,13 +9,13 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from etl.apart import FreshPool
 from etl.digests import Stat
 from etl.raw.budget import over_budget, too_large
 from etl.raw.charsets import ContentError, Undecodable, check_text, decoded, effective
@@ -402,7 +402,7 @@ def read_sources(paths: list[Path], site: dict[str, Any] | None, jobs: int) -> I
         yield from (attempt_read(path, site) for path in paths)
         return
     chunks = [paths[i : i + CHECK_CHUNK] for i in range(0, len(paths), CHECK_CHUNK)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with FreshPool(jobs) as pool:  # not forks of the child that extracts (etl/apart.py)
         for done in pool.map(read_chunk, chunks, itertools.repeat(site)):
             yield from done
 

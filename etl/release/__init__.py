@@ -10,7 +10,7 @@ assertions of reference/assertions.yml on the rows it would publish."""
 from etl.release.assertions import ERROR, Breach, check_assertions, resource_rows
 from etl.release.changelog import render_text
 from etl.release.diff import diff_releases, diff_to_dict
-from etl.release.lock import LockBusy, build_lock, is_running
+from etl.release.lock import LockBusy, build_lock
 from etl.release.packed import Packed
 from etl.release.publish import (
     ROWS_SUFFIX,
@@ -65,7 +65,6 @@ __all__ = [
     "diff_releases",
     "diff_to_dict",
     "find_previous",
-    "is_running",
     "lineage",
     "publish",
     "recover",

@@ -16,8 +16,6 @@ from pathlib import Path
 
 from etl.apart import running
 
-is_running = running  # (exported: whether a process of that id still runs)
-
 LOCK_FILE = "lock"
 
 
@@ -42,7 +40,7 @@ def read_pid(handle: int) -> int | None:
 
 def stale_message(path: Path, pid: int) -> str:
     """The line a build prints when it takes over a lock its previous holder left behind."""
-    state = "no longer running" if not is_running(pid) else "running, but no longer holding it"
+    state = "no longer running" if not running(pid) else "running, but no longer holding it"
     return f"took over the stale lock {path} of pid {pid} ({state})"
 
 

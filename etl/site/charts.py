@@ -8,6 +8,7 @@ only I/O is reading those rows from the built database and writing the files (wr
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import hashlib
@@ -191,12 +192,10 @@ class Drawings:
         digest.update(given.encode("utf-8"))
         path = self.folder / f"{digest.hexdigest()}.{kind}"
         self.used.add(path)
-        try:
-            if not self.reuse:
-                raise FileNotFoundError(path)
-            return path.read_bytes()
-        except OSError:
-            data = draw()
+        if self.reuse:
+            with contextlib.suppress(OSError):
+                return path.read_bytes()
+        data = draw()
         self.folder.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:

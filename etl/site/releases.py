@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from etl.apart import running
 from etl.layout import PUBLISHED, STAGING
 from etl.site.facts import release_version
 
@@ -133,13 +134,9 @@ def clear_stale(root: Path) -> None:
     folders = sorted(base.iterdir()) if base.is_dir() else []
     if not folders:
         return
-    # The release stage (its reports and diffs load much of the build) only for what is left over:
-    # a start loads no more than serving needs.
-    from etl.release import is_running
-
     for folder in folders:
         pid = folder.name.split("-")[0]
-        if not pid.isdigit() or not is_running(int(pid)):
+        if not pid.isdigit() or not running(int(pid)):
             remove_tree(folder)
 
 
