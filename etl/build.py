@@ -398,7 +398,10 @@ def stage_contents(
             progress("writing packages")
             data = write_data_files(stage, packages, tables, (engine or Engine()).workers)
             give_back()
-            staged = staged_release(stage / DATAPACKAGES, packages)
+            counts = {
+                (name, resource): n for name, files in data.items() for resource, n in files.rows.items()
+            }
+            staged = staged_release(stage / DATAPACKAGES, packages, counts)
             versioning = choose_version(previous, staged, str(project["version"]))
             release_project = {**project, "version": versioning.version}
             workers = (engine or Engine()).workers

@@ -90,17 +90,20 @@ class HashingFile(io.RawIOBase):
         return {"bytes": self.size, "hash": "sha256:" + self.digest.hexdigest()}
 
 
-def write_csv(spec: ResourceSpec, rows: Iterable[Row], handle: BinaryIO) -> None:
+def write_csv(spec: ResourceSpec, rows: Iterable[Row], handle: BinaryIO) -> int:
     """A resource as CSV: a header, then one line per row, LF line ends, UTF-8 (a value holding a
     carriage return quoted, which the csv module, ending lines with LF, would leave bare: read
-    back, it would end the row there)."""
+    back, it would end the row there); the number of rows written."""
     text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=False)
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(spec.field_names)
     names = spec.field_names
+    written = 0
 
     def lines() -> Iterator[list[str]]:
+        nonlocal written
         for row in rows:
+            written += 1
             cells = [csv_value(row.get(name)) for name in names]
             if any("\r" in cell for cell in cells):
                 # written here, in its turn: the writer has written the row before it
@@ -111,6 +114,7 @@ def write_csv(spec: ResourceSpec, rows: Iterable[Row], handle: BinaryIO) -> None
     writer.writerows(lines())
     text.flush()
     text.detach()
+    return written
 
 
 def quoted(cell: str) -> str:
@@ -279,6 +283,8 @@ class DataFiles:
 
     written: list[str]
     entries: list[dict[str, Any]]
+    # The rows of each resource's files, by resource name.
+    rows: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -289,6 +295,8 @@ class ResourceFiles:
     written: list[str]
     csv_entry: dict[str, Any]
     parquet_entry: dict[str, Any]
+    name: str
+    rows: int
 
 
 def write_resource(folder: Path, spec: ResourceSpec, rows: Sequence[Row]) -> ResourceFiles:
@@ -300,7 +308,7 @@ def write_resource(folder: Path, spec: ResourceSpec, rows: Sequence[Row]) -> Res
     (folder / "data").mkdir(parents=True, exist_ok=True)
     with (folder / csv_path).open("wb") as handle:
         hashing = HashingFile(handle)
-        write_csv(spec, rows, hashing)  # type: ignore[arg-type]
+        count = write_csv(spec, rows, hashing)  # type: ignore[arg-type]
     write_parquet(spec, rows, str(folder / parquet_path))
     give_back()  # what Arrow built the groups with (see etl/memory.py)
     with (folder / json_path).open("wb") as handle:
@@ -309,6 +317,8 @@ def write_resource(folder: Path, spec: ResourceSpec, rows: Sequence[Row]) -> Res
         [csv_path, parquet_path, json_path],
         resource_descriptor(spec, csv_path, "csv", hashing.facts()),
         resource_descriptor(spec, parquet_path, "parquet", {}),
+        spec.name,
+        count,
     )
 
 
@@ -317,6 +327,7 @@ def data_files(resources: Sequence[ResourceFiles]) -> DataFiles:
     return DataFiles(
         [path for r in resources for path in r.written],
         [r.csv_entry for r in resources] + [r.parquet_entry for r in resources],
+        {r.name: r.rows for r in resources},
     )
 
 

@@ -6,6 +6,7 @@ the text report and the Markdown changelog are in changelog.py (all in etl/relea
 from __future__ import annotations
 
 import dataclasses
+import filecmp
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, is_dataclass
@@ -27,6 +28,7 @@ from etl.release.changes import (
     TypeChange,
 )
 from etl.release.read import (
+    CsvRows,
     DiffError,
     Key,
     Package,
@@ -70,10 +72,14 @@ def matching_key(old: Table, new: Table) -> Key:
     return ()
 
 
-def compare_releases(old: Release, new: Release, keep: int | None = None) -> ReleaseDiff:
+def compare_releases(
+    old: Release, new: Release, keep: int | None = None, validated: bool = False
+) -> ReleaseDiff:
     """What changed from one release to the other, packages in name order; with keep, only the
     first keep rows added, removed and changed of each resource are kept (with their totals), so
-    that comparing large releases holds no more than a changelog shows."""
+    that comparing large releases holds no more than a changelog shows. With validated (the old
+    release is one that passed validation, as a published one did), a file with the bytes of the
+    old one is unchanged without its rows being read (see same_file)."""
     return ReleaseDiff(
         old=old.where,
         new=new.where,
@@ -82,7 +88,7 @@ def compare_releases(old: Release, new: Release, keep: int | None = None) -> Rel
             summarize(old.packages[n]) for n in sorted(old.packages.keys() - new.packages)
         ),
         packages=tuple(
-            compare_packages(old.packages[n], new.packages[n], keep)
+            compare_packages(old.packages[n], new.packages[n], keep, validated)
             for n in sorted(old.packages.keys() & new.packages)
         ),
     )
@@ -94,8 +100,11 @@ def summarize(package: Package) -> PackageSummary:
     return PackageSummary(package.name, package.version, resources)
 
 
-def compare_packages(old: Package, new: Package, keep: int | None = None) -> PackageDiff:
-    """What changed in a package: resources added, removed, and each common resource compared."""
+def compare_packages(
+    old: Package, new: Package, keep: int | None = None, validated: bool = False
+) -> PackageDiff:
+    """What changed in a package: resources added, removed, and each common resource compared
+    (validated: see compare_releases)."""
     return PackageDiff(
         name=new.name,
         old_version=old.version,
@@ -107,22 +116,52 @@ def compare_packages(old: Package, new: Package, keep: int | None = None) -> Pac
             ResourceSummary(t.name, len(t.rows)) for n, t in old.tables.items() if n not in new.tables
         ),
         resources=tuple(
-            compare_tables(old.tables[n], t, keep) for n, t in new.tables.items() if n in old.tables
+            compare_tables(old.tables[n], t, keep, validated)
+            for n, t in new.tables.items()
+            if n in old.tables
         ),
     )
 
 
-def compare_tables(old: Table, new: Table, keep: int | None = None) -> ResourceDiff:
+def compare_tables(old: Table, new: Table, keep: int | None = None, validated: bool = False) -> ResourceDiff:
     """Rows added, removed and changed (in the columns both files have), and schema changes: by a
     merge join when both tables are in the order of their key (as a release writes them), in
     constant memory; else with the old rows indexed by key. With keep, only the first keep rows of
-    each kind of change are kept, with the totals."""
+    each kind of change are kept, with the totals. With validated (the old table passed
+    validation), a file with the old one's bytes, header and key is unchanged at once."""
     schema = compare_schemas(old.schema, new.schema)
+    key = unchanged_key(old, new) if validated else None
+    if key is not None:
+        totals = (0, 0, 0) if keep is not None else None
+        return ResourceDiff(new.name, key, (), (), (), len(new.rows), schema, totals)
     joined = merge_join(old, new, schema, keep)
     if joined is not None:
         return joined
     found = compare_indexed(old, new, schema)
     return found if keep is None else kept(found, keep)
+
+
+def unchanged_key(old: Table, new: Table) -> Key | None:
+    """The key two tables' rows are matched by when both are read from files of the same bytes,
+    under the same header and primary key (so that the rows are the same and, the old table having
+    passed validation, the key unique: what comparing them row by row would find); else None.
+    Which rows a file holds is counted without comparing them when the count is known (a build's
+    staged files: see etl/release/versioning.py staged_release)."""
+    if not (isinstance(old.rows, CsvRows) and isinstance(new.rows, CsvRows)):
+        return None
+    if old.header != new.header or not new.primary_key or old.primary_key != new.primary_key:
+        return None
+    if (old.rows.encoding, old.rows.dialect) != (new.rows.encoding, new.rows.dialect):
+        return None
+    if not set(new.primary_key) <= set(new.header):
+        return None
+    try:
+        same = old.rows.path.stat().st_size == new.rows.path.stat().st_size and filecmp.cmp(
+            old.rows.path, new.rows.path, shallow=False
+        )
+    except OSError:  # (reading it row by row names the file and what is wrong)
+        return None
+    return new.primary_key if same else None
 
 
 def kept(diff: ResourceDiff, keep: int) -> ResourceDiff:

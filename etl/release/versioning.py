@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,10 +59,14 @@ class Versioning:
         return self.previous_version != self.version or self.bump != "none"
 
 
-def staged_release(folder: Path, packages: tuple[PackageSpec, ...]) -> Release:
+def staged_release(
+    folder: Path, packages: tuple[PackageSpec, ...], counts: Mapping[tuple[str, str], int] | None = None
+) -> Release:
     """The release that the CSV files written under a datapackages folder make, before their
     descriptors are written (packages in name order), as a diff reads it: each table read from its
-    file when it is gone through, so that its version is chosen from the files in constant memory."""
+    file when it is gone through, so that its version is chosen from the files in constant memory.
+    counts: the rows written of each (package, resource), when known (a file the previous release
+    has, byte for byte, is then not read at all)."""
     by_name: dict[str, Package] = {}
     for package in sorted(packages, key=lambda p: p.name):
         resources: dict[str, Table] = {}
@@ -69,7 +74,8 @@ def staged_release(folder: Path, packages: tuple[PackageSpec, ...]) -> Release:
             header = tuple(spec.field_names)
             where = f"{package.name}/{spec.name}"
             path = folder / package.name / "data" / f"{spec.name}.csv"
-            rows = CsvRows(path, where, "utf-8", {}, header)
+            count = (counts or {}).get((package.name, spec.name))
+            rows = CsvRows(path, where, "utf-8", {}, header, count)
             resources[spec.name] = Table(spec.name, where, spec.schema, header, rows)
         by_name[package.name] = Package(package.name, None, package.name, resources)
     return Release(STAGED, by_name)
@@ -118,7 +124,8 @@ def choose_version(previous: Previous | None, staged: Release, floor: str) -> Ve
         diff = compare_releases(Release(NO_RELEASE, {}), staged)
         return Versioning(floor, None, classify(diff), diff)
     try:
-        diff = compare_releases(previous.release, staged, keep=MAX_EXAMPLES)
+        # (published, it passed validation: a file it has byte for byte is unchanged at once)
+        diff = compare_releases(previous.release, staged, keep=MAX_EXAMPLES, validated=True)
     except DiffError as exc:  # the previous release's files are read only now
         raise ReleaseError(f"cannot read the previous release: {exc}") from None
     bump = classify(diff)

@@ -119,6 +119,55 @@ def test_a_large_file_is_read_lazily_and_checked_as_it_is_read(tmp_path: Path) -
         len(lazy.rows)
 
 
+def csv_table(
+    path: Path, lines: list[str], schema: dict[str, object] = SCHEMA, count: int | None = None
+) -> Table:
+    """A table read lazily from a CSV file of lines (its rows counted beforehand when count is given)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(path, lines)
+    return Table("t", path.name, schema, HEADER, CsvRows(path, path.name, "utf-8", {}, HEADER, count))
+
+
+def rows_lines(count: int, changed: int | None = None) -> list[str]:
+    return ["id,part,v", *(f"{i},a,{'y' if i == changed else 'x'}" for i in range(count))]
+
+
+@pytest.mark.parametrize("keep", [None, 3])
+def test_a_file_a_validated_release_has_byte_for_byte_is_unchanged_as_its_rows_say(
+    tmp_path: Path, keep: int | None
+) -> None:
+    old = csv_table(tmp_path / "old" / "t.csv", rows_lines(50))
+    new = csv_table(tmp_path / "new" / "t.csv", rows_lines(50))
+    assert compare_tables(old, new, keep, validated=True) == compare_tables(old, new, keep)
+    # the rows are not read: counted when written, a file that would not read as rows is unchanged
+    broken = ["id,part,v", "0,a,x", "0,a,x", "1,b"]  # a repeated key, then a short row
+    old = csv_table(tmp_path / "old" / "t.csv", broken)
+    new = csv_table(tmp_path / "new" / "t.csv", broken, count=3)
+    diff = compare_tables(old, new, keep, validated=True)
+    assert diff.is_empty and diff.unchanged == 3 and diff.key == ("id", "part")
+    with pytest.raises(DiffError):
+        compare_tables(old, new, keep)
+
+
+def test_a_file_other_than_the_validated_releases_is_compared_row_by_row(tmp_path: Path) -> None:
+    old = csv_table(tmp_path / "old" / "t.csv", rows_lines(50))
+    # one value changed, the same size
+    new = csv_table(tmp_path / "new" / "t.csv", rows_lines(50, changed=7))
+    diff = compare_tables(old, new, 5, validated=True)
+    assert diff == compare_tables(old, new, 5) and diff.changed_count == 1
+    # the same bytes under another primary key, or another encoding, are read row by row too
+    old = csv_table(tmp_path / "old" / "t.csv", rows_lines(50))
+    new = csv_table(tmp_path / "new" / "t.csv", rows_lines(50), {**SCHEMA, "primaryKey": ["id"]})
+    assert compare_tables(old, new, validated=True) == compare_tables(old, new)
+    assert compare_tables(old, new).schema.primary_key is not None
+    latin = Table("t", "t.csv", SCHEMA, HEADER, CsvRows(old.rows.path, "t.csv", "latin-1", {}, HEADER))  # type: ignore[union-attr]
+    assert (
+        compare_tables(latin, csv_table(tmp_path / "new" / "t.csv", rows_lines(50)), validated=True).unchanged
+        == 50
+    )
+    assert isinstance(latin.rows, CsvRows) and latin.rows.count == 50  # (read: another encoding)
+
+
 def test_a_build_keeps_only_what_its_changelog_shows_with_the_same_section() -> None:
     from etl.release.changelog import MAX_EXAMPLES, render_changelog_section
     from etl.release.read import Package, Release
