@@ -14,8 +14,10 @@ import functools
 import hashlib
 import json
 import shutil
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -104,6 +106,10 @@ from etl.specs import PackageSpec, load_packages, load_project
 Progress = Callable[[str], None]
 # The inputs' fingerprint at the last publish, under the build's folder (not published).
 FINGERPRINT = "fingerprint.json"
+# Beside it, what made the published release (made_by): a build made by the same reuses its files.
+MADE_BY = "made-by.txt"
+# The libraries whose versions the files of a release depend on (written, checked, loaded).
+RELEASE_LIBRARIES = ("frictionless", "pyarrow", "XlsxWriter", "sqlite-utils", "PyYAML")
 # Rounds of quarantine: each sets aside every source the checks blame, so one or two suffice.
 MAX_ROUNDS = 5
 # Below about so many bytes of rows, the data files are written in the build's process alone.
@@ -211,16 +217,29 @@ def clear(stage: Path) -> None:
 
 
 def write_data_files(
-    stage: Path, packages: tuple[PackageSpec, ...], tables: Tables, jobs: int = 1
+    stage: Path,
+    packages: tuple[PackageSpec, ...],
+    tables: Tables,
+    jobs: int = 1,
+    reuse: Path | None = None,
 ) -> dict[str, DataFiles]:
-    """Write the data files (CSV, Parquet, JSON) of every package of the release, once: for a large
-    release (and jobs > 1), the resources shared between this process and a child forked for them
-    (etl/apart.py alongside, which writes both shares here when it cannot fork), the largest first
-    to the side with less to write."""
+    """Write the data files (CSV, Parquet, JSON) of every package of the release, once (a resource
+    whose CSV file comes out as the one in reuse, a datapackages folder made by the same code, has
+    that folder's Parquet and JSON files copied: see write_resource): for a large release (and
+    jobs > 1), the resources shared between this process and a child forked for them (etl/apart.py
+    alongside, which writes both shares here when it cannot fork), the largest first to the side
+    with less to write."""
     tasks = [(stage / DATAPACKAGES / p.name, p.name, spec) for p in packages for spec in p.resources]
     weights = [rows_weight(tables[package][spec.name]) for _, package, spec in tasks]
+
+    def reused(package: str) -> Path | None:
+        return None if reuse is None else reuse / package
+
     if jobs <= 1 or sum(weights) < APART_WEIGHT:
-        return {p.name: write_data(stage / DATAPACKAGES / p.name, p, tables[p.name]) for p in packages}
+        return {
+            p.name: write_data(stage / DATAPACKAGES / p.name, p, tables[p.name], reused(p.name))
+            for p in packages
+        }
     sides: tuple[list[int], list[int]] = ([], [])
     loads = [0, 0]
     for index in sorted(range(len(tasks)), key=lambda i: -weights[i]):
@@ -230,7 +249,9 @@ def write_data_files(
 
     def write(indexes: list[int]) -> dict[int, ResourceFiles]:
         return {
-            i: write_resource(tasks[i][0], tasks[i][2], tables[tasks[i][1]][tasks[i][2].name])
+            i: write_resource(
+                tasks[i][0], tasks[i][2], tables[tasks[i][1]][tasks[i][2].name], reused(tasks[i][1])
+            )
             for i in indexes
         }
 
@@ -396,7 +417,8 @@ def stage_contents(
             breaches = asserted(reference, tables)
             checkpoint("extracted")
             progress("writing packages")
-            data = write_data_files(stage, packages, tables, (engine or Engine()).workers)
+            reuse = same_maker(root, engine)
+            data = write_data_files(stage, packages, tables, (engine or Engine()).workers, reuse)
             give_back()
             counts = {
                 (name, resource): n for name, files in data.items() for resource, n in files.rows.items()
@@ -407,9 +429,8 @@ def stage_contents(
             workers = (engine or Engine()).workers
             pending = write_packages(stage, packages, tables, data, release_project, created, workers)
             progress("validating packages")
-            validated = None if engine is None or engine.full else root / DATAPACKAGES
             try:
-                problems = validate_release(stage / DATAPACKAGES, validated=validated, jobs=workers)
+                problems = validate_release(stage / DATAPACKAGES, validated=reuse, jobs=workers)
             except Exception:
                 pending.wait()  # a workbook's error first, as when they were written before
                 raise
@@ -506,6 +527,7 @@ def build(
             progress("publishing")
             publish(root, PUBLISHED)
             (root / STAGING / FINGERPRINT).write_text(fingerprint(inputs, root) + "\n")
+            (root / STAGING / MADE_BY).write_text(made_by(root) + "\n")
         finally:
             remove(stage)
     return report
@@ -522,6 +544,42 @@ def inputs_digest(
     found = folders_digest(folders, base_url, digests)
     digests.save()
     return found
+
+
+@functools.cache
+def release_code() -> str:
+    """The sha256 of what turns merged rows into a release's files: the project's code, schemas and
+    templates, and the versions of Python and of the libraries that write and check the files."""
+    digest = hashlib.sha256(sys.version.encode())
+    for name in RELEASE_LIBRARIES:
+        digest.update(f"\0{name} {metadata.version(name)}".encode())
+    package = Path(__file__).parent
+    for path in sorted(p for p in package.rglob("*") if p.suffix in CODE_SUFFIXES and p.is_file()):
+        digest.update(b"\0" + path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def made_by(root: Path) -> str:
+    """The sha256 of release_code and of the descriptors published under root: what the release
+    there was made by, as recorded when it was published (MADE_BY), names the release and its code."""
+    digest = hashlib.sha256(release_code().encode())
+    for descriptor in sorted((root / DATAPACKAGES).glob("*/datapackage.json")):
+        digest.update(descriptor.read_bytes())
+    return digest.hexdigest()
+
+
+def same_maker(root: Path, engine: Engine | None) -> Path | None:
+    """The datapackages folder published under root when this build's code made it (it passed
+    validation then, and a file of it that this build makes again byte for byte need not be
+    written, compared or validated again); None for a full build, or when another code (or
+    another build than the one that recorded it) made the release there."""
+    if engine is None or engine.full:
+        return None
+    try:
+        recorded = (root / STAGING / MADE_BY).read_text().strip()
+    except OSError:
+        return None
+    return root / DATAPACKAGES if recorded == made_by(root) else None
 
 
 def fingerprint(inputs: str, root: Path) -> str:

@@ -15,6 +15,7 @@ import pytest
 import etl.apart
 import etl.build
 import etl.engine
+import etl.package.render
 import etl.package.workbook
 import etl.raw.sources
 from benchmarks.corpus import generate, touch
@@ -234,6 +235,41 @@ def test_a_rebuild_checks_only_the_changed_files_and_publishes_what_it_would_wit
     checked.clear()
     build(root=root, raw_dir=small, jobs=1, full=True)
     assert len(checked.names()) == 12
+
+
+def test_a_rebuild_copies_the_copies_of_the_csv_files_it_makes_again_and_publishes_a_full_builds_bytes(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, fresh_root = tmp_path / "release", tmp_path / "fresh"
+    build(root=root, raw_dir=small, jobs=1)
+    before = files_under(root / DATAPACKAGES)
+    written: list[str] = []
+    original = etl.package.render.write_parquet
+
+    def noting(spec, rows, path):  # type: ignore[no-untyped-def]
+        written.append("/".join(Path(path).parts[-3:]))  # package/data/name.parquet
+        return original(spec, rows, path)
+
+    monkeypatch.setattr(etl.package.render, "write_parquet", noting)
+    touch(sorted(small.glob("*.txt"))[3])
+    build(root=root, raw_dir=small, jobs=1)
+    after = files_under(root / DATAPACKAGES)
+    changed = [n for n in after if n.endswith(".csv") and after[n] != before.get(n)]
+    assert changed and sorted(written) == sorted(str(Path(n).with_suffix(".parquet")) for n in changed)
+    assert len(written) < sum(1 for n in after if n.endswith(".parquet"))
+    # the data files a build without the published release makes, byte for byte (its version
+    # is another: a first release)
+    build(root=fresh_root, raw_dir=small, jobs=1)
+    fresh = files_under(fresh_root / DATAPACKAGES)
+    assert {n: b for n, b in fresh.items() if "/data/" in n} == {
+        n: b for n, b in after.items() if "/data/" in n
+    }
+    # a release another code made (or another build than the one recorded) has every file written
+    (root / STAGING / etl.build.MADE_BY).write_text("another\n")
+    written.clear()
+    touch(sorted(small.glob("*.txt"))[4])
+    build(root=root, raw_dir=small, jobs=1)
+    assert len(written) == sum(1 for n in after if n.endswith(".parquet"))
 
 
 def test_a_file_changed_during_a_build_is_rejected_and_the_others_published(

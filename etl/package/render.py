@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import filecmp
 import hashlib
 import io
 import json
@@ -299,9 +300,13 @@ class ResourceFiles:
     rows: int
 
 
-def write_resource(folder: Path, spec: ResourceSpec, rows: Sequence[Row]) -> ResourceFiles:
+def write_resource(
+    folder: Path, spec: ResourceSpec, rows: Sequence[Row], reuse: Path | None = None
+) -> ResourceFiles:
     """Write one resource as CSV, Parquet and JSON under its package's folder, one file at a time,
-    straight to disk (no file is ever whole in memory)."""
+    straight to disk (no file is ever whole in memory). With reuse, the same package's folder in a
+    release made by the same code: when the CSV file comes out as the one there byte for byte, the
+    Parquet and JSON files there are copied (what they would be written again as), not written."""
     csv_path, parquet_path, json_path = (
         f"data/{spec.name}.{suffix}" for suffix in ("csv", "parquet", "json")
     )
@@ -309,10 +314,11 @@ def write_resource(folder: Path, spec: ResourceSpec, rows: Sequence[Row]) -> Res
     with (folder / csv_path).open("wb") as handle:
         hashing = HashingFile(handle)
         count = write_csv(spec, rows, hashing)  # type: ignore[arg-type]
-    write_parquet(spec, rows, str(folder / parquet_path))
-    give_back()  # what Arrow built the groups with (see etl/memory.py)
-    with (folder / json_path).open("wb") as handle:
-        write_json(spec, rows, handle)
+    if reuse is None or not copied(reuse, folder, csv_path, (parquet_path, json_path)):
+        write_parquet(spec, rows, str(folder / parquet_path))
+        give_back()  # what Arrow built the groups with (see etl/memory.py)
+        with (folder / json_path).open("wb") as handle:
+            write_json(spec, rows, handle)
     return ResourceFiles(
         [csv_path, parquet_path, json_path],
         resource_descriptor(spec, csv_path, "csv", hashing.facts()),
@@ -320,6 +326,21 @@ def write_resource(folder: Path, spec: ResourceSpec, rows: Sequence[Row]) -> Res
         spec.name,
         count,
     )
+
+
+def copied(source: Path, target: Path, same: str, files: Sequence[str]) -> bool:
+    """Copy files from the folder source to target when the file same has the same bytes in both
+    (and each of the files is in source); whether they were copied."""
+    try:
+        if (source / same).stat().st_size != (target / same).stat().st_size or not filecmp.cmp(
+            source / same, target / same, shallow=False
+        ):
+            return False
+        for name in files:
+            shutil.copyfile(source / name, target / name)
+    except OSError:  # (one not there: all written)
+        return False
+    return True
 
 
 def data_files(resources: Sequence[ResourceFiles]) -> DataFiles:
@@ -331,11 +352,13 @@ def data_files(resources: Sequence[ResourceFiles]) -> DataFiles:
     )
 
 
-def write_data(folder: Path, package: PackageSpec, rows: dict[str, list[Row]]) -> DataFiles:
+def write_data(
+    folder: Path, package: PackageSpec, rows: dict[str, list[Row]], reuse: Path | None = None
+) -> DataFiles:
     """Write every resource of a package as CSV, Parquet and JSON under its folder (see
-    write_resource)."""
+    write_resource, for reuse)."""
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    return data_files([write_resource(folder, spec, rows[spec.name]) for spec in package.resources])
+    return data_files([write_resource(folder, spec, rows[spec.name], reuse) for spec in package.resources])
 
 
 def write_descriptor(
