@@ -69,6 +69,7 @@ from etl.release import (
     BuildReport,
     Packed,
     Previous,
+    Versioning,
     add_report_tables,
     build_lock,
     check_assertions,
@@ -174,6 +175,19 @@ def merge(
             raise BuildFailed(unexplained)
         quarantined.update(blamed)
     raise BuildFailed(problems)
+
+
+def keys_kept(versioning: Versioning, packages: tuple[PackageSpec, ...]) -> set[tuple[str, str]]:
+    """The (package, resource) none of whose rows in the previous release was taken out (rows
+    matched by the resource's primary key), as the release's diff found: the references to them
+    found in that release are all found in this one."""
+    keys = {(p.name, r.name): tuple(r.primary_key) for p in packages for r in p.resources}
+    return {
+        (package.name, resource.name)
+        for package in versioning.diff.packages
+        for resource in package.resources
+        if resource.removed_count == 0 and keys.get((package.name, resource.name)) == tuple(resource.key)
+    }
 
 
 def asserted(reference: Reference, tables: Tables) -> list[Breach]:
@@ -430,7 +444,12 @@ def stage_contents(
             pending = write_packages(stage, packages, tables, data, release_project, created, workers)
             progress("validating packages")
             try:
-                problems = validate_release(stage / DATAPACKAGES, validated=reuse, jobs=workers)
+                problems = validate_release(
+                    stage / DATAPACKAGES,
+                    validated=reuse,
+                    jobs=workers,
+                    keys_kept=keys_kept(versioning, packages),
+                )
             except Exception:
                 pending.wait()  # a workbook's error first, as when they were written before
                 raise

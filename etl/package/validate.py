@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import filecmp
 import json
-from collections.abc import Callable, Mapping
+import mmap
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,7 +17,7 @@ from etl.apart import FreshPool
 from etl.package.copies import JSON_SUFFIX, PARQUET_SUFFIX, check_json_copies, check_parquet_copies
 from etl.package.problems import HEADER_ROWS, Problem, report_problems
 from etl.package.rows import CsvTables, read_rows, stream_rows
-from etl.package.rules import StringRows, TableRows, archived_texts, project_problems
+from etl.package.rules import NEWS_PACKAGE, StringRows, TableRows, archived_texts, project_problems
 from etl.specs import PackageSpec, load_packages
 
 __all__ = [
@@ -35,6 +36,8 @@ T = TypeVar("T")
 NO_LIMIT = 2**31 - 1
 # Below this many bytes of CSV, the checks run in the build's process (a pool costs more to start).
 POOL_BYTES = 16 * 2**20
+# Up to so many articles whose text changed are looked for in the files of unchanged resources.
+MAX_SEARCHED = 100
 
 
 def unchanged_resources(descriptor: Path, previous: Path | None) -> frozenset[str]:
@@ -53,6 +56,88 @@ def unchanged_resources(descriptor: Path, previous: Path | None) -> frozenset[st
         for r in now
         if r["name"] in before and all(r.get(k) == before[r["name"]].get(k) for k in keys)
     )
+
+
+def trusted_resources(
+    folder: Path, spec: PackageSpec, previous: Path | None, keys_kept: Collection[str] = ()
+) -> frozenset[str]:
+    """The resources of a package that frictionless need not validate again: unchanged since the
+    validated release (unchanged_resources), and each resource their foreign keys reference
+    unchanged too, or with every key it had there still there (keys_kept: resources no row of
+    which was taken out, as the release's diff says), so that every reference found there is
+    found again."""
+    same = unchanged_resources(folder / "datapackage.json", previous)
+    keys = {r.name: tuple(r.primary_key) for r in spec.resources}
+
+    def still_found(resource: str, fields: tuple[str, ...]) -> bool:
+        return resource in same or (resource in keys_kept and keys.get(resource) == fields)
+
+    return frozenset(
+        r.name
+        for r in spec.resources
+        if r.name in same
+        and all(
+            still_found(fk["reference"]["resource"] or r.name, tuple(fk["reference"]["fields"]))
+            for fk in r.schema.get("foreignKeys", [])
+        )
+    )
+
+
+def changed_texts(validated: Path, texts: Mapping[str, str]) -> set[str]:
+    """The ids of the articles of a validated news package whose body is not the one in texts
+    (another, or none)."""
+    return {row["id"] for row in stream_rows(validated, "articles") if texts.get(row["id"]) != row["body"]}
+
+
+def cites_none(path: Path, ids: Collection[str]) -> bool:
+    """Whether no id of ids is in a CSV file, read as bytes (an id with a quote, which a cell
+    would hold doubled, counts as found)."""
+    if any('"' in value for value in ids):
+        return False
+    if not path.stat().st_size:  # (nothing to map)
+        return True
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return not any(data.find(value.encode("utf-8")) >= 0 for value in ids)
+
+
+def text_changes(root: Path, validated: Path | None, texts: Mapping[str, str]) -> set[str] | None:
+    """The ids of the articles of the validated release (a datapackages folder) whose body is not
+    the one in texts, the bodies of the release under root (empty when its articles are the
+    validated release's bytes); None when not known (no validated release, or one not readable)."""
+    if validated is None:
+        return None
+    news = f"{NEWS_PACKAGE}/datapackage.json"
+    if "articles" in unchanged_resources(root / news, validated / news):
+        return set()
+    try:
+        return changed_texts(validated / NEWS_PACKAGE, texts)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def settled_resources(
+    packages: list[tuple[Path, PackageSpec, Path | None]], changed: set[str] | None
+) -> dict[str, frozenset[str]]:
+    """For each package, the resources the project's own checks need not read again (see
+    project_problems): unchanged since the validated release, and their spans' texts too (changed:
+    the articles whose text is another, see text_changes). A resource citing such an article is
+    checked again; the ids of at most MAX_SEARCHED of them are looked for in the files, beyond
+    which (or when changed is not known) every resource with spans is checked again."""
+    settled: dict[str, frozenset[str]] = {}
+    for folder, spec, previous in packages:
+        unchanged = unchanged_resources(folder / "datapackage.json", previous)
+        found = set()
+        for resource in spec.resources:
+            if resource.name not in unchanged:
+                continue
+            if resource.span is None or changed == set():
+                found.add(resource.name)
+                continue
+            path = folder / "data" / f"{resource.name}.csv"
+            if changed is not None and len(changed) <= MAX_SEARCHED and cites_none(path, changed):
+                found.add(resource.name)
+        settled[spec.name] = frozenset(found)
+    return settled
 
 
 def check_task(descriptor: Path, package: str, kind: str, resource: str) -> list[Problem]:
@@ -76,11 +161,14 @@ def check_task(descriptor: Path, package: str, kind: str, resource: str) -> list
     return (check_json_copies if kind == "json" else check_parquet_copies)(folder, package, spec)
 
 
-def package_tasks(folder: Path, spec: PackageSpec, previous: Path | None) -> list[tuple[str, str]]:
-    """The checks of one package folder as (kind, resource): its metadata, each CSV resource not
-    unchanged since the validated release in previous (frictionless), each JSON and Parquet copy
-    but those of an unchanged resource that are the validated release's bytes."""
-    skip = unchanged_resources(folder / "datapackage.json", previous)
+def package_tasks(
+    folder: Path, spec: PackageSpec, previous: Path | None, keys_kept: Collection[str] = ()
+) -> list[tuple[str, str]]:
+    """The checks of one package folder as (kind, resource): its metadata, each CSV resource
+    frictionless cannot trust from the validated release in previous (see trusted_resources),
+    each JSON and Parquet copy but those of an unchanged resource that are the validated release's
+    bytes."""
+    skip = trusted_resources(folder, spec, previous, keys_kept)
     tasks = [("metadata", "")]
     tasks += [("frictionless", r.name) for r in spec.resources if r.name not in skip]
     return tasks + [
@@ -128,35 +216,50 @@ def run_tasks(
 
 
 def own_checks(
-    packages: list[tuple[Path, PackageSpec, Path | None]], texts: Mapping[str, str]
+    packages: list[tuple[Path, PackageSpec, Path | None]],
+    texts: Mapping[str, str],
+    changed: set[str] | None = None,
 ) -> dict[str, list[Problem] | Exception]:
-    """The project's own checks of each package whose descriptor exists, or the error they raised
-    (raised again only if frictionless finds the package's files sound: see validate_packages)."""
+    """The project's own checks of each package whose descriptor exists (but those a validated
+    release settled: see settled_resources), or the error they raised (raised again only if
+    frictionless finds the package's files sound: see validate_packages)."""
     found: dict[str, list[Problem] | Exception] = {}
+    try:
+        settled = settled_resources(packages, changed)
+    except OSError:  # (a file frictionless finds missing or broken: all checked)
+        settled = {}
     for folder, spec, _ in packages:
         if (folder / "datapackage.json").exists():
             try:
-                found[spec.name] = project_problems(CsvTables(folder, spec.resource_names), spec, texts)
+                rows = CsvTables(folder, spec.resource_names)
+                found[spec.name] = project_problems(rows, spec, texts, settled.get(spec.name, ()))
             except Exception as error:  # (a file frictionless finds broken may not be readable here)
                 found[spec.name] = error
     return found
 
 
 def validate_packages(
-    packages: list[tuple[Path, PackageSpec, Path | None]], texts: Mapping[str, str], jobs: int
+    packages: list[tuple[Path, PackageSpec, Path | None]],
+    texts: Mapping[str, str],
+    jobs: int,
+    keys_kept: Collection[tuple[str, str]] = (),
+    changed: Callable[[], set[str] | None] = lambda: None,
 ) -> list[Problem]:
     """Every problem of some package folders, each with the validated release's descriptor to skip
-    unchanged resources by: frictionless, the copies' checks (in jobs processes) and the project's
-    own checks (in this process meanwhile). A package whose files' bytes, hashes or scheme are wrong
-    is given only frictionless's problems."""
+    unchanged resources by (and keys_kept: see trusted_resources, by (package, resource); changed:
+    the articles whose text changed since, see settled_resources, found meanwhile):
+    frictionless, the copies' checks (in jobs processes) and the project's own checks (in this
+    process meanwhile). A package whose files' bytes, hashes or scheme are wrong is given only
+    frictionless's problems."""
     tasks, owners = [], []
     for folder, spec, previous in packages:
         descriptor = folder / "datapackage.json"
         if descriptor.exists():
-            for kind, resource in package_tasks(folder, spec, previous):
+            kept = [resource for package, resource in keys_kept if package == spec.name]
+            for kind, resource in package_tasks(folder, spec, previous, kept):
                 tasks.append((descriptor, spec.name, kind, resource))
                 owners.append(spec.name)
-    results, own = run_tasks(tasks, jobs, lambda: own_checks(packages, texts))
+    results, own = run_tasks(tasks, jobs, lambda: own_checks(packages, texts, changed()))
     problems = []
     for folder, spec, _ in packages:
         descriptor = folder / "datapackage.json"
@@ -185,11 +288,17 @@ def validate_packages(
 
 
 def validate_release(
-    root: Path, names: list[str] | None = None, validated: Path | None = None, jobs: int = 1
+    root: Path,
+    names: list[str] | None = None,
+    validated: Path | None = None,
+    jobs: int = 1,
+    keys_kept: Collection[tuple[str, str]] = (),
 ) -> list[Problem]:
     """Every problem of the packages of a datapackages folder (all packages, or those named), its
     checks in jobs processes; a resource unchanged since the release in validated (a datapackages
-    folder that passed) is not parsed by frictionless again."""
+    folder that passed, made by the same code), whose references are all still found (keys_kept:
+    the (package, resource) none of whose keys in validated was taken out), is not parsed by
+    frictionless again, nor read by the project's checks when the texts of its spans are the same."""
     packages = [
         (
             root / spec.name,
@@ -199,4 +308,5 @@ def validate_release(
         for spec in load_packages()
         if not names or spec.name in names
     ]
-    return validate_packages(packages, archived_texts(root), jobs)
+    texts = archived_texts(root)
+    return validate_packages(packages, texts, jobs, keys_kept, lambda: text_changes(root, validated, texts))

@@ -36,6 +36,7 @@ from etl.release.report import (
 )
 from etl.release.versioning import (
     Previous,
+    Versioning,
     choose_version,
     describe,
     find_previous,
@@ -55,6 +56,7 @@ __all__ = [
     "Packed",
     "Previous",
     "ReleaseError",
+    "Versioning",
     "add_report_tables",
     "build_lock",
     "check_assertions",

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import etl.package.rules
 import etl.package.validate
 from etl.build import build
 from etl.layout import DATABASE, DATAPACKAGES, METADATA, ROOT
@@ -256,3 +257,67 @@ def test_a_resource_unchanged_since_a_validated_release_is_not_checked_again(bro
     }
     problems = validate_release(broken, validated=validated)
     assert "post_types_json" in {p.resource for p in problems}
+
+
+def test_the_own_checks_of_a_release_read_again_only_what_a_changed_text_touches(
+    broken: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    validated = ROOT / DATAPACKAGES
+    read: list[str] = []
+    original = etl.package.rules.check_spans
+
+    def noting(rows, package, spec, texts):  # type: ignore[no-untyped-def]
+        if spec.span is not None:
+            read.append(f"{package}/{spec.name}")
+        return original(rows, package, spec, texts)
+
+    monkeypatch.setattr(etl.package.rules, "check_spans", noting)
+    assert validate_release(broken, validated=validated) == [] and read == []  # all settled there
+    assert validate_release(broken) == [] and "diplomacy-network/post_counts" in read  # none settled
+    # the seed's text changed where a count's evidence is: the counts, unchanged, are read again
+    with (broken / "diplomacy-network" / "data" / "post_counts.csv").open(encoding="utf-8") as handle:
+        count = next(row for row in csv.DictReader(handle) if row["source"] == SEED_ID and row["char_start"])
+    with (broken / "diplomacy-news" / "data" / "articles.csv").open(encoding="utf-8") as handle:
+        body = next(csv.DictReader(handle))["body"]
+    start, end = int(count["char_start"]), int(count["char_end"])
+    rewrite_csv(
+        broken, "diplomacy-news", "articles", {"body": body[:start] + "#" * (end - start) + body[end:]}
+    )
+    read.clear()
+    problems = validate_release(broken, validated=validated)
+    assert "diplomacy-network/post_counts" in read
+    assert any(p.check == "span" and p.resource == "post_counts" for p in problems)
+    assert "body-hash" in {p.check for p in problems}
+
+
+def test_resources_settled_by_a_validated_release_are_those_citing_no_changed_text(broken: Path) -> None:
+    specs = load_packages()
+    packages = [(broken / s.name, s, ROOT / DATAPACKAGES / s.name / "datapackage.json") for s in specs]
+    spans = {s.name: {r.name for r in s.resources if r.span is not None} for s in specs}
+    everything = {s.name: frozenset(s.resource_names) for s in specs}
+    assert etl.package.validate.settled_resources(packages, set()) == everything
+    assert etl.package.validate.settled_resources(packages, {"no-such-article"}) == everything
+    cited = etl.package.validate.settled_resources(packages, {SEED_ID})
+    assert "post_counts" in spans["diplomacy-network"] and "post_counts" not in cited["diplomacy-network"]
+    for spec in specs:  # a resource with spans is settled when its file does not name the seed
+        citing = {
+            n for n in spans[spec.name] if SEED_ID in (broken / spec.name / "data" / f"{n}.csv").read_text()
+        }
+        assert citing and cited[spec.name] == everything[spec.name] - citing
+    unknown = etl.package.validate.settled_resources(packages, None)  # (the texts not known)
+    assert all(unknown[s.name] == everything[s.name] - spans[s.name] for s in specs)
+
+
+def test_an_unchanged_resource_is_validated_again_when_a_key_it_references_may_be_gone(broken: Path) -> None:
+    validated = ROOT / DATAPACKAGES
+    news = load_packages()[[p.name for p in load_packages()].index("diplomacy-news")]
+    folder, previous = broken / "diplomacy-news", validated / "diplomacy-news" / "datapackage.json"
+    at = row_index(broken, "diplomacy-news", "persons", "id", "maxime-prevot")
+    rewrite_csv(broken, "diplomacy-news", "persons", {"name": "Maxime Prévot (renamed)"}, row=at)
+    assert ("frictionless", "quotes") in etl.package.validate.package_tasks(folder, news, previous)
+    kept = etl.package.validate.package_tasks(folder, news, previous, keys_kept=["persons"])
+    assert ("frictionless", "persons") in kept and ("frictionless", "quotes") not in kept
+    # a person's id gone: the quotes citing them, unchanged, dangle, and validation finds it
+    rewrite_csv(broken, "diplomacy-news", "persons", {"id": "maxime-prevot-gone"}, row=at)
+    problems = validate_release(broken, validated=validated)
+    assert any(p.check == "foreign-key" and p.resource == "quotes" for p in problems)

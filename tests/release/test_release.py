@@ -65,7 +65,7 @@ def copy_release(source: Path, target: Path) -> Path:
     return target
 
 
-KEPT = {LOCK_FILE, "cache", "fingerprint.json"}  # the lock, the extraction cache, the inputs' fingerprint
+KEPT = {LOCK_FILE, "cache", "fingerprint.json", "made-by.txt"}  # the lock, the cache, what the release is
 
 
 def leftovers(root: Path) -> list[str]:
