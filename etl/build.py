@@ -490,7 +490,10 @@ def stage_contents(
         del merge_warnings, quarantined
         give_back()
         progress("building the database")
-        report.tables = build_database(stage / DATAPACKAGES, packages, stage / DATABASE, compact=False)
+        previous_database = None if reuse is None else (root / DATABASE, reuse)
+        report.tables = build_database(
+            stage / DATAPACKAGES, packages, stage / DATABASE, compact=False, reuse=previous_database
+        )
         add_report_tables(stage / DATABASE, report)  # and vacuums the database
         give_back()
         (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")

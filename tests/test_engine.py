@@ -3,9 +3,11 @@ facts byte for byte; the cache extracts again only what changed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ import etl.engine
 import etl.package.render
 import etl.package.workbook
 import etl.raw.sources
+import etl.site.database
+import etl.specs
 from benchmarks.corpus import generate, touch
 from etl.build import build
 from etl.engine import Engine, extract_all
@@ -237,7 +241,7 @@ def test_a_rebuild_checks_only_the_changed_files_and_publishes_what_it_would_wit
     assert len(checked.names()) == 12
 
 
-def test_a_rebuild_copies_the_copies_of_the_csv_files_it_makes_again_and_publishes_a_full_builds_bytes(
+def test_a_rebuild_copies_what_follows_from_the_csv_files_it_makes_again_and_publishes_a_full_builds_data(
     small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, fresh_root = tmp_path / "release", tmp_path / "fresh"
@@ -251,11 +255,21 @@ def test_a_rebuild_copies_the_copies_of_the_csv_files_it_makes_again_and_publish
         return original(spec, rows, path)
 
     monkeypatch.setattr(etl.package.render, "write_parquet", noting)
+    loaded: set[str] = set()
+    insert_rows = etl.site.database.insert_rows
+
+    def loading(connection, table, spec, folder):  # type: ignore[no-untyped-def]
+        loaded.add(spec.name)
+        return insert_rows(connection, table, spec, folder)
+
+    monkeypatch.setattr(etl.site.database, "insert_rows", loading)
     touch(sorted(small.glob("*.txt"))[3])
     build(root=root, raw_dir=small, jobs=1)
     after = files_under(root / DATAPACKAGES)
     changed = [n for n in after if n.endswith(".csv") and after[n] != before.get(n)]
     assert changed and sorted(written) == sorted(str(Path(n).with_suffix(".parquet")) for n in changed)
+    # the database's tables loaded from the CSV files: those of a changed file, the others copied
+    assert loaded == {Path(n).stem for n in changed}
     assert len(written) < sum(1 for n in after if n.endswith(".parquet"))
     # the data files a build without the published release makes, byte for byte (its version
     # is another: a first release)
@@ -270,6 +284,14 @@ def test_a_rebuild_copies_the_copies_of_the_csv_files_it_makes_again_and_publish
     touch(sorted(small.glob("*.txt"))[4])
     build(root=root, raw_dir=small, jobs=1)
     assert len(written) == sum(1 for n in after if n.endswith(".parquet"))
+
+
+def table_rows(database: Path, tables: set[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of some tables of a database, in their order, with their rowid."""
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        return {
+            t: connection.execute(f"SELECT rowid, * FROM [{t}] ORDER BY rowid").fetchall() for t in tables
+        }
 
 
 def test_a_file_changed_during_a_build_is_rejected_and_the_others_published(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import filecmp
 import hashlib
 import sqlite3
 import time
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+# The schema name a previous release's database is attached under, to copy rows from.
+PREVIOUS = "previous"
 COLUMN_TYPES: dict[str, type] = {"integer": int, "number": float, "boolean": int}
 
 
@@ -96,12 +99,16 @@ def build_database(
     path: Path,
     timings: dict[str, float] | None = None,
     compact: bool = True,
+    reuse: tuple[Path, Path] | None = None,
 ) -> dict[str, int]:
     """Build the database from packages on disk, one table at a time, each streamed from its CSV
     files (a table several packages hold is loaded from the first and completed from the others);
     returns the row count of each table. The seconds spent loading rows, indexing and compacting
     are added to timings, when given (for benchmarks/stages.py). Compact: vacuum it at the end if
-    pages were freed (the build leaves that to the report's tables, added after)."""
+    pages were freed (the build leaves that to the report's tables, added after). With reuse, a
+    database and the datapackages folder it was built from by the same code (the published
+    release's), a table whose CSV files are that folder's byte for byte has its rows copied from
+    that database, as they were loaded from the same files (its indexes made again)."""
     sqlite_utils = import_sqlite_utils()  # the build's: the site serves the database without it
 
     spent = timings if timings is not None else {}
@@ -116,6 +123,7 @@ def build_database(
     # A new file in the staging folder: a failed build discards it, so no journal or sync is needed.
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
+    previous = attach_previous(db, reuse[0]) if reuse is not None else None
     created: set[str] = set()
     pending = list(specs)
     while pending:
@@ -123,9 +131,12 @@ def build_database(
         if not ready:
             raise DatabaseError(f"foreign keys form a cycle among {', '.join(pending)}")
         for name in ready:
-            create_table(db, specs[name], holders[name], spent)
+            same = previous is not None and reuse is not None and same_files(holders[name], reuse[1], name)
+            create_table(db, specs[name], holders[name], spent, PREVIOUS if same else None)
             created.add(name)
             pending.remove(name)
+    if previous is not None:
+        db.execute(f"DETACH DATABASE {PREVIOUS}")
     counts = {name: db.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0] for name in sorted(specs)}
     started = time.perf_counter()
     if compact and db.execute("PRAGMA freelist_count").fetchone()[0]:
@@ -133,6 +144,44 @@ def build_database(
     db.close()
     spent["vacuum"] = spent.get("vacuum", 0.0) + time.perf_counter() - started
     return counts
+
+
+def attach_previous(db: sqlite_utils.Database, path: Path) -> str | None:
+    """Attach the database of a previous release to read rows from (PREVIOUS), if there is one."""
+    if not path.is_file():
+        return None
+    db.execute(f"ATTACH DATABASE ? AS {PREVIOUS}", [str(path)])
+    return PREVIOUS
+
+
+def same_files(folders: list[Path], previous: Path, resource: str) -> bool:
+    """Whether a resource's CSV file in each package folder has the bytes of the same package's in
+    a previous datapackages folder."""
+    for folder in folders:
+        name = Path(folder.name) / "data" / f"{resource}.csv"
+        try:
+            if (folder.parent / name).stat().st_size != (previous / name).stat().st_size:
+                return False
+            if not filecmp.cmp(folder.parent / name, previous / name, shallow=False):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def copy_rows(connection: sqlite3.Connection, spec: ResourceSpec, schema: str) -> bool:
+    """Copy a table's rows, in their order, from the same table of an attached database, when it has
+    the same columns; whether it did."""
+    names = [f["name"] for f in display_order(spec)]
+    found = [row[1] for row in connection.execute(f"PRAGMA {schema}.table_info([{spec.name}])")]
+    if found != names:
+        return False
+    columns_sql = ", ".join(f"[{n}]" for n in names)
+    connection.execute(
+        f"INSERT INTO main.[{spec.name}] ({columns_sql}) "
+        f"SELECT {columns_sql} FROM {schema}.[{spec.name}] ORDER BY rowid"
+    )
+    return True
 
 
 def display_order(spec: ResourceSpec) -> list[dict[str, Any]]:
@@ -148,10 +197,15 @@ def display_order(spec: ResourceSpec) -> list[dict[str, Any]]:
 
 
 def create_table(
-    db: sqlite_utils.Database, spec: ResourceSpec, folders: list[Path], spent: dict[str, float]
+    db: sqlite_utils.Database,
+    spec: ResourceSpec,
+    folders: list[Path],
+    spent: dict[str, float],
+    previous: str | None = None,
 ) -> None:
     """Create one table with its types, keys and full-text index, and load its rows from the CSV
-    files of the packages that hold it (the seconds of each part added to spent)."""
+    files of the packages that hold it, or copy them from the same table of the attached database
+    previous, loaded from the same files (the seconds of each part added to spent)."""
     started = time.perf_counter()
     ordered = display_order(spec)
     columns = {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in ordered}
@@ -162,9 +216,10 @@ def create_table(
         not_null={f["name"] for f in spec.schema["fields"] if f.get("constraints", {}).get("required")},
         foreign_keys=foreign_keys(spec),
     )
-    insert_rows(db.conn, spec.name, spec, folders[0])
-    for folder in folders[1:]:
-        merge_rows(db.conn, spec, folder)
+    if previous is None or not copy_rows(db.conn, spec, previous):
+        insert_rows(db.conn, spec.name, spec, folders[0])
+        for folder in folders[1:]:
+            merge_rows(db.conn, spec, folder)
     db.conn.commit()
     loaded = time.perf_counter()
     spent["rows"] = spent.get("rows", 0.0) + loaded - started
