@@ -295,10 +295,13 @@ def write_packages(
     project: dict[str, Any],
     created: str,
     jobs: int = 1,
+    reuse: Path | None = None,
 ) -> Pending:
     """Write what the release's version goes into, beside the data files: every package's
-    descriptor and its zip, its workbook (from its data files; for large packages in jobs processes
-    that go on as the build does, the Pending returned), and the data dictionary."""
+    descriptor and its zip (the entries of the files of the datapackages folder reuse, made by the
+    same code, copied from its release's zips: see write_zip), its workbook (from its data files;
+    for large packages in jobs processes that go on as the build does, the Pending returned), and
+    the data dictionary."""
 
     def descriptors_and_zips() -> None:
         for package in packages:
@@ -311,7 +314,9 @@ def write_packages(
                 created,
                 rows.get("sources") or rows.get("articles", []),
             )
-            write_zip(stage / DOWNLOADS / f"{package.name}.zip", folder, files)
+            name = f"{package.name}.zip"
+            previous = None if reuse is None else (reuse.parent / DOWNLOADS / name, reuse / package.name)
+            write_zip(stage / DOWNLOADS / name, folder, files, previous)
 
     pending = write_workbooks(
         stage / DOWNLOADS, stage / DATAPACKAGES, packages, project, jobs, descriptors_and_zips
@@ -441,7 +446,7 @@ def stage_contents(
             versioning = choose_version(previous, staged, str(project["version"]))
             release_project = {**project, "version": versioning.version}
             workers = (engine or Engine()).workers
-            pending = write_packages(stage, packages, tables, data, release_project, created, workers)
+            pending = write_packages(stage, packages, tables, data, release_project, created, workers, reuse)
             progress("validating packages")
             try:
                 problems = validate_release(

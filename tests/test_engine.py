@@ -9,6 +9,7 @@ import os
 import shutil
 import sqlite3
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -278,6 +279,15 @@ def test_a_rebuild_copies_what_follows_from_the_csv_files_it_makes_again_and_pub
     assert {n: b for n, b in fresh.items() if "/data/" in n} == {
         n: b for n, b in after.items() if "/data/" in n
     }
+    tables = {r.name for p in etl.specs.load_packages() for r in p.resources}
+    assert table_rows(fresh_root / DATABASE, tables) == table_rows(root / DATABASE, tables)
+    for name in (p.name for p in etl.specs.load_packages()):  # the zips' entries (some copied)
+        with (
+            zipfile.ZipFile(root / DOWNLOADS / f"{name}.zip") as ours,
+            zipfile.ZipFile(fresh_root / DOWNLOADS / f"{name}.zip") as theirs,
+        ):
+            assert ours.testzip() is None and ours.namelist() == theirs.namelist()
+            assert all(ours.read(n) == theirs.read(n) for n in ours.namelist() if n.startswith("data/"))
     # a release another code made (or another build than the one recorded) has every file written
     (root / STAGING / etl.build.MADE_BY).write_text("another\n")
     written.clear()

@@ -8,6 +8,8 @@ over its resources each table thrice. The build checks them against the CSV, val
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import csv
 import datetime
 import filecmp
@@ -15,6 +17,7 @@ import hashlib
 import io
 import json
 import shutil
+import struct
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -59,6 +62,9 @@ SOURCES_LISTED = 100
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # A fast deflate: the CSV and JSON files compress almost as well as at the default level 6.
 ZIP_LEVEL = 1
+# A zip entry's local header: its signature and size (the name and extra field after it).
+LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
+LOCAL_HEADER_SIZE = 30
 
 
 def csv_value(value: Any) -> str:
@@ -390,13 +396,26 @@ def write_package(
     return write_descriptor(folder, package, write_data(folder, package, rows), project, created, sources)
 
 
-def write_zip(path: Path, folder: Path, files: Iterable[str]) -> None:
+def write_zip(path: Path, folder: Path, files: Iterable[str], reuse: tuple[Path, Path] | None = None) -> None:
     """A reproducible zip of a package folder's files: fixed dates, files in name order, each copied
     in chunks, datapackage.json at its root, so that `frictionless.Package("<name>.zip")` opens it
-    as it is."""
+    as it is. With reuse, a zip of the same package made by the same code and the folder it was
+    made from, a file with the bytes of that folder's has its entry copied from that zip as it is
+    (compressed there, the same bytes: see copy_entry), not compressed again."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
+    with contextlib.ExitStack() as stack:
+        previous = stack.enter_context(opened_zip(reuse[0])) if reuse is not None else None
+        archive = stack.enter_context(
+            zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
+        )
         for relative in sorted(files):
+            reused = (
+                previous is not None
+                and reuse is not None
+                and same_bytes(folder / relative, reuse[1] / relative)
+            )
+            if reused and copy_entry(previous, archive, relative):  # type: ignore[arg-type]
+                continue
             info = zipfile.ZipInfo(relative, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -404,3 +423,58 @@ def write_zip(path: Path, folder: Path, files: Iterable[str]) -> None:
             info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # what writestr sets
             with (folder / relative).open("rb") as source, archive.open(info, "w") as target:
                 shutil.copyfileobj(source, target, COPY_CHUNK)
+
+
+@contextlib.contextmanager
+def opened_zip(path: Path) -> Iterator[zipfile.ZipFile | None]:
+    """A zip open for reading, or None when it is missing or not a zip."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        yield None
+        return
+    with archive:
+        yield archive
+
+
+def same_bytes(path: Path, other: Path) -> bool:
+    """Whether two files have the same bytes (False when one cannot be read)."""
+    try:
+        return path.stat().st_size == other.stat().st_size and filecmp.cmp(path, other, shallow=False)
+    except OSError:
+        return False
+
+
+def copy_entry(source: zipfile.ZipFile, target: zipfile.ZipFile, name: str) -> bool:
+    """Write an entry of one zip into another, being written, as it is: its local header made again
+    from its record, then its compressed bytes, as ZipFile.open(info, "w") writes an entry to a
+    file it can seek in (no data descriptor; no ZIP64 fields, so an entry that would need them is
+    not copied); whether it was (False: not there, or one this does not copy)."""
+    try:
+        info = source.getinfo(name)
+    except KeyError:
+        return False
+    if source.fp is None or target.fp is None or info.file_size * 1.05 > zipfile.ZIP64_LIMIT or info.extra:
+        return False
+    if info.compress_size > zipfile.ZIP64_LIMIT or info.flag_bits & 0x08:
+        return False
+    source.fp.seek(info.header_offset)
+    header = source.fp.read(LOCAL_HEADER_SIZE)
+    if len(header) != LOCAL_HEADER_SIZE or header[:4] != LOCAL_HEADER_SIGNATURE:
+        return False
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    source.fp.seek(info.header_offset + LOCAL_HEADER_SIZE + name_length + extra_length)
+    copied = copy.copy(info)
+    copied.header_offset = target.fp.tell()
+    target.fp.write(copied.FileHeader(False))
+    remaining = info.compress_size
+    while remaining:
+        chunk = source.fp.read(min(COPY_CHUNK, remaining))
+        if not chunk:
+            raise zipfile.BadZipFile(f"{source.filename}: {name} is cut short")
+        target.fp.write(chunk)
+        remaining -= len(chunk)
+    target.filelist.append(copied)
+    target.NameToInfo[name] = copied
+    target.start_dir = target.fp.tell()
+    return True
