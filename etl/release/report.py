@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -348,6 +349,33 @@ PRIMARY_KEYS = {
 }
 
 
+def cell(value: Any) -> Any:
+    """A value as a report table stores it: text, numbers and nulls as they are, anything else as
+    its JSON (as sqlite-utils stores it)."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def insert_rows(
+    connection: sqlite3.Connection, table: str, columns: list[str], rows: Iterable[dict[str, Any]]
+) -> None:
+    """Insert rows (dicts of the table's columns, a missing one null) with one executemany: tens of
+    thousands of warnings at 10,000 articles, for which sqlite-utils' insert_all took several
+    times as long. A row with a key that is no column is an error, as it is for insert_all."""
+    marks = ", ".join("?" for _ in columns)
+    names = ", ".join(f"[{c}]" for c in columns)
+    known = set(columns)
+
+    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+        if not row.keys() <= known:
+            raise ValueError(f"table {table} has no column {', '.join(sorted(row.keys() - known))}")
+        return tuple(cell(row.get(c)) for c in columns)
+
+    connection.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})", map(values, rows))
+    connection.commit()
+
+
 def add_report_tables(path: Path, report: BuildReport) -> None:
     """Add the report's tables to a built database (replacing them if present) and compact it
     when that freed pages (a database loaded afresh has none: vacuuming it would copy it whole)."""
@@ -359,7 +387,7 @@ def add_report_tables(path: Path, report: BuildReport) -> None:
             if table.exists():
                 table.drop()
             table.create(columns, pk=PRIMARY_KEYS[name], not_null={PRIMARY_KEYS[name]})
-            table.insert_all(rows[name])
+            insert_rows(db.conn, name, list(columns), rows[name])
         if db.execute("PRAGMA freelist_count").fetchone()[0]:  # pages freed by a replaced table
             db.vacuum()
     finally:

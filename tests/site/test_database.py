@@ -104,3 +104,25 @@ def test_the_database_has_no_free_pages_when_loaded_afresh_or_with_its_report_re
     add_report_tables(path, report)  # replaced by fewer rows: the pages they no longer fill are given back
     assert free_pages(path) == 0
     assert path.stat().st_size < before
+
+
+def test_the_report_tables_hold_what_sqlite_utils_would_insert(release: Path, tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from etl.release.report import COLUMN_TYPES, PRIMARY_KEYS, insert_rows, report_dict, report_rows
+
+    report = report_from_dict(json.loads((release / DOWNLOADS / REPORT).read_text(encoding="utf-8")))
+    report.warnings = [*report.warnings, {"source": "s", "field": None, "message": ["a", 1], "char_start": 3}]
+    ours, theirs = sqlite_utils.Database(tmp_path / "ours.db"), sqlite_utils.Database(tmp_path / "theirs.db")
+    for name, columns in COLUMN_TYPES.items():
+        rows = list(report_rows(report_dict(report))[name])
+        assert rows
+        for db in (ours, theirs):
+            db.table(name).create(columns, pk=PRIMARY_KEYS[name], not_null={PRIMARY_KEYS[name]})
+        insert_rows(ours.conn, name, list(columns), rows)
+        theirs.table(name).insert_all(rows)
+        typed = ", ".join(f"[{c}], typeof([{c}])" for c in columns)
+        query = f"SELECT {typed} FROM [{name}] ORDER BY rowid"
+        assert ours.execute(query).fetchall() == theirs.execute(query).fetchall()
+    with pytest.raises(ValueError, match="has no column nowhere"):
+        insert_rows(ours.conn, "build_tables", ["table_name", "rows"], [{"table_name": "t", "nowhere": 1}])
