@@ -319,7 +319,7 @@ def write_packages(
             write_zip(stage / DOWNLOADS / name, folder, files, previous)
 
     pending = write_workbooks(
-        stage / DOWNLOADS, stage / DATAPACKAGES, packages, project, jobs, descriptors_and_zips
+        stage / DOWNLOADS, stage / DATAPACKAGES, packages, project, jobs, descriptors_and_zips, reuse
     )
     (stage / DATAPACKAGES / "README.md").write_bytes(render_dictionary(packages, project))
     return pending

@@ -288,6 +288,17 @@ def test_a_rebuild_copies_what_follows_from_the_csv_files_it_makes_again_and_pub
         ):
             assert ours.testzip() is None and ours.namelist() == theirs.namelist()
             assert all(ours.read(n) == theirs.read(n) for n in ours.namelist() if n.startswith("data/"))
+        with (  # the workbooks' sheets of the tables (some copied), the about sheet being another's
+            zipfile.ZipFile(root / DOWNLOADS / f"{name}.xlsx") as ours,
+            zipfile.ZipFile(fresh_root / DOWNLOADS / f"{name}.xlsx") as theirs,
+        ):
+            sheets = [
+                n
+                for n in ours.namelist()
+                if n.startswith("xl/worksheets/") and n != "xl/worksheets/sheet1.xml"
+            ]
+            assert sheets and ours.namelist() == theirs.namelist() and ours.testzip() is None
+            assert all(ours.read(n) == theirs.read(n) for n in sheets)
     # a release another code made (or another build than the one recorded) has every file written
     (root / STAGING / etl.build.MADE_BY).write_text("another\n")
     written.clear()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import functools
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -19,6 +20,7 @@ import pyarrow.parquet as pq
 import xlsxwriter
 
 from etl.apart import Apart, can_fork
+from etl.package.render import copy_entry, same_bytes
 from etl.package.rows import long_cells
 from etl.specs import PackageSpec, ResourceSpec
 
@@ -35,6 +37,8 @@ BOOLEANS = {"true": True, "false": False}
 # Below this many bytes of CSV, the workbooks are written in the build's process (a pool costs more
 # to start than it saves).
 POOL_BYTES = 16 * 2**20
+# A workbook whose sheets are spliced (see write_workbook) is first written beside it, so named.
+PART_SUFFIX = ".part"
 
 
 def text_cell(text: str) -> str:
@@ -109,9 +113,64 @@ def about_rows(package: PackageSpec, project: dict[str, Any]) -> list[list[str]]
     return rows
 
 
-def write_workbook(path: Path, folder: Path, package: PackageSpec, project: dict[str, Any]) -> None:
+def write_workbook(
+    path: Path,
+    folder: Path,
+    package: PackageSpec,
+    project: dict[str, Any],
+    reuse: tuple[Path, Path] | None = None,
+) -> None:
     """Write the XLSX workbook of a package from the data files in its folder (the same bytes for
-    the same files: a fixed creation time), a CSV row at a time, each cell typed by its field."""
+    the same files: a fixed creation time), a CSV row at a time, each cell typed by its field. With
+    reuse, the workbook of the same package made by the same code and the folder it was made from,
+    the sheet of a table whose CSV file is that folder's byte for byte is copied from that workbook
+    (see splice_sheets): the same bytes as the workbook written whole."""
+    kept = kept_sheets(folder, package, reuse)
+    if reuse is not None and kept:
+        written = path.with_name(path.name + PART_SUFFIX)
+        try:
+            write_sheets(written, folder, package, project, kept)
+            if splice_sheets(written, reuse[0], path, {sheet_file(package, name) for name in kept}):
+                return
+        finally:
+            written.unlink(missing_ok=True)
+    write_sheets(path, folder, package, project, frozenset())
+
+
+def kept_sheets(folder: Path, package: PackageSpec, reuse: tuple[Path, Path] | None) -> frozenset[str]:
+    """The tables of a package whose sheets can be copied from the workbook in reuse: their CSV
+    file that of reuse's folder byte for byte, and their rows within a sheet."""
+    if reuse is None or not reuse[0].is_file():
+        return frozenset()
+    return frozenset(
+        spec.name
+        for spec in package.resources
+        if same_bytes(folder / "data" / f"{spec.name}.csv", reuse[1] / "data" / f"{spec.name}.csv")
+        and row_count(folder, spec) <= SHEET_ROWS
+    )
+
+
+def sheet_file(package: PackageSpec, name: str) -> str:
+    """The part of a package's workbook that holds a table's sheet (the first sheet is about)."""
+    return f"xl/worksheets/sheet{[r.name for r in package.resources].index(name) + 2}.xml"
+
+
+def splice_sheets(written: Path, previous: Path, path: Path, copied: set[str]) -> bool:
+    """Write at path the workbook written with the parts copied (sheets left without their rows)
+    replaced by the previous workbook's, every part copied as it is compressed; whether it could
+    (False: a part missing from one of them, or one copy_entry does not copy)."""
+    with zipfile.ZipFile(written) as new, zipfile.ZipFile(previous) as old, zipfile.ZipFile(path, "w") as out:
+        for info in new.infolist():
+            if not copy_entry(old if info.filename in copied else new, out, info.filename):
+                return False
+    return True
+
+
+def write_sheets(
+    path: Path, folder: Path, package: PackageSpec, project: dict[str, Any], kept: frozenset[str]
+) -> None:
+    """Write a package's workbook, the sheets of the tables kept without their rows (their header,
+    panes and filter written, which the workbook's other parts describe)."""
     options = {
         "constant_memory": True,
         "tmpdir": str(path.parent),
@@ -124,6 +183,10 @@ def write_workbook(path: Path, folder: Path, package: PackageSpec, project: dict
     workbook.set_properties({"title": package.title, "created": FIXED_TIME, "author": project["title"]})
     bold = workbook.add_format({"bold": True})
     stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    # Each format numbered now, in this order, not by the first cell that uses it: a sheet's cells
+    # refer to formats by number, so that a sheet copied from another workbook refers to the same.
+    for cell_format in (bold, workbook.default_date_format, stamp):
+        cell_format._get_xf_index()
     about = workbook.add_worksheet("about")
     for number, row in enumerate(about_rows(package, project)):
         about.write_row(number, 0, row, bold if number in (0, 5) else None)
@@ -136,7 +199,10 @@ def write_workbook(path: Path, folder: Path, package: PackageSpec, project: dict
         if count > SHEET_ROWS:
             sheet.write_string(0, 0, too_long_note(spec, count))
             continue
-        write_sheet(sheet, spec, csv_records(folder, spec), bold, stamp)
+        if spec.name in kept:
+            write_sheet(sheet, spec, iter(()), bold, stamp, count)
+        else:
+            write_sheet(sheet, spec, csv_records(folder, spec), bold, stamp)
     workbook.close()
 
 
@@ -178,8 +244,16 @@ def sheet_columns(sheet: Any, spec: ResourceSpec, stamp: Any) -> list[Column]:
     return columns
 
 
-def write_sheet(sheet: Any, spec: ResourceSpec, records: Iterator[list[str]], bold: Any, stamp: Any) -> None:
-    """One table's sheet: a frozen header of column names, then its CSV rows as typed cells."""
+def write_sheet(
+    sheet: Any,
+    spec: ResourceSpec,
+    records: Iterator[list[str]],
+    bold: Any,
+    stamp: Any,
+    rows: int | None = None,
+) -> None:
+    """One table's sheet: a frozen header of column names, then its CSV rows as typed cells, and
+    a filter over them (over rows many, for a sheet whose rows are not written here)."""
     sheet.write_row(0, 0, spec.field_names, bold)
     sheet.freeze_panes(1, 0)
     columns = sheet_columns(sheet, spec, stamp)
@@ -189,6 +263,7 @@ def write_sheet(sheet: Any, spec: ResourceSpec, records: Iterator[list[str]], bo
             if text:
                 convert, write, cell_format = columns[column]
                 write(number, column, convert(text), cell_format)
+    number = number if rows is None else rows
     if number:
         sheet.autofilter(0, 0, number, len(columns) - 1)
 
@@ -198,8 +273,9 @@ def workbook_size(folder: Path, package: PackageSpec) -> int:
     return sum((folder / "data" / f"{spec.name}.csv").stat().st_size for spec in package.resources)
 
 
-# What writing one workbook takes: its path, its package's folder, the package and the project.
-Task = tuple[Path, Path, PackageSpec, dict[str, Any]]
+# What writing one workbook takes: its path, its package's folder, the package and the project,
+# and the previous workbook with its folder to copy sheets from (see write_workbook).
+Task = tuple[Path, Path, PackageSpec, dict[str, Any], tuple[Path, Path] | None]
 
 
 def write_task(task: Task, progress: Callable[[str], None]) -> None:
@@ -247,16 +323,24 @@ def write_workbooks(
     project: dict[str, Any],
     jobs: int,
     meanwhile: Callable[[], None] = lambda: None,
+    reuse: Path | None = None,
 ) -> Pending:
     """Write the workbook of every package (downloads/<package>.xlsx) from its folder under
     datapackages: in this process, or for large packages the largest jobs of them each in a process
     of its own (when this one can be forked), left running as the build goes on (the Pending
     returned: wait for it before the workbooks are read), the others here once meanwhile ran (it
     runs first without processes). A workbook that fails raises, here or when waited for, as it
-    would in this process."""
+    would in this process. With reuse, a datapackages folder made by the same code, the sheets of
+    the tables whose CSV files are its are copied from its release's workbooks (write_workbook)."""
     downloads.mkdir(parents=True, exist_ok=True)
-    tasks: list[Task] = [(downloads / f"{p.name}.xlsx", datapackages / p.name, p, project) for p in packages]
-    sizes = [workbook_size(folder, package) for _, folder, package, _ in tasks]
+
+    def previous(name: str) -> tuple[Path, Path] | None:
+        return None if reuse is None else (reuse.parent / downloads.name / f"{name}.xlsx", reuse / name)
+
+    tasks: list[Task] = [
+        (downloads / f"{p.name}.xlsx", datapackages / p.name, p, project, previous(p.name)) for p in packages
+    ]
+    sizes = [workbook_size(folder, package) for _, folder, package, _, _ in tasks]
     pending = Pending()
     if jobs <= 1 or len(tasks) <= 1 or sum(sizes) < POOL_BYTES or not can_fork():
         meanwhile()

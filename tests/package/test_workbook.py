@@ -166,7 +166,7 @@ def test_a_workbook_that_fails_fails_the_build(
 
 def sleeping_task(tmp_path: Path) -> module.Task:
     """A workbook's task (what it is written from does not matter to a write_workbook replaced)."""
-    return (tmp_path / "x.xlsx", tmp_path, PACKAGES[0], load_project())
+    return (tmp_path / "x.xlsx", tmp_path, PACKAGES[0], load_project(), None)
 
 
 def ending_at_once(task: module.Task, progress: Any) -> None:
@@ -237,3 +237,38 @@ def test_workbooks_are_written_here_when_this_process_runs_threads(
         thread.join()
     assert not pending.running
     assert all((tmp_path / f"{package.name}.xlsx").is_file() for package in PACKAGES)
+
+
+@pytest.mark.parametrize("changed", ["first", "second", "none"])
+def test_a_workbook_copies_the_sheets_of_unchanged_tables_and_has_a_whole_workbooks_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: str
+) -> None:
+    # the first table's dates come before the second's times only in some rows: the formats are
+    # numbered the same whichever sheets are written
+    package = typed_package("first", "second")
+    before, now = tmp_path / "before", tmp_path / "now"
+    write_data(before, package, {"first": ROWS, "second": ROWS[::-1]})
+    project = load_project()
+    write_workbook(tmp_path / "before.xlsx", before, package, project)
+    rows = {"first": ROWS, "second": ROWS[::-1]}
+    if changed != "none":
+        rows[changed] = [{**row, "integer": 5} for row in rows[changed]]
+    write_data(now, package, rows)
+    project = {**project, "version": "9.9.9"}
+    spliced: list[set[str]] = []
+    original = module.splice_sheets
+
+    def noting(written: Path, previous: Path, path: Path, copied: set[str]) -> bool:
+        done = original(written, previous, path, copied)
+        if done:
+            spliced.append(copied)
+        return done
+
+    monkeypatch.setattr(module, "splice_sheets", noting)
+    write_workbook(tmp_path / "reused.xlsx", now, package, project, (tmp_path / "before.xlsx", before))
+    kept = {"first": {"xl/worksheets/sheet3.xml"}, "second": {"xl/worksheets/sheet2.xml"}}
+    assert spliced == [kept.get(changed, {"xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml"})]
+    write_workbook(tmp_path / "whole.xlsx", now, package, project)
+    assert (tmp_path / "reused.xlsx").read_bytes() == (tmp_path / "whole.xlsx").read_bytes()
+    assert sheet_cells(tmp_path / "reused.xlsx", "first") == sheet_cells(tmp_path / "whole.xlsx", "first")
+    assert not list(tmp_path.glob("*.part"))
