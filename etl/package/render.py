@@ -337,11 +337,9 @@ def write_resource(
 def copied(source: Path, target: Path, same: str, files: Sequence[str]) -> bool:
     """Copy files from the folder source to target when the file same has the same bytes in both
     (and each of the files is in source); whether they were copied."""
+    if not same_bytes(source / same, target / same):
+        return False
     try:
-        if (source / same).stat().st_size != (target / same).stat().st_size or not filecmp.cmp(
-            source / same, target / same, shallow=False
-        ):
-            return False
         for name in files:
             shutil.copyfile(source / name, target / name)
     except OSError:  # (one not there: all written)
