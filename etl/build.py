@@ -96,6 +96,7 @@ from etl.site import (
     build_database,
     draw_charts,
     inspect_data,
+    read_checksums,
     render_metadata,
     site_metadata,
     write_catalog,
@@ -408,18 +409,20 @@ def stage_contents(
         extract_sources, raw_dir, reference_dir, packages, engine or Engine(), spill_folder
     )
 
-    def besides() -> tuple[dict[str, list[dict[str, Any]]], list[Decision], Previous | None]:
-        """What the merge takes besides the extractions: the curated rows, the reviews' decisions
-        and the previous release (and the server of the processes started fresh is started, now
-        that the child that extracts is forked: see etl/apart.py)."""
+    def besides() -> tuple[dict[str, list[dict[str, Any]]], list[Decision], Previous | None, Path | None]:
+        """What the merge takes besides the extractions: the curated rows, the reviews' decisions,
+        the previous release and what of it can be reused (same_maker; and the server of the
+        processes started fresh is started, now that the child that extracts is forked: see
+        etl/apart.py)."""
         start_fresh_server()
         curated = curated_rows(
             reference.persons, reference.post_types, reference_dir / "curated", reference_dir / "posts"
         )
-        return curated, read_reviews(reference_dir / "reviews", packages), find_previous(root)
+        reuse = same_maker(root, engine)
+        return curated, read_reviews(reference_dir / "reviews", packages), find_previous(root), reuse
 
     # the extraction in a child (see etl/apart.py), the rest read here meanwhile
-    extracted, (curated, reviews, previous) = alongside(read, besides, progress)
+    extracted, (curated, reviews, previous, reuse) = alongside(read, besides, progress)
     screened, spill, report = extracted.screened, extracted.spill, extracted.report
     created, files = extracted.created, extracted.files
     del extracted
@@ -436,7 +439,6 @@ def stage_contents(
             breaches = asserted(reference, tables)
             checkpoint("extracted")
             progress("writing packages")
-            reuse = same_maker(root, engine)
             data = write_data_files(stage, packages, tables, (engine or Engine()).workers, reuse)
             give_back()
             counts = {
@@ -599,14 +601,32 @@ def same_maker(root: Path, engine: Engine | None) -> Path | None:
     """The datapackages folder published under root when this build's code made it (it passed
     validation then, and a file of it that this build makes again byte for byte need not be
     written, compared or validated again); None for a full build, or when another code (or
-    another build than the one that recorded it) made the release there."""
+    another build than the one that recorded it) made the release there, or when a file of it is
+    not the one published (see intact)."""
     if engine is None or engine.full:
         return None
     try:
         recorded = (root / STAGING / MADE_BY).read_text().strip()
     except OSError:
         return None
-    return root / DATAPACKAGES if recorded == made_by(root) else None
+    return root / DATAPACKAGES if recorded == made_by(root) and intact(root) else None
+
+
+def intact(root: Path) -> bool:
+    """Whether every file the release published under root lists in its SHA256SUMS (its data
+    files, zips, workbooks and database among them) has the sha256 listed: none was changed,
+    replaced or damaged since, so that what is taken from it is what was published."""
+    listed = read_checksums(root)
+    if not listed:
+        return False
+    for name, digest in listed.items():
+        try:
+            with (root / name).open("rb") as handle:
+                if hashlib.file_digest(handle, "sha256").hexdigest() != digest:
+                    return False
+        except OSError:
+            return False
+    return True
 
 
 def fingerprint(inputs: str, root: Path) -> str:

@@ -299,12 +299,25 @@ def test_a_rebuild_copies_what_follows_from_the_csv_files_it_makes_again_and_pub
             ]
             assert sheets and ours.namelist() == theirs.namelist() and ours.testzip() is None
             assert all(ours.read(n) == theirs.read(n) for n in sheets)
-    # a release another code made (or another build than the one recorded) has every file written
-    (root / STAGING / etl.build.MADE_BY).write_text("another\n")
-    written.clear()
-    touch(sorted(small.glob("*.txt"))[4])
-    build(root=root, raw_dir=small, jobs=1)
-    assert len(written) == sum(1 for n in after if n.endswith(".parquet"))
+    # a release another code made (or another build than the one recorded), or one a file of which
+    # is not the one published (its sha256 not the one SHA256SUMS lists), has every file written
+    parquet = next(
+        p
+        for p in sorted((root / DATAPACKAGES).rglob("*.parquet"))
+        if str(p.relative_to(root / DATAPACKAGES))
+        not in {str(Path(n).with_suffix(".parquet")) for n in changed}
+    )
+    damaged = bytearray(parquet.read_bytes())
+    damaged[len(damaged) // 2] ^= 1
+    for change in (
+        lambda: parquet.write_bytes(bytes(damaged)),
+        lambda: (root / STAGING / etl.build.MADE_BY).write_text("another\n"),
+    ):
+        change()
+        written.clear()
+        touch(sorted(small.glob("*.txt"))[4])
+        build(root=root, raw_dir=small, jobs=1)
+        assert len(written) == sum(1 for n in after if n.endswith(".parquet"))
 
 
 def table_rows(database: Path, tables: set[str]) -> dict[str, list[tuple[Any, ...]]]:

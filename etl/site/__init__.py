@@ -14,7 +14,7 @@ from etl.site.catalog import (
     write_catalog,
 )
 from etl.site.database import build_database, inspect_data
-from etl.site.facts import write_checksums, write_data_facts
+from etl.site.facts import read_checksums, write_checksums, write_data_facts
 from etl.site.metadata import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -37,6 +37,7 @@ __all__ = [
     "loopback_warning",
     "published_loopback_warning",
     "publishing",
+    "read_checksums",
     "render_metadata",
     "serve",
     "site_metadata",
