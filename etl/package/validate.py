@@ -169,13 +169,14 @@ def package_tasks(
     each JSON and Parquet copy but those of an unchanged resource that are the validated release's
     bytes."""
     skip = trusted_resources(folder, spec, previous, keys_kept)
+    same = unchanged_resources(folder / "datapackage.json", previous)  # (copies: their CSV alone)
     tasks = [("metadata", "")]
     tasks += [("frictionless", r.name) for r in spec.resources if r.name not in skip]
     return tasks + [
         (kind, r.name)
         for r in spec.resources
         for kind in ("json", "parquet")
-        if not (r.name in skip and previous is not None and same_copy(folder, previous.parent, r.name, kind))
+        if not (r.name in same and previous is not None and same_copy(folder, previous.parent, r.name, kind))
     ]
 
 

@@ -317,6 +317,10 @@ def test_an_unchanged_resource_is_validated_again_when_a_key_it_references_may_b
     assert ("frictionless", "quotes") in etl.package.validate.package_tasks(folder, news, previous)
     kept = etl.package.validate.package_tasks(folder, news, previous, keys_kept=["persons"])
     assert ("frictionless", "persons") in kept and ("frictionless", "quotes") not in kept
+    # (the copies of the quotes, their CSV unchanged, are not checked again either way)
+    assert not {("json", "quotes"), ("parquet", "quotes")} & set(
+        etl.package.validate.package_tasks(folder, news, previous)
+    )
     # a person's id gone: the quotes citing them, unchanged, dangle, and validation finds it
     rewrite_csv(broken, "diplomacy-news", "persons", {"id": "maxime-prevot-gone"}, row=at)
     problems = validate_release(broken, validated=validated)
