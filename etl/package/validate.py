@@ -4,7 +4,6 @@ and Parquet copies against their CSV (etl/package/copies.py), and the project's 
 
 from __future__ import annotations
 
-import filecmp
 import json
 import mmap
 from collections.abc import Callable, Collection, Mapping
@@ -16,6 +15,7 @@ import frictionless
 from etl.apart import FreshPool
 from etl.package.copies import JSON_SUFFIX, PARQUET_SUFFIX, check_json_copies, check_parquet_copies
 from etl.package.problems import HEADER_ROWS, Problem, report_problems
+from etl.package.render import same_bytes
 from etl.package.rows import CsvTables, read_rows, stream_rows
 from etl.package.rules import NEWS_PACKAGE, StringRows, TableRows, archived_texts, project_problems
 from etl.specs import PackageSpec, load_packages
@@ -183,12 +183,7 @@ def package_tasks(
 def same_copy(folder: Path, validated: Path, resource: str, kind: str) -> bool:
     """Whether a resource's copy (json or parquet) has the bytes of the validated release's."""
     name = Path("data") / f"{resource}.{kind}"
-    try:
-        return (folder / name).stat().st_size == (validated / name).stat().st_size and filecmp.cmp(
-            folder / name, validated / name, shallow=False
-        )
-    except OSError:
-        return False
+    return same_bytes(folder / name, validated / name)
 
 
 def task_size(folder: Path, kind: str, resource: str) -> int:
