@@ -92,6 +92,7 @@ from etl.release import (
 )
 from etl.screens import screen_sources
 from etl.site import (
+    CHECKSUMS,
     DEFAULT_BASE_URL,
     build_database,
     draw_charts,
@@ -418,7 +419,9 @@ def stage_contents(
         curated = curated_rows(
             reference.persons, reference.post_types, reference_dir / "curated", reference_dir / "posts"
         )
-        reuse = same_maker(root, engine)
+        reuse, why_not = same_maker(root, engine)
+        if why_not:
+            progress(why_not)
         return curated, read_reviews(reference_dir / "reviews", packages), find_previous(root), reuse
 
     # the extraction in a child (see etl/apart.py), the rest read here meanwhile
@@ -597,36 +600,44 @@ def made_by(root: Path) -> str:
     return digest.hexdigest()
 
 
-def same_maker(root: Path, engine: Engine | None) -> Path | None:
+def same_maker(root: Path, engine: Engine | None) -> tuple[Path | None, str | None]:
     """The datapackages folder published under root when this build's code made it (it passed
     validation then, and a file of it that this build makes again byte for byte need not be
-    written, compared or validated again); None for a full build, or when another code (or
-    another build than the one that recorded it) made the release there, or when a file of it is
-    not the one published (see intact)."""
+    written, compared or validated again), else None; and, when a release is published there but
+    nothing is taken from it, why, in one line for the build's progress. None for a full build,
+    or when another code (or another build than the one that recorded it) made the release there,
+    or when a file of it is not the one published (see altered)."""
     if engine is None or engine.full:
-        return None
+        return None, None
     try:
         recorded = (root / STAGING / MADE_BY).read_text().strip()
     except OSError:
-        return None
-    return root / DATAPACKAGES if recorded == made_by(root) and intact(root) else None
+        return None, None  # nothing published here yet (or by a build before the record)
+    if recorded != made_by(root):
+        return None, "writing every file again: the published release was made by other code"
+    changed = altered(root)
+    if changed is not None:
+        return None, f"writing every file again: the published {changed}"
+    return root / DATAPACKAGES, None
 
 
-def intact(root: Path) -> bool:
-    """Whether every file the release published under root lists in its SHA256SUMS (its data
-    files, zips, workbooks and database among them) has the sha256 listed: none was changed,
-    replaced or damaged since, so that what is taken from it is what was published."""
+def altered(root: Path) -> str | None:
+    """Which file of the release published under root is not as it was published, and how (the
+    first, in the order of its SHA256SUMS, that is gone, cannot be read or has another sha256
+    than the one listed; or the list itself), so that what is taken from it is what was
+    published; None when every file listed (its data files, zips, workbooks and database among
+    them) is."""
     listed = read_checksums(root)
     if not listed:
-        return False
+        return f"{DOWNLOADS}/{CHECKSUMS} is missing or lists no file"
     for name, digest in listed.items():
         try:
             with (root / name).open("rb") as handle:
                 if hashlib.file_digest(handle, "sha256").hexdigest() != digest:
-                    return False
-        except OSError:
-            return False
-    return True
+                    return f"{name} was changed since: its sha256 is not the one {CHECKSUMS} lists"
+        except OSError as error:
+            return f"{name} cannot be read: {error.strerror or error}"
+    return None
 
 
 def fingerprint(inputs: str, root: Path) -> str:

@@ -9,10 +9,14 @@ file's sha256 is recorded with its stat (size, mtime, ctime, inode, see etl/raw/
 JSON file under the build's cache folder (safe to delete), and a file whose stat is the one
 recorded is not read again. A file written less than RACY_NS before the hashing began is hashed
 but not recorded (a change within the same tick of the clock would leave its stat as it was).
-Like git's, it trusts the stat; `diplodata build --full` hashes every file again."""
+Like git's, it trusts the stat; `diplodata build --full` hashes every file again.
+
+Beside them, `same_bytes`: whether a file made again has a published file's bytes, which each stage
+that takes a published file again (the diff, the data files, validation, the database) asks."""
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
@@ -107,6 +111,14 @@ class FileDigests:
             "files": {name: [*stat, sha256] for name, (stat, sha256) in self.found.items()},
         }
         replace_json(self.path, data)
+
+
+def same_bytes(path: Path, other: Path) -> bool:
+    """Whether two files have the same bytes (False when one cannot be read)."""
+    try:
+        return path.stat().st_size == other.stat().st_size and filecmp.cmp(path, other, shallow=False)
+    except OSError:
+        return False
 
 
 def replace_json(path: Path, data: Any) -> None:

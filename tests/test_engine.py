@@ -309,15 +309,26 @@ def test_a_rebuild_copies_what_follows_from_the_csv_files_it_makes_again_and_pub
     )
     damaged = bytearray(parquet.read_bytes())
     damaged[len(damaged) // 2] ^= 1
-    for change in (
-        lambda: parquet.write_bytes(bytes(damaged)),
-        lambda: (root / STAGING / etl.build.MADE_BY).write_text("another\n"),
+    # and the build says why, in one line of its progress naming the file
+    damaged_name = str(parquet.relative_to(root))
+    for change, why in (
+        (lambda: parquet.write_bytes(bytes(damaged)), f"the published {damaged_name} was changed since"),
+        (lambda: (root / STAGING / etl.build.MADE_BY).write_text("another\n"), "made by other code"),
     ):
         change()
         written.clear()
         touch(sorted(small.glob("*.txt"))[4])
-        build(root=root, raw_dir=small, jobs=1)
+        messages: list[str] = []
+        build(root=root, raw_dir=small, jobs=1, progress=messages.append)
         assert len(written) == sum(1 for n in after if n.endswith(".parquet"))
+        said = [m for m in messages if m.startswith("writing every file again: ")]
+        assert len(said) == 1 and why in said[0] and "\n" not in said[0], messages
+    messages = []  # a rebuild after them takes from the release they published, silently
+    written.clear()
+    touch(sorted(small.glob("*.txt"))[5])
+    build(root=root, raw_dir=small, jobs=1, progress=messages.append)
+    assert not [m for m in messages if m.startswith("writing every file again")]
+    assert len(written) < sum(1 for n in after if n.endswith(".parquet"))
 
 
 def table_rows(database: Path, tables: set[str]) -> dict[str, list[tuple[Any, ...]]]:

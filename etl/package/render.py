@@ -12,7 +12,6 @@ import contextlib
 import copy
 import csv
 import datetime
-import filecmp
 import hashlib
 import io
 import json
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.digests import same_bytes
 from etl.memory import give_back
 from etl.specs import LANGUAGES, PackageSpec, ResourceSpec, text_key
 
@@ -433,14 +433,6 @@ def opened_zip(path: Path) -> Iterator[zipfile.ZipFile | None]:
         return
     with archive:
         yield archive
-
-
-def same_bytes(path: Path, other: Path) -> bool:
-    """Whether two files have the same bytes (False when one cannot be read)."""
-    try:
-        return path.stat().st_size == other.stat().st_size and filecmp.cmp(path, other, shallow=False)
-    except OSError:
-        return False
 
 
 def copy_entry(source: zipfile.ZipFile, target: zipfile.ZipFile, name: str) -> bool:

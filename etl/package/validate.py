@@ -13,9 +13,9 @@ from typing import TypeVar
 import frictionless
 
 from etl.apart import FreshPool
+from etl.digests import same_bytes
 from etl.package.copies import JSON_SUFFIX, PARQUET_SUFFIX, check_json_copies, check_parquet_copies
 from etl.package.problems import HEADER_ROWS, Problem, report_problems
-from etl.package.render import same_bytes
 from etl.package.rows import CsvTables, read_rows, stream_rows
 from etl.package.rules import NEWS_PACKAGE, StringRows, TableRows, archived_texts, project_problems
 from etl.specs import PackageSpec, load_packages

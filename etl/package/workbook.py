@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 import xlsxwriter
 
 from etl.apart import Apart, can_fork
-from etl.package.render import copy_entry, same_bytes
+from etl.digests import same_bytes
+from etl.package.render import copy_entry
 from etl.package.rows import long_cells
 from etl.specs import PackageSpec, ResourceSpec
 

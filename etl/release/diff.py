@@ -6,13 +6,13 @@ the text report and the Markdown changelog are in changelog.py (all in etl/relea
 from __future__ import annotations
 
 import dataclasses
-import filecmp
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from etl.digests import same_bytes
 from etl.release.changes import (
     ConstraintChange,
     FieldChange,
@@ -155,13 +155,8 @@ def unchanged_key(old: Table, new: Table) -> Key | None:
         return None
     if not set(new.primary_key) <= set(new.header):
         return None
-    try:
-        same = old.rows.path.stat().st_size == new.rows.path.stat().st_size and filecmp.cmp(
-            old.rows.path, new.rows.path, shallow=False
-        )
-    except OSError:  # (reading it row by row names the file and what is wrong)
-        return None
-    return new.primary_key if same else None
+    # (a file that cannot be read is not the same: reading it row by row names it and what is wrong)
+    return new.primary_key if same_bytes(old.rows.path, new.rows.path) else None
 
 
 def kept(diff: ResourceDiff, keep: int) -> ResourceDiff:

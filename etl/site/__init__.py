@@ -14,7 +14,7 @@ from etl.site.catalog import (
     write_catalog,
 )
 from etl.site.database import build_database, inspect_data
-from etl.site.facts import read_checksums, write_checksums, write_data_facts
+from etl.site.facts import CHECKSUMS, read_checksums, write_checksums, write_data_facts
 from etl.site.metadata import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -27,6 +27,7 @@ from etl.site.releases import publishing
 from etl.site.workers import default_workers
 
 __all__ = [
+    "CHECKSUMS",
     "DEFAULT_BASE_URL",
     "DEFAULT_HOST",
     "DEFAULT_PORT",

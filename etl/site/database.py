@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.digests import same_bytes
 from etl.imports import sqlite_utils as import_sqlite_utils
 from etl.specs import PackageSpec, ResourceSpec
 
@@ -156,8 +157,6 @@ def attach_previous(db: sqlite_utils.Database, path: Path) -> str | None:
 def same_files(folders: list[Path], previous: Path, resource: str) -> bool:
     """Whether a resource's CSV file in each package folder has the bytes of the same package's in
     a previous datapackages folder."""
-    from etl.package import same_bytes  # the build's (the package stage is not served)
-
     return all(
         same_bytes(folder / "data" / f"{resource}.csv", previous / folder.name / "data" / f"{resource}.csv")
         for folder in folders
