@@ -1,6 +1,8 @@
-"""Validation of published packages: full frictionless validation of every CSV resource, the JSON
-and Parquet copies against their CSV (etl/package/copies.py), and the project's own checks
-(etl/package/rules.py), the independent checks in a pool of processes for a large release."""
+"""Validation of published packages: full frictionless validation of every CSV resource, its
+foreign keys by a streaming pass of our own (etl/package/references.py, so that each resource is
+validated apart from those it references), the JSON and Parquet copies against their CSV
+(etl/package/copies.py), and the project's own checks (etl/package/rules.py), the independent
+checks in a pool of processes for a large release."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from etl.apart import FreshPool
 from etl.digests import same_bytes
 from etl.package.copies import JSON_SUFFIX, PARQUET_SUFFIX, check_json_copies, check_parquet_copies
 from etl.package.problems import HEADER_ROWS, Problem, report_problems
+from etl.package.references import reference_problems
 from etl.package.rows import CsvTables, read_rows, stream_rows
 from etl.package.rules import NEWS_PACKAGE, StringRows, TableRows, archived_texts, project_problems
 from etl.specs import PackageSpec, load_packages
@@ -142,21 +145,23 @@ def settled_resources(
 
 def check_task(descriptor: Path, package: str, kind: str, resource: str) -> list[Problem]:
     """One check of a package, apart from the others (so that checks can run in parallel): its
-    descriptor's metadata, one CSV resource by frictionless (its foreign keys looked up in the
-    package), or one resource's JSON or Parquet copy against its CSV."""
+    descriptor's metadata, one CSV resource by frictionless but its foreign keys, one resource's
+    foreign keys (etl/package/references.py), or one resource's JSON or Parquet copy against its
+    CSV."""
     folder = descriptor.parent
     try:
         if kind == "metadata":
             loaded = frictionless.Package(str(descriptor))
             errors = frictionless.Package.metadata_validate(loaded.to_descriptor())
             return [Problem(package, None, None, None, e.message, e.type) for e in errors]
-        if kind == "frictionless":
-            report = (
-                frictionless.Package(str(descriptor)).get_resource(resource).validate(limit_errors=NO_LIMIT)
-            )
-            return report_problems(report, package)
+        if kind == "frictionless":  # its foreign keys apart (references), by a pass of our own
+            table = frictionless.Package(str(descriptor)).get_resource(resource)
+            table.schema.foreign_keys = []
+            return report_problems(table.validate(limit_errors=NO_LIMIT), package)
     except Exception as exc:  # frictionless raises its own errors for unreadable descriptors
         return [Problem(package, None, None, None, f"cannot be validated: {exc}", "frictionless")]
+    if kind == "references":
+        return reference_problems(descriptor, package, resource)
     spec = next(r for p in load_packages() if p.name == package for r in p.resources if r.name == resource)
     return (check_json_copies if kind == "json" else check_parquet_copies)(folder, package, spec)
 
@@ -165,13 +170,19 @@ def package_tasks(
     folder: Path, spec: PackageSpec, previous: Path | None, keys_kept: Collection[str] = ()
 ) -> list[tuple[str, str]]:
     """The checks of one package folder as (kind, resource): its metadata, each CSV resource
-    frictionless cannot trust from the validated release in previous (see trusted_resources),
-    each JSON and Parquet copy but those of an unchanged resource that are the validated release's
-    bytes."""
-    skip = trusted_resources(folder, spec, previous, keys_kept)
-    same = unchanged_resources(folder / "datapackage.json", previous)  # (copies: their CSV alone)
+    changed since the validated release in previous (see unchanged_resources) by frictionless,
+    the foreign keys of each resource not trusted from it (see trusted_resources: changed, or
+    referencing a resource that may have lost a key), each JSON and Parquet copy but those of an
+    unchanged resource that are the validated release's bytes."""
+    trusted = trusted_resources(folder, spec, previous, keys_kept)
+    same = unchanged_resources(folder / "datapackage.json", previous)
     tasks = [("metadata", "")]
-    tasks += [("frictionless", r.name) for r in spec.resources if r.name not in skip]
+    tasks += [("frictionless", r.name) for r in spec.resources if r.name not in same]
+    tasks += [
+        ("references", r.name)
+        for r in spec.resources
+        if r.schema.get("foreignKeys") and r.name not in trusted
+    ]
     return tasks + [
         (kind, r.name)
         for r in spec.resources
@@ -267,7 +278,9 @@ def validate_packages(
             for task, owner, found in zip(tasks, owners, results, strict=True)
             if owner == spec.name
         ]
-        checked = [p for task, found in mine if task[2] in ("metadata", "frictionless") for p in found]
+        checked = [
+            p for task, found in mine if task[2] in ("metadata", "frictionless", "references") for p in found
+        ]
         unreadable = [p for p in checked if p.check == "frictionless"]
         if unreadable:  # the descriptor itself: said once
             problems.append(unreadable[0])
