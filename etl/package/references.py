@@ -17,6 +17,8 @@ fields, its bytes and hash): see etl/package/validate.py check_task."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,11 +36,19 @@ def cell_readers(schema: dict[str, Any], names: tuple[str, ...]) -> list[tuple[i
     """For each named field of a table schema, its position among the fields (frictionless maps
     cells to fields by position) and a function reading a cell as frictionless does (None for a
     missing value or a cell of the wrong type), remembered by cell (keys repeat)."""
-    fields = frictionless.Schema.from_descriptor(schema).fields
+    loaded = frictionless.Schema.from_descriptor(schema)
+    fields = loaded.fields
     positions = {field.name: i for i, field in enumerate(fields)}
     readers: list[tuple[int, Reader]] = []
     for name in names:
-        read = fields[positions[name]].create_cell_reader()
+        field = fields[positions[name]]
+        if field.type == "string" and field.format == "default":  # (what frictionless's reader does)
+            missing = frozenset(
+                field.missing_values if field.has_defined("missing_values") else loaded.missing_values
+            )
+            readers.append((positions[name], functools.partial(string_cell, missing)))
+            continue
+        read = field.create_cell_reader()
         seen: dict[str, Any] = {}
 
         def reader(cell: str, read: Any = read, seen: dict[str, Any] = seen) -> Any:
@@ -50,19 +60,32 @@ def cell_readers(schema: dict[str, Any], names: tuple[str, ...]) -> list[tuple[i
     return readers
 
 
-def records(resource: Any) -> Iterator[tuple[int, list[Any]]]:
+def string_cell(missing: frozenset[str], cell: str) -> str | None:
+    """A cell of a string field of the default format, as frictionless reads it."""
+    return None if cell in missing else cell
+
+
+def records(resource: Any, header: bool = False) -> Iterator[tuple[int, list[Any]]]:
     """The records of a resource (a copy of a frictionless TableResource of a package) after its
-    header, each with its row number, parsed and numbered by frictionless itself (its CSV parser,
-    with the dialect it sniffs, its blank rows left out) but not made into rows; its foreign keys
-    left out (opening the resource would read the resources they reference)."""
+    header (with it, row 1, when header), each with its row number, parsed and numbered by
+    frictionless itself (its CSV parser, with the dialect it sniffs, its blank rows left out) but
+    not made into rows; its foreign keys left out (opening the resource would read the resources
+    they reference)."""
     resource.schema.foreign_keys = []
     with resource:
-        yield from resource.dialect.read_enumerated_content_stream(resource.cell_stream)
+        stream = iter(resource.cell_stream)
+        first = next(stream, None)
+        if first is None:
+            return
+        if header:
+            yield 1, first
+        yield from resource.dialect.read_enumerated_content_stream(itertools.chain([first], stream))
 
 
 def key_cells(record: list[str], readers: list[tuple[int, Reader]]) -> tuple[Any, ...]:
     """A record's cells of a key, read (a cell the record lacks is None)."""
-    return tuple(read(record[i]) if i < len(record) else None for i, read in readers)
+    size = len(record)
+    return tuple([read(record[i]) if i < size else None for i, read in readers])
 
 
 def referenced_keys(resource: Any, fields: tuple[str, ...]) -> set[tuple[Any, ...]]:

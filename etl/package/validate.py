@@ -17,6 +17,7 @@ import frictionless
 from etl.apart import FreshPool
 from etl.digests import same_bytes
 from etl.package.copies import JSON_SUFFIX, PARQUET_SUFFIX, check_json_copies, check_parquet_copies
+from etl.package.delta import changed_rows_problems
 from etl.package.problems import HEADER_ROWS, Problem, report_problems
 from etl.package.references import reference_problems
 from etl.package.rows import CsvTables, read_rows, stream_rows
@@ -143,11 +144,14 @@ def settled_resources(
     return settled
 
 
-def check_task(descriptor: Path, package: str, kind: str, resource: str) -> list[Problem]:
+def check_task(
+    descriptor: Path, package: str, kind: str, resource: str, validated: Path | None = None
+) -> list[Problem]:
     """One check of a package, apart from the others (so that checks can run in parallel): its
     descriptor's metadata, one CSV resource by frictionless but its foreign keys, one resource's
     foreign keys (etl/package/references.py), or one resource's JSON or Parquet copy against its
-    CSV."""
+    CSV. A changed resource of a package that validated (validated: its descriptor) is validated
+    on its changed rows alone when that settles it (etl/package/delta.py), else whole."""
     folder = descriptor.parent
     try:
         if kind == "metadata":
@@ -155,6 +159,11 @@ def check_task(descriptor: Path, package: str, kind: str, resource: str) -> list
             errors = frictionless.Package.metadata_validate(loaded.to_descriptor())
             return [Problem(package, None, None, None, e.message, e.type) for e in errors]
         if kind == "frictionless":  # its foreign keys apart (references), by a pass of our own
+            if (
+                validated is not None
+                and changed_rows_problems(descriptor, validated, package, resource) == []
+            ):
+                return []  # (its changed rows sound, the rest as validated: see etl/package/delta.py)
             table = frictionless.Package(str(descriptor)).get_resource(resource)
             table.schema.foreign_keys = []
             return report_problems(table.validate(limit_errors=NO_LIMIT), package)
@@ -204,12 +213,12 @@ def task_size(folder: Path, kind: str, resource: str) -> int:
 
 
 def run_tasks(
-    tasks: list[tuple[Path, str, str, str]], jobs: int, meanwhile: Callable[[], T]
+    tasks: list[tuple[Path, str, str, str, Path | None]], jobs: int, meanwhile: Callable[[], T]
 ) -> tuple[list[list[Problem]], T]:
     """The problems of each check, in the order given, and what meanwhile returns: the checks in
     this process (meanwhile after them), or in a pool of jobs processes (the largest checks first)
     when the packages are large enough to be worth it, meanwhile running here as they go."""
-    sizes = [task_size(d.parent, kind, resource) for d, _, kind, resource in tasks]
+    sizes = [task_size(d.parent, kind, resource) for d, _, kind, resource, _ in tasks]
     if jobs <= 1 or sum(sizes) < POOL_BYTES:
         return [check_task(*task) for task in tasks], meanwhile()
     order = sorted(range(len(tasks)), key=lambda i: -sizes[i])
@@ -264,7 +273,7 @@ def validate_packages(
         if descriptor.exists():
             kept = [resource for package, resource in keys_kept if package == spec.name]
             for kind, resource in package_tasks(folder, spec, previous, kept):
-                tasks.append((descriptor, spec.name, kind, resource))
+                tasks.append((descriptor, spec.name, kind, resource, previous))
                 owners.append(spec.name)
     results, own = run_tasks(tasks, jobs, lambda: own_checks(packages, texts, changed()))
     problems = []

@@ -12,7 +12,7 @@ import pytest
 
 from etl.layout import DATAPACKAGES, ROOT
 from etl.package.problems import Problem, report_problems
-from etl.package.references import reference_problems
+from etl.package.references import cell_readers, reference_problems
 from etl.specs import load_packages
 
 NEWS = "diplomacy-news"
@@ -91,3 +91,21 @@ def test_a_file_that_cannot_be_read_is_one_problem_saying_so(news: Path) -> None
     problems = reference_problems(news / "datapackage.json", NEWS, "paragraphs")
     assert len(problems) == 1 and problems[0].check == "foreign-key"
     assert "its foreign keys cannot be checked" in problems[0].message
+
+
+def test_a_cell_is_read_as_frictionless_reads_it() -> None:
+    schema = {
+        "fields": [
+            {"name": "code", "type": "string"},
+            {"name": "count", "type": "integer"},
+            {"name": "named", "type": "string", "missingValues": ["-"]},
+            {"name": "link", "type": "string", "format": "uri"},
+        ],
+        "missingValues": ["", "n/a"],
+    }
+    fields = frictionless.Schema.from_descriptor(schema).fields
+    readers = cell_readers(schema, ("code", "count", "named", "link"))
+    for cell in ("", "n/a", "-", "12", "012", "x", " 3", "https://example.org/a", "3.0"):
+        ours = [read(cell) for _, read in readers]
+        assert ours == [f.read_cell(cell)[0] for f in fields], cell
+    assert [i for i, _ in readers] == [0, 1, 2, 3]
