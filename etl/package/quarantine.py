@@ -21,7 +21,6 @@ from etl.package.checks import row_problems
 from etl.package.problems import HEADER_ROWS, Problem
 from etl.package.render import csv_value
 from etl.package.rules import project_problems
-from etl.package.texts import Bodies
 from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]
@@ -249,13 +248,3 @@ def blame(
         for source in sources:
             quarantined.setdefault(source, []).append(reason)
     return {s: summary(r) for s, r in quarantined.items()}, unexplained
-
-
-def merged_problems(
-    packages: tuple[PackageSpec, ...], tables: dict[str, dict[str, list[Row]]]
-) -> tuple[dict[str, StringTables], list[Problem]]:
-    """The project's checks on the merged rows of every package (before anything is written)."""
-    rows = package_strings(packages, tables)
-    texts = Bodies((r["id"], r["body"]) for r in rows.get(NEWS, {}).get("articles", []))
-    problems = [p for package in packages for p in project_problems(rows[package.name], package, texts)]
-    return rows, problems
