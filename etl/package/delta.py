@@ -17,7 +17,7 @@ reads them) never twice. The file written is read back by frictionless's parser 
 same cells, or the resource is validated whole.
 
 Anything not settled this way (any problem found, a duplicate key, a schema changed, most rows
-changed, a file that cannot be read) returns None: the caller validates the resource whole, so a
+changed, a file that cannot be read) returns False: the caller validates the resource whole, so a
 problem is reported by frictionless itself, with its own row numbers."""
 
 from __future__ import annotations
@@ -33,10 +33,9 @@ from typing import Any
 
 import frictionless
 
-from etl.package.problems import Problem
+from etl.package.problems import NO_LIMIT
 from etl.package.references import cell_readers, key_cells, records
 
-NO_LIMIT = 2**31 - 1
 # Below this many bytes a resource is validated whole (the delta's own passes cost more).
 DELTA_BYTES = 2**20
 # When more than this share of a file's rows changed, it is validated whole.
@@ -142,30 +141,31 @@ def written_back(path: Path, header: list[Any], rows: list[list[Any]]) -> Iterat
         yield from resource.cell_stream
 
 
-def changed_rows_problems(descriptor: Path, validated: Path, package: str, name: str) -> list[Problem] | None:
-    """The problems frictionless finds in a changed resource of a package (its descriptor), checked
-    on the rows not in the validated release's file (validated: that package's descriptor):
-    [] when there are none, None when this cannot tell (the resource is to be validated whole)."""
+def settled_by_changed_rows(descriptor: Path, validated: Path, name: str) -> bool:
+    """Whether frictionless finds nothing wrong in a changed resource of a package (its descriptor)
+    by checking only the rows not in the validated release's file (validated: that package's
+    descriptor), the whole file's checks made here; False when it finds a problem or this cannot
+    tell (the resource is then validated whole)."""
     new, old = entry(descriptor, name), entry(validated, name)
     if new is None or old is None or any(new.get(k) != old.get(k) for k in SAME_ENTRY):
-        return None
+        return False
     path = descriptor.parent / new["path"]
     try:
         if path.stat().st_size < DELTA_BYTES or not file_matches(path, new):
-            return None
+            return False
         found = changed_records(new, descriptor.parent, old, validated.parent)
         if found is None:
-            return None
+            return False
         header, rows, count = found
         if len(rows) > MOST_ROWS * count:
-            return None
+            return False
         with tempfile.TemporaryDirectory(prefix="delta-") as folder:
             part = Path(folder) / "changed.csv"
             if list(written_back(part, header, rows)) != [header, *rows]:
-                return None  # (frictionless would read other cells there: not the same rows)
+                return False  # (frictionless would read other cells there: not the same rows)
             changed = {k: v for k, v in new.items() if k not in ("bytes", "hash")}
             changed["path"] = part.name
             report = table(changed, Path(folder)).validate(limit_errors=NO_LIMIT)
     except (OSError, ValueError, KeyError, csv.Error, frictionless.FrictionlessException):
-        return None
-    return [] if report.valid else None
+        return False
+    return bool(report.valid)

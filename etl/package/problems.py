@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 HEADER_ROWS = 1
+# frictionless's limit of errors, set to none (it stops at 1,000 by default).
+NO_LIMIT = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import frictionless
 from etl.apart import FreshPool
 from etl.digests import same_bytes
 from etl.package.copies import JSON_SUFFIX, PARQUET_SUFFIX, check_json_copies, check_parquet_copies
-from etl.package.delta import changed_rows_problems
-from etl.package.problems import HEADER_ROWS, Problem, report_problems
+from etl.package.delta import settled_by_changed_rows
+from etl.package.problems import HEADER_ROWS, NO_LIMIT, Problem, report_problems
 from etl.package.references import reference_problems
 from etl.package.rows import CsvTables, read_rows, stream_rows
 from etl.package.rules import NEWS_PACKAGE, StringRows, TableRows, archived_texts, project_problems
@@ -37,7 +37,6 @@ __all__ = [
     "validate_release",
 ]
 T = TypeVar("T")
-NO_LIMIT = 2**31 - 1
 # Below this many bytes of CSV, the checks run in the build's process (a pool costs more to start).
 POOL_BYTES = 16 * 2**20
 # Up to so many articles whose text changed are looked for in the files of unchanged resources.
@@ -159,10 +158,7 @@ def check_task(
             errors = frictionless.Package.metadata_validate(loaded.to_descriptor())
             return [Problem(package, None, None, None, e.message, e.type) for e in errors]
         if kind == "frictionless":  # its foreign keys apart (references), by a pass of our own
-            if (
-                validated is not None
-                and changed_rows_problems(descriptor, validated, package, resource) == []
-            ):
+            if validated is not None and settled_by_changed_rows(descriptor, validated, resource):
                 return []  # (its changed rows sound, the rest as validated: see etl/package/delta.py)
             table = frictionless.Package(str(descriptor)).get_resource(resource)
             table.schema.foreign_keys = []

@@ -14,7 +14,7 @@ import pytest
 
 import etl.package.delta
 from etl.layout import DATAPACKAGES, ROOT
-from etl.package.delta import changed_records, changed_rows_problems, entry
+from etl.package.delta import changed_records, entry, settled_by_changed_rows
 from etl.package.validate import check_task
 
 NEWS = "diplomacy-news"
@@ -95,9 +95,8 @@ def test_a_changed_resource_has_the_problems_a_whole_validation_finds(news: Path
     whole = check_task(descriptor, NEWS, "frictionless", resource)
     assert check_task(descriptor, NEWS, "frictionless", resource, VALIDATED) == whole
     assert (whole == []) == (settles is not False)
-    found = changed_rows_problems(descriptor, VALIDATED, NEWS, resource)
     if settles is not None:
-        assert found == ([] if settles else None)
+        assert settled_by_changed_rows(descriptor, VALIDATED, resource) is settles
 
 
 def test_only_the_rows_not_in_the_validated_file_are_validated_again(news: Path) -> None:
@@ -115,14 +114,14 @@ def test_what_the_validated_release_cannot_vouch_for_is_validated_whole(news: Pa
     descriptor = news / "datapackage.json"
     path = news / "data" / "paragraphs.csv"
     path.write_bytes(path.read_bytes().replace(b"Belgium", b"Belgique", 1))  # bytes, hash not listed
-    assert changed_rows_problems(descriptor, VALIDATED, NEWS, "paragraphs") is None
+    assert settled_by_changed_rows(descriptor, VALIDATED, "paragraphs") is False
     assert {p.check for p in check_task(descriptor, NEWS, "frictionless", "paragraphs", VALIDATED)} >= {
         "hash-count"
     }
     refresh(news, "paragraphs")
-    assert changed_rows_problems(descriptor, VALIDATED, NEWS, "paragraphs") == []
+    assert settled_by_changed_rows(descriptor, VALIDATED, "paragraphs") is True
     data = json.loads(descriptor.read_text(encoding="utf-8"))  # another schema: nothing to compare
     table = next(r for r in data["resources"] if r["name"] == "paragraphs")
     table["schema"]["fields"][-1]["description"] += " (changed)"
     descriptor.write_text(json.dumps(data), encoding="utf-8")
-    assert changed_rows_problems(descriptor, VALIDATED, NEWS, "paragraphs") is None
+    assert settled_by_changed_rows(descriptor, VALIDATED, "paragraphs") is False
