@@ -1,26 +1,39 @@
 """The JSON and Parquet copies of a resource checked against its CSV file, value by value, in order,
-each file read a row at a time."""
+each file read a row at a time.
+
+A copy's value is compared as the CSV file writes it (json_cell: empty for null, true/false for
+booleans, the Parquet twin's dates and times as the JSON copy's ISO text): each row's cells are
+made at once (a JSON row's strings as they are; a Parquet batch's columns cast by Arrow where its
+cast writes what json_cell writes, see parquet_cells) and compared with the CSV record whole, cell
+by cell only when they differ."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from etl.package.problems import HEADER_ROWS, Problem
 from etl.package.render import ARROW_TYPES
-from etl.package.rows import stream_rows
+from etl.package.rows import stream_records
 from etl.specs import ResourceSpec
 
 JSON_SUFFIX = "_json"
 PARQUET_SUFFIX = "_parquet"
 # Rows of a Parquet file read at once when it is compared with its CSV.
 BATCH_ROWS = 10_000
-MISSING = object()
+# The Table Schema types whose Parquet columns Arrow casts to the text json_cell writes (integers
+# in decimal, booleans as true/false, strings as they are); the others are made by json_cell.
+ARROW_CAST = frozenset({"string", "integer", "year", "boolean"})
+
+# A row of a copy: its cells as the CSV file writes them (None when the row is not laid out as the
+# fields), and what gives the copy's own value of a field by its index, for a message.
+CopyRow = tuple[list[str] | None, Callable[[int], Any]]
 
 
 def json_cell(value: Any) -> str:
@@ -33,35 +46,54 @@ def json_cell(value: Any) -> str:
 
 
 def copy_problems(
-    package: str,
-    name: str,
-    rows: Iterable[Any],
-    csv_rows: Iterable[dict[str, str]],
-    fields: list[str],
+    package: str, name: str, rows: Iterable[CopyRow], records: Iterable[list[str]], fields: list[str]
 ) -> list[Problem]:
-    """Where the rows of a copy (JSON or Parquet, as Python values) differ from the CSV's, both read
-    a row at a time; a copy with another number of rows is that one problem."""
+    """Where the rows of a copy differ from the CSV file's records (its header first), both read a
+    row at a time; a copy with another number of rows than the CSV is that one problem."""
+    records = iter(records)
+    if next(records, fields) != fields:
+        return [Problem(package, name, None, None, "the CSV's columns are not the fields", "copy")]
     problems: list[Problem] = []
-    counts = [0, 0]
-    pairs = itertools.zip_longest(rows, csv_rows, fillvalue=MISSING)
-    for number, (row, csv_row) in enumerate(pairs, start=HEADER_ROWS + 1):
-        counts[0] += row is not MISSING
-        counts[1] += csv_row is not MISSING
-        if row is MISSING or csv_row is MISSING:
+    missing = [0, 0]  # (rows of the copy, of the CSV, past the other's end)
+    number = HEADER_ROWS
+    pairs = itertools.zip_longest(rows, records)  # (None past the end of one: neither holds None)
+    for number, (row, record) in enumerate(pairs, start=HEADER_ROWS + 1):
+        if row is None or record is None:
+            missing[0] += row is None
+            missing[1] += record is None
             continue
-        if number == HEADER_ROWS + 1 and isinstance(csv_row, dict) and list(csv_row) != fields:
-            return [Problem(package, name, None, None, "the CSV's columns are not the fields", "copy")]
-        if not isinstance(row, dict) or not isinstance(csv_row, dict) or list(row) != fields:
+        cells, shown = row
+        if cells == record:
+            continue
+        if cells is None:
             problems.append(Problem(package, name, number, None, "the row's keys are not the fields", "copy"))
             continue
-        for field in fields:
-            if json_cell(row[field]) != csv_row[field]:
-                message = f"{row[field]!r} differs from the CSV's {csv_row[field]!r}"
+        for index, field in enumerate(fields):
+            cell = record[index] if index < len(record) else None
+            if cells[index] != cell:
+                message = f"{shown(index)!r} differs from the CSV's {cell!r}"
                 problems.append(Problem(package, name, number, field, message, "copy"))
-    if counts[0] != counts[1]:
-        message = f"CSV has {counts[1]} rows, {name} has {counts[0]}"
+    total = number - HEADER_ROWS
+    if missing[0] != missing[1]:
+        message = f"CSV has {total - missing[1]} rows, {name} has {total - missing[0]}"
         return [Problem(package, name, None, None, message, "row-count")]
     return problems
+
+
+def unlaid(index: int) -> None:
+    """The value shown for a row not laid out as the fields (never asked for)."""
+    return None
+
+
+def json_rows(values: Iterable[Any], fields: list[str]) -> Iterator[CopyRow]:
+    """The rows of a JSON copy (objects with the fields as keys, in their order) as cells."""
+    keys = tuple(fields)
+    for value in values:
+        if value.__class__ is not dict or tuple(value) != keys:
+            yield None, unlaid
+            continue
+        shown = list(value.values())
+        yield [v if v.__class__ is str else json_cell(v) for v in shown], shown.__getitem__
 
 
 def json_lines(path: Path) -> Iterator[Any] | None:
@@ -104,17 +136,19 @@ def check_json_copies(folder: Path, package: str, spec: ResourceSpec) -> list[Pr
     name, path = spec.name + JSON_SUFFIX, folder / "data" / f"{spec.name}.json"
     if not path.is_file():
         return [Problem(package, name, None, None, f"{path.name} is missing", "copy")]
+    fields = spec.field_names
     with contextlib.suppress(ValueError):  # not laid out a value a line: parsed whole below
         lines = json_lines(path)
         if lines is not None:
-            return copy_problems(package, name, lines, stream_rows(folder, spec.name), spec.field_names)
+            records = stream_records(folder, spec.name)
+            return copy_problems(package, name, json_rows(lines, fields), records, fields)
     try:
         rows = json.loads(path.read_bytes())
     except ValueError as exc:
         return [Problem(package, name, None, None, f"{path.name} is not JSON: {exc}", "copy")]
     if not isinstance(rows, list):
         return [Problem(package, name, None, None, f"{path.name} is not a JSON array", "copy")]
-    return copy_problems(package, name, rows, stream_rows(folder, spec.name), spec.field_names)
+    return copy_problems(package, name, json_rows(rows, fields), stream_records(folder, spec.name), fields)
 
 
 def parquet_cell(value: Any) -> Any:
@@ -124,6 +158,32 @@ def parquet_cell(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def parquet_cells(column: Any, kind: str) -> list[str]:
+    """A Parquet column's values as the CSV file writes them (json_cell of parquet_cell), cast by
+    Arrow for the types whose cast writes the same text (ARROW_CAST)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if kind in ARROW_CAST:
+        cells: list[str] = pc.fill_null(pc.cast(column, pa.string()), "").to_pylist()
+        return cells
+    return [json_cell(parquet_cell(value)) for value in column.to_pylist()]
+
+
+def parquet_value(columns: list[Any], row: int, index: int) -> Any:
+    """A Parquet value of a batch's row (by the field's index) as the JSON copy holds it."""
+    return parquet_cell(columns[index][row].as_py())
+
+
+def parquet_rows(batches: Iterable[Any], kinds: list[str]) -> Iterator[CopyRow]:
+    """The rows of a Parquet file's batches as cells, made a column at a time."""
+    for batch in batches:
+        columns = batch.columns
+        cells = [parquet_cells(column, kind) for column, kind in zip(columns, kinds, strict=True)]
+        for row, values in enumerate(zip(*cells, strict=True)):
+            yield list(values), functools.partial(parquet_value, columns, row)
 
 
 def check_parquet_copies(folder: Path, package: str, spec: ResourceSpec) -> list[Problem]:
@@ -146,12 +206,9 @@ def check_parquet_copies(folder: Path, package: str, spec: ResourceSpec) -> list
         if found != wanted:
             message = f"column {field['name']} is {found}, not {wanted} ({field['type']})"
             return [Problem(package, name, None, field["name"], message, "copy")]
-    rows = (
-        {k: parquet_cell(v) for k, v in row.items()}
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS)
-        for row in batch.to_pylist()
-    )
+    kinds = [field["type"] for field in spec.schema["fields"]]
+    rows = parquet_rows(parquet.iter_batches(batch_size=BATCH_ROWS), kinds)
     try:
-        return copy_problems(package, name, rows, stream_rows(folder, spec.name), spec.field_names)
+        return copy_problems(package, name, rows, stream_records(folder, spec.name), spec.field_names)
     except Exception as exc:  # a corrupt page is only found when read
         return [Problem(package, name, None, None, f"{path.name} cannot be read: {exc}", "copy")]

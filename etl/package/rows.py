@@ -28,6 +28,14 @@ def stream_rows(folder: Path, resource: str) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
+def stream_records(folder: Path, resource: str) -> Iterator[list[str]]:
+    """The records of a resource's CSV file as lists of strings, its header first, one at a time;
+    blank lines left out (as csv.DictReader leaves them out)."""
+    long_cells()
+    with (folder / "data" / f"{resource}.csv").open(encoding="utf-8", newline="") as handle:
+        yield from filter(None, csv.reader(handle))
+
+
 class CsvTables(Mapping[str, Iterable[dict[str, str]]]):
     """The resources of a package folder by name, each a fresh stream of its CSV rows whenever it is
     looked up (so that the checks hold one row at a time, not the package)."""
