@@ -10,7 +10,6 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -293,25 +292,31 @@ def optional_text(value: Any) -> str | None:
 
 def data_facts(root: Path) -> DataFacts:
     """What the data of the release built under root say, read from its packages' CSV files a row
-    at a time (see DataFacts)."""
-    publications = {
-        descriptor_file.parent.name: tuple(
-            Publication(r["id"], r["title"], r["url"], r["publisher"], r["published"], r["language"])
-            for r in read_csv_rows(descriptor_file.parent / "data" / "sources.csv")
-            if r.get("kind") == "publication"
-        )
-        for descriptor_file in sorted((root / DATAPACKAGES).glob(f"*/{DESCRIPTOR}"))
-    }
-    earliest, latest = fact_dates(root)
-    languages, newest = article_facts(root)
-    published = (
-        row["published"]
-        for path in sorted((root / DATAPACKAGES).glob("*/data/sources.csv"))
-        for row in read_csv_rows(path)
-        if row["published"]
-    )
-    latest_source = max(chain(published, [newest] if newest else []), default=None)
-    return DataFacts(earliest, latest, languages, latest_source, publications, headline(root))
+    at a time, each file once (see DataFacts)."""
+    folders = root / DATAPACKAGES
+    best = newest_total(root)
+    publications: dict[str, tuple[Publication, ...]] = {}
+    latest_source: str | None = None
+    title: str | None = None  # of the headline's source (the last package's that has it)
+    named = {p.parent.name for p in folders.glob(f"*/{DESCRIPTOR}")}
+    for name in sorted(named | {p.parent.parent.name for p in folders.glob("*/data/sources.csv")}):
+        found = []
+        for r in read_csv_rows(folders / name / "data" / "sources.csv"):
+            if r.get("kind") == "publication":
+                found.append(
+                    Publication(r["id"], r["title"], r["url"], r["publisher"], r["published"], r["language"])
+                )
+            if r["published"] and (latest_source is None or r["published"] > latest_source):
+                latest_source = r["published"]
+            if best is not None and r["id"] == best["source"]:
+                title = r.get("title") or r["id"]
+        if name in named:
+            publications[name] = tuple(found)
+    languages, newest, published_dates = article_facts(root)
+    dates = fact_dates(root).join(published_dates)
+    if newest and (latest_source is None or newest > latest_source):
+        latest_source = newest
+    return DataFacts(dates.first, dates.last, languages, latest_source, publications, headline(best, title))
 
 
 def write_data_facts(root: Path) -> None:
@@ -360,25 +365,58 @@ def read_csv_rows(path: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
-def article_facts(root: Path) -> tuple[tuple[str, ...], str | None]:
-    """The languages of the published articles, and the newest day one was published (or, not
-    dated, archived), in one pass over the articles."""
+def article_facts(root: Path) -> tuple[tuple[str, ...], str | None, DateBounds]:
+    """The languages of the published articles, the newest day one was published (or, not dated,
+    archived), and the first and last day of their publication dates, in one pass over the
+    articles (the largest file a release has: read once)."""
     languages: set[str] = set()
     newest: str | None = None
+    dates = DateBounds()
     for row in read_csv_rows(root / ARTICLES_CSV):
         if row["language"]:
             languages.add(row["language"])
         day = row["published"] or row["archived"]
         if day and (newest is None or day > newest):
             newest = day
-    return tuple(sorted(languages)), newest
+        dates.add(row["published"])
+    return tuple(sorted(languages)), newest, dates
 
 
-def fact_dates(root: Path) -> tuple[str | None, str | None]:
-    """The first and the last day of the dates the published facts hold (counts, changes, events,
-    articles): the temporal coverage of the data, read a row at a time."""
-    from etl.curate import bounds
+class DateBounds:
+    """The first and the last day of the periods of some dates (each read at its precision, the
+    first ten characters of a date and time), each distinct date read once."""
 
+    def __init__(self) -> None:
+        from etl.curate import bounds  # the build's, and a release's from before RELEASE_FACTS
+
+        self.period = bounds
+        self.first: str | None = None
+        self.last: str | None = None
+        self.seen: set[str] = set()
+
+    def add(self, value: str) -> None:
+        """Take a date (an empty or unreadable one is no period)."""
+        if not value or value in self.seen:
+            return
+        self.seen.add(value)
+        found = self.period(value[:10])
+        if found is not None:
+            self.first = found[0] if self.first is None else min(self.first, found[0])
+            self.last = found[1] if self.last is None else max(self.last, found[1])
+
+    def join(self, other: DateBounds) -> DateBounds:
+        """These bounds with another's (self, changed)."""
+        for day in (other.first, other.last):
+            if day is not None:
+                self.first = day if self.first is None else min(self.first, day)
+                self.last = day if self.last is None else max(self.last, day)
+        return self
+
+
+def fact_dates(root: Path) -> DateBounds:
+    """The first and the last day of the dates the published facts other than the articles hold
+    (counts, changes, events): with the articles' (article_facts), the temporal coverage of the
+    data, read a row at a time."""
     network, events = (
         root / DATAPACKAGES / "diplomacy-network" / "data",
         root / DATAPACKAGES / "diplomacy-events" / "data",
@@ -388,23 +426,18 @@ def fact_dates(root: Path) -> tuple[str | None, str | None]:
         (network / "post_totals.csv", ("as_of",)),
         (network / "network_changes.csv", ("announced",)),
         (events / "events.csv", ("start_date", "end_date")),
-        (root / ARTICLES_CSV, ("published",)),
     ]
-    first: str | None = None
-    last: str | None = None
+    dates = DateBounds()
     for path, names in columns:
         for row in read_csv_rows(path):
             for name in names:
-                found = bounds(row[name][:10]) if row[name] else None
-                if found is not None:
-                    first = found[0] if first is None else min(first, found[0])
-                    last = found[1] if last is None else max(last, found[1])
-    return first, last
+                dates.add(row[name])
+    return dates
 
 
-def headline(root: Path) -> Headline | None:
+def newest_total(root: Path) -> dict[str, str] | None:
     """The newest total of Belgium's posts abroad in the FPS typology (a total the source states
-    preferred to one summed from its parts at the same date); None when the release holds none."""
+    preferred to one summed from its parts at the same date), as its row; None when there is none."""
     rows = [
         r
         for path in sorted((root / DATAPACKAGES).glob("*/data/post_totals.csv"))
@@ -413,14 +446,16 @@ def headline(root: Path) -> Headline | None:
     ]
     if not rows:
         return None
-    best = max(rows, key=lambda r: (r.get("as_of_end") or r["as_of"], r.get("total_kind") == "stated"))
-    titles = {
-        r["id"]: r.get("title") or r["id"]
-        for path in sorted((root / DATAPACKAGES).glob("*/data/sources.csv"))
-        for r in read_csv_rows(path)
-    }
+    return max(rows, key=lambda r: (r.get("as_of_end") or r["as_of"], r.get("total_kind") == "stated"))
+
+
+def headline(best: dict[str, str] | None, title: str | None) -> Headline | None:
+    """The headline figure of a release: its newest total (newest_total), with its source's title
+    (its id when the title is not known)."""
+    if best is None:
+        return None
     source = best["source"]
-    return Headline(int(best["total"]), best["as_of"], source, titles.get(source, source))
+    return Headline(int(best["total"]), best["as_of"], source, title or source)
 
 
 # -- Shared metadata --------------------------------------------------------------------------------
