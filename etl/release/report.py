@@ -233,6 +233,8 @@ def report_dict(report: BuildReport, warnings: bool = True) -> dict[str, Any]:
 # The report's keys whose entries (hundreds of thousands at 100,000 articles) are rendered one at
 # a time, indented as json.dumps indents them, so that the report is never one string.
 INDENT = "  "
+# The types of a value json renders on one line.
+SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def report_chunks(report: BuildReport) -> Iterator[str]:
@@ -253,9 +255,15 @@ def report_chunks(report: BuildReport) -> Iterator[str]:
 def list_chunks(items: Iterable[Any], indent: str) -> Iterator[str]:
     """A JSON list, as json.dumps with indent 2 renders it at that indent, an item at a time."""
     inner = indent + INDENT
+    flat = json.JSONEncoder(ensure_ascii=False, separators=(",\n" + inner + INDENT, ": "))
     empty = True
     for item in items:
-        text = indented(json.dumps(item, indent=2, ensure_ascii=False), inner)
+        if item.__class__ is dict and item and all(v.__class__ in SCALARS for v in item.values()):
+            # (json's C encoder, which does not indent, with the indent as what separates the items:
+            # the same text, a string's line breaks being escaped; json.dumps's indent is Python's)
+            text = "{\n" + inner + INDENT + flat.encode(item)[1:-1] + "\n" + inner + "}"
+        else:
+            text = indented(json.dumps(item, indent=2, ensure_ascii=False), inner)
         yield ("[" if empty else ",") + "\n" + inner + text
         empty = False
     yield "[]" if empty else "\n" + indent + "]"

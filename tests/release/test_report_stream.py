@@ -33,6 +33,17 @@ def report(warnings: int, inputs: int = 1) -> BuildReport:
         statuses={"events": {"archived_text": 2}},
         inputs=[
             {"file": f"{n:03d}_a.txt", "source": f"a{n}", "url": None, "status": "published", "n": [n, {}]}
+            if n % 2
+            else {
+                "file": f"{n:03d}_a.txt",
+                "source": f"a{n}",
+                "url": None,
+                "status": "published",
+                "share": n / 3,
+                "ok": n % 4 == 0,
+                "size": -n,
+                "note": "é\n\t\u2028",
+            }
             for n in range(inputs, 0, -1)
         ],
         version="1.2.0",
@@ -40,7 +51,7 @@ def report(warnings: int, inputs: int = 1) -> BuildReport:
     )
 
 
-@pytest.mark.parametrize(("warnings", "inputs"), [(0, 0), (0, 1), (1, 1), (7, 1), (7, 5)])
+@pytest.mark.parametrize(("warnings", "inputs"), [(0, 0), (0, 1), (1, 1), (7, 1), (7, 5), (3, 8)])
 def test_the_report_written_a_warning_at_a_time_is_the_whole_report(
     warnings: int, inputs: int, tmp_path: Path
 ) -> None:
