@@ -139,13 +139,16 @@ def contradicts(spec: ResourceSpec, kept: Row, row: Row) -> bool:
     )
 
 
-def same_change(kept: Row, row: Row) -> bool:
-    """Whether two network_changes rows state one change: same kind, country and city (as written,
-    folded), announced within SAME_CHANGE_DAYS of each other."""
+def change_key(row: Row) -> tuple[str, ...]:
+    """What two network_changes rows stating one change have the same: their kind, country and
+    city (as written, folded); they are one change when announced together too."""
     from etl.curate.gazetteer import fold
 
-    if any(fold(str(kept.get(k))) != fold(str(row.get(k))) for k in SAME_CHANGE):
-        return False
+    return tuple(fold(str(row.get(k))) for k in SAME_CHANGE)
+
+
+def announced_together(kept: Row, row: Row) -> bool:
+    """Whether two changes were announced within SAME_CHANGE_DAYS of each other."""
     apart = abs(
         (dt.date.fromisoformat(str(kept["announced"])) - dt.date.fromisoformat(str(row["announced"]))).days
     )
@@ -162,10 +165,14 @@ def restated(spec: ResourceSpec, rows: list[Row], conflicts: dict[str, str] | No
     """The changes without an article's restatement of a curated change (the curated row kept); an
     article that gives it another type (the resource's contradiction fields) or an effective date
     outside the curated one is named in conflicts, to be quarantined."""
-    curated = [r for r in rows if r.get("provenance") == CURATED]
+    curated: dict[tuple[str, ...], list[Row]] = {}  # (by change_key, in their order: the first kept)
+    for r in rows:
+        if r.get("provenance") == CURATED:
+            curated.setdefault(change_key(r), []).append(r)
     kept = []
     for row in rows:
-        same = next((c for c in curated if row.get("provenance") != CURATED and same_change(c, row)), None)
+        candidates = curated.get(change_key(row), []) if row.get("provenance") != CURATED else []
+        same = next((c for c in candidates if announced_together(c, row)), None)
         if same is None:
             kept.append(row)
             continue

@@ -51,6 +51,16 @@ def test_restated_keeps_a_change_a_year_apart() -> None:
     assert restated(spec(), [CURATED, later], {}) == [CURATED, later]
 
 
+def test_restated_matches_the_first_curated_change_of_the_same_key_announced_together() -> None:
+    reopened = {**CURATED, "change": "open", "source": "reopen"}  # another kind: another change
+    again = {**CURATED, "announced": dt.date(2027, 2, 20), "effective": "2027", "source": "again"}
+    folded = article(city="HAVANA", announced="2027-03-01", effective="2030")  # written otherwise
+    rows = [CURATED, reopened, again, folded, article(change="open")]
+    conflicts: dict[str, str] = {}
+    assert restated(spec(), rows, conflicts) == [CURATED, reopened, again]
+    assert list(conflicts) == ["art"] and "effective 2027" in conflicts["art"]
+
+
 def test_unlinked_warns_about_an_extracted_change_without_a_post() -> None:
     warnings = unlinked([{**article(), "post": None}, {**CURATED, "post": None}])
     assert [w["source"] for w in warnings] == ["art"]
