@@ -88,15 +88,17 @@ def find_sources(raw_dir: Path) -> tuple[list[Path], list[SourceError]]:
     for name in sorted(
         n for n, is_file in listed.items() if is_file and not n.startswith(".") and n != CRAWL_LOG
     ):
-        path = raw_dir / name
-        if path.suffix in SOURCE_SUFFIXES:
-            texts.append(path)
-        elif path.suffix == RECORD_SUFFIX:
-            if not any(listed.get(path.with_suffix(s).name, False) for s in SOURCE_SUFFIXES):
-                strays.append(SourceError(path, "provenance record without its archived text"))
+        stem, suffix = os.path.splitext(name)  # (strings: pathlib's objects cost more than the rest)
+        if suffix in SOURCE_SUFFIXES:
+            texts.append(raw_dir / name)
+        elif suffix == RECORD_SUFFIX:
+            if not any(listed.get(stem + s, False) for s in SOURCE_SUFFIXES):
+                strays.append(SourceError(raw_dir / name, "provenance record without its archived text"))
         else:
             supported = ", ".join(SOURCE_SUFFIXES)
-            strays.append(SourceError(path, f"unsupported file type (archived texts are {supported})"))
+            strays.append(
+                SourceError(raw_dir / name, f"unsupported file type (archived texts are {supported})")
+            )
     return texts, strays
 
 
