@@ -41,9 +41,13 @@ Stat = tuple[int, int, int, int]
 def file_stat(path: Path | str) -> Stat | None:
     """A file's size, mtime and ctime (in nanoseconds) and inode, or None when there is none."""
     try:
-        found = os.stat(path)
+        return stat_of(os.stat(path))
     except OSError:
         return None
+
+
+def stat_of(found: os.stat_result) -> Stat:
+    """What file_stat keeps of a stat."""
     return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
 
 
@@ -155,8 +159,7 @@ def input_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[t
             except OSError:  # (gone, or a link to nothing: not a file)
                 continue
             if stat.S_ISREG(found_stat.st_mode):
-                info = found_stat.st_size, found_stat.st_mtime_ns, found_stat.st_ctime_ns, found_stat.st_ino
-                found.append((prefix + name, path, info))
+                found.append((prefix + name, path, stat_of(found_stat)))
     return sorted(found, key=lambda item: item[0].split("/"))
 
 
