@@ -1,11 +1,11 @@
 """The JSON and Parquet copies of a resource checked against its CSV file, value by value, in order,
 each file read a row at a time.
 
-A copy's value is compared as the CSV file writes it (json_cell: empty for null, true/false for
-booleans, the Parquet twin's dates and times as the JSON copy's ISO text): each row's cells are
-made at once (a JSON row's strings as they are; a Parquet batch's columns cast by Arrow where its
-cast writes what json_cell writes, see parquet_cells) and compared with the CSV record whole, cell
-by cell only when they differ."""
+A copy's value is compared as the CSV file writes it (by the writer's own csv_value: empty for
+null, true/false for booleans; the Parquet twin's dates and times as the JSON copy's ISO text):
+each row's cells are made at once (a JSON row's strings as they are; a Parquet batch's columns
+cast by Arrow where its cast writes what csv_value writes, see parquet_cells) and compared with
+the CSV record whole, cell by cell only when they differ."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.package.problems import HEADER_ROWS, Problem
-from etl.package.render import ARROW_TYPES
+from etl.package.render import ARROW_TYPES, csv_value
 from etl.package.rows import stream_records
 from etl.specs import ResourceSpec
 
@@ -27,22 +27,13 @@ JSON_SUFFIX = "_json"
 PARQUET_SUFFIX = "_parquet"
 # Rows of a Parquet file read at once when it is compared with its CSV.
 BATCH_ROWS = 10_000
-# The Table Schema types whose Parquet columns Arrow casts to the text json_cell writes (integers
-# in decimal, booleans as true/false, strings as they are); the others are made by json_cell.
+# The Table Schema types whose Parquet columns Arrow casts to the text csv_value writes (integers
+# in decimal, booleans as true/false, strings as they are); the others are made by csv_value.
 ARROW_CAST = frozenset({"string", "integer", "year", "boolean"})
 
 # A row of a copy: its cells as the CSV file writes them (None when the row is not laid out as the
 # fields), and what gives the copy's own value of a field by its index, for a message.
 CopyRow = tuple[list[str] | None, Callable[[int], Any]]
-
-
-def json_cell(value: Any) -> str:
-    """A JSON value as the CSV file writes it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def copy_problems(
@@ -93,7 +84,7 @@ def json_rows(values: Iterable[Any], fields: list[str]) -> Iterator[CopyRow]:
             yield None, unlaid
             continue
         shown = list(value.values())
-        yield [v if v.__class__ is str else json_cell(v) for v in shown], shown.__getitem__
+        yield [v if v.__class__ is str else csv_value(v) for v in shown], shown.__getitem__
 
 
 def json_lines(path: Path) -> Iterator[Any] | None:
@@ -161,7 +152,7 @@ def parquet_cell(value: Any) -> Any:
 
 
 def parquet_cells(column: Any, kind: str) -> list[str]:
-    """A Parquet column's values as the CSV file writes them (json_cell of parquet_cell), cast by
+    """A Parquet column's values as the CSV file writes them (csv_value of parquet_cell), cast by
     Arrow for the types whose cast writes the same text (ARROW_CAST)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -169,7 +160,7 @@ def parquet_cells(column: Any, kind: str) -> list[str]:
     if kind in ARROW_CAST:
         cells: list[str] = pc.fill_null(pc.cast(column, pa.string()), "").to_pylist()
         return cells
-    return [json_cell(parquet_cell(value)) for value in column.to_pylist()]
+    return [csv_value(parquet_cell(value)) for value in column.to_pylist()]
 
 
 def parquet_value(columns: list[Any], row: int, index: int) -> Any:

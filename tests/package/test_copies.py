@@ -16,11 +16,10 @@ import pytest
 from etl.package.copies import (
     check_json_copies,
     check_parquet_copies,
-    json_cell,
     parquet_cell,
     parquet_cells,
 )
-from etl.package.render import ARROW_TYPES, arrow_schema, write_csv, write_json, write_parquet
+from etl.package.render import ARROW_TYPES, arrow_schema, csv_value, write_csv, write_json, write_parquet
 from etl.specs import ResourceSpec
 
 FIELDS = [
@@ -189,9 +188,9 @@ VALUES: dict[str, list[Any]] = {
 
 
 @pytest.mark.parametrize("kind", sorted(ARROW_TYPES))
-def test_a_columns_cells_are_what_json_cell_makes_of_each_value(kind: str) -> None:
+def test_a_columns_cells_are_what_the_csv_writer_makes_of_each_value(kind: str) -> None:
     column = pa.array(VALUES[kind], type=ARROW_TYPES[kind])
-    read: Callable[[Any], Any] = lambda value: json_cell(parquet_cell(value))  # noqa: E731
+    read: Callable[[Any], Any] = lambda value: csv_value(parquet_cell(value))  # noqa: E731
     assert parquet_cells(column, kind) == [read(v) for v in column.to_pylist()]
 
 
