@@ -116,6 +116,8 @@ RELEASE_LIBRARIES = ("frictionless", "pyarrow", "XlsxWriter", "sqlite-utils", "P
 MAX_ROUNDS = 5
 # Below about so many bytes of rows, the data files are written in the build's process alone.
 APART_WEIGHT = 16 * 2**20
+# The rows of a table in memory whose values are measured to weigh it (see rows_weight).
+WEIGHED_ROWS = 1_000
 # Beside the extraction cache, what vl-convert drew (the charts and the map), by what it was given.
 DRAWINGS = "drawings"
 # Beside the extraction cache, the files of raw/ that passed the checks, by their stat (etl/raw/index.py).
@@ -152,6 +154,7 @@ def merge(
     reviews: list[Decision],
     quarantined: dict[str, str],
     spill: Spill | None = None,
+    jobs: int = 1,
 ) -> tuple[Tables, list[dict[str, Any]]]:
     """The merged rows of the sources not quarantined (the rows put on disk read from the spill);
     a source whose rows contradict a curated fact is quarantined (added to quarantined) and the
@@ -159,14 +162,14 @@ def merge(
     quarantines a source to blame and builds again, see stage_contents): each source's rows were
     checked when it was screened (etl/screens.py), and checking every merged row here as well cost
     every build the time of a second pass over them (3.5 s at 10,000 articles) to spare only a
-    failing one a round of writing."""
+    failing one a round of writing. With jobs > 1, large tables on disk merge in two processes."""
     for _ in range(MAX_ROUNDS):
         kept = [e for e in extractions if e["source"]["id"] not in quarantined]
         conflicts: dict[str, str] = {}
         spilled = spill.tables(sources_of(kept)) if spill is not None else None
         store = spill.store if spill is not None else list
         tables, warnings = assemble(
-            packages, kept, reference, curated, reviews, conflicts, spilled, store, conflicts_first=True
+            packages, kept, reference, curated, reviews, conflicts, spilled, store, True, jobs > 1
         )
         if not conflicts:
             return tables, warnings
@@ -279,10 +282,13 @@ def write_data_files(
 
 def rows_weight(rows: Sequence[dict[str, Any]]) -> int:
     """About how many bytes a table's rows are: the size of their file on disk, for rows that wait
-    there (etl/curate/spill.py), else the length of their values' text."""
+    there (etl/curate/spill.py), else the length of their values' text (of WEIGHED_ROWS rows spread
+    over them, for more: what it tells is only which side writes a table)."""
     if isinstance(rows, OnDisk):
         return rows.stored_bytes()
-    return sum(len(str(value)) for row in rows for value in row.values() if value is not None)
+    step = max(1, len(rows) // WEIGHED_ROWS)
+    weighed = rows[::step] if step > 1 else rows
+    return step * sum(len(str(value)) for row in weighed for value in row.values() if value is not None)
 
 
 def write_packages(
@@ -431,14 +437,15 @@ def stage_contents(
     try:
         for _ in range(MAX_ROUNDS):
             kept = [e for e in screened.extractions if e["source"]["id"] not in quarantined]
-            tables, warned = merge(packages, kept, reference, curated, reviews, quarantined, spill)
+            workers = (engine or Engine()).workers
+            tables, warned = merge(packages, kept, reference, curated, reviews, quarantined, spill, workers)
             merge_warnings = Packed(warned)  # one for every differing duplicate: many in a large corpus
             del warned
             give_back()
             breaches = asserted(reference, tables)
             checkpoint("extracted")
             progress("writing packages")
-            data = write_data_files(stage, packages, tables, (engine or Engine()).workers, reuse)
+            data = write_data_files(stage, packages, tables, workers, reuse)
             give_back()
             counts = {
                 (name, resource): n for name, files in data.items() for resource, n in files.rows.items()
@@ -446,7 +453,6 @@ def stage_contents(
             staged = staged_release(stage / DATAPACKAGES, packages, counts)
             versioning = choose_version(previous, staged, str(project["version"]))
             release_project = {**project, "version": versioning.version}
-            workers = (engine or Engine()).workers
             pending = write_packages(stage, packages, tables, data, release_project, created, workers, reuse)
             progress("validating packages")
             try:
@@ -497,20 +503,35 @@ def stage_contents(
         give_back()
         progress("building the database")
         previous_database = None if reuse is None else (root / DATABASE, reuse)
-        report.tables = build_database(
-            stage / DATAPACKAGES, packages, stage / DATABASE, compact=False, reuse=previous_database
-        )
-        add_report_tables(stage / DATABASE, report)  # and vacuums the database
-        give_back()
+
+        def database() -> dict[str, int]:
+            tables = build_database(
+                stage / DATAPACKAGES, packages, stage / DATABASE, compact=False, reuse=previous_database
+            )
+            report.tables = tables
+            add_report_tables(stage / DATABASE, report)  # and vacuums the database
+            give_back()
+            return tables
+
+        # what the data say (read by the catalogue records and the site) worked out in a child
+        # meanwhile, from the CSV files; then the charts, from the database, beside the records
+        apart = workers > 1
+        _, report.tables = alongside(lambda progress: write_data_facts(stage), database, progress, apart)
         (stage / INSPECT).write_text(json.dumps(inspect_data(stage / DATABASE), indent=2) + "\n")
         (stage / METADATA).write_bytes(render_metadata(site_metadata(packages, project)))
         # a full build draws every chart again, and keeps what it drew for the builds after
         drawings = None if engine is None or engine.cache is None else engine.cache.parent / DRAWINGS
-        draw_charts(stage, project, base_url, created[:10], drawings, reuse=engine is None or not engine.full)
-        write_data_facts(stage)  # what the data say, read by the catalogue records and the site
-        pending.wait()  # the workbooks, which the catalogue records describe
-        write_catalog(stage, base_url, packages, project)
-        write_report(stage / DOWNLOADS / REPORT, report)
+        reuse_drawings = engine is None or not engine.full
+
+        def records() -> None:
+            pending.wait()  # the workbooks, which the catalogue records describe
+            write_catalog(stage, base_url, packages, project)
+            write_report(stage / DOWNLOADS / REPORT, report)
+
+        charts = functools.partial(
+            draw_charts, stage, project, base_url, created[:10], drawings, reuse_drawings
+        )
+        alongside(lambda progress: charts(), records, progress, apart)
         write_checksums(stage)
         progress(describe(versioning))
         return report

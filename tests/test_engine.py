@@ -398,13 +398,15 @@ def test_a_build_writing_its_files_in_child_processes_publishes_the_same_bytes(
     apart, here = tmp_path / "apart", tmp_path / "here"
     # every file written apart however small the release; the children made by alongside counted
     started = fresh(
-        "from pathlib import Path\nimport etl.apart, etl.build, etl.package.workbook\n"
+        "from pathlib import Path\nimport etl.apart, etl.build, etl.curate.merge, etl.package.workbook\n"
         "etl.build.APART_WEIGHT = 0\netl.package.workbook.POOL_BYTES = 0\nstarted = []\n"
+        "etl.curate.merge.APART_BYTES = 0\n"
         "Apart = etl.apart.Apart\n"
         "etl.apart.Apart = lambda work: started.append(work) or Apart(work)\n"
         f"etl.build.build(root=Path({str(apart)!r}), raw_dir=Path({str(small)!r}), jobs=2)\n"
         'print(json.dumps({"started": len(started)}))\n'
     )["started"]
-    assert started == 2  # the extraction, and half the data files
+    # the extraction, half the tables merged on disk, half the data files, the data's facts, the charts
+    assert started == 5
     built_here(monkeypatch, here, raw_dir=small, jobs=1)
     assert_same_release(apart, here)

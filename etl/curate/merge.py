@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from etl.apart import alongside
 from etl.curate.coverage import covered, link_posts
 from etl.curate.periods import bounds, with_periods
 from etl.curate.reconcile import reconciled
@@ -63,6 +64,12 @@ class Unmerged(Protocol):
     def deduplicated(
         self, spec: ResourceSpec, warnings: list[Row], conflicts: dict[str, str] | None
     ) -> Sequence[Row]: ...
+
+    def merged_with_notes(
+        self, spec: ResourceSpec, conflicts: bool
+    ) -> tuple[Sequence[Row], list[tuple[str, str] | Row]]: ...
+
+    def stored_bytes(self) -> int: ...
 
     def where(self, keep: Callable[[Row], bool]) -> Unmerged: ...
 
@@ -130,6 +137,10 @@ def collect(
 CURATED = "publication"
 # The resources assemble does not deduplicate with conflicts: made from the others' rows.
 UNCONTRADICTED = ("sources", "persons", "reviews")
+# From about so many bytes of rows on disk to merge, the tables are merged in two processes.
+APART_BYTES = 4 * 2**20
+# A merged table with what its differing duplicates call for (see duplicate), in the order to note.
+Premerged = tuple[Sequence[Row], list[tuple[str, str] | Row]]
 
 
 def contradicts(spec: ResourceSpec, kept: Row, row: Row) -> bool:
@@ -318,6 +329,44 @@ def contradicting(
                         conflicts.setdefault(*found)
 
 
+def merged_apart(
+    packages: tuple[PackageSpec, ...], everything: Mapping[str, Sequence[Row]], conflicts: bool
+) -> dict[tuple[str, str], Premerged]:
+    """The tables on disk that assemble deduplicates for each package (by package and resource),
+    merged there, with their notes, when they are large enough: shared between this process and a
+    child forked for them (etl/apart.py alongside), the largest first to the side with less to
+    merge; none when they are small (assemble merges them in its turn)."""
+    tasks = [
+        (package.name, spec)
+        for package in packages
+        for spec in package.resources
+        if spec.name not in UNCONTRADICTED
+        and isinstance(everything[spec.name], Unmerged)
+        and not merged(everything[spec.name])
+    ]
+    weights = [everything[spec.name].stored_bytes() for _, spec in tasks]  # type: ignore[attr-defined]
+    if len(tasks) < 2 or sum(weights) < APART_BYTES:
+        return {}
+    sides: tuple[list[int], list[int]] = ([], [])
+    loads = [0, 0]
+    for index in sorted(range(len(tasks)), key=lambda i: -weights[i]):
+        side = 0 if loads[0] <= loads[1] else 1
+        sides[side].append(index)
+        loads[side] += weights[index]
+
+    def merge(indexes: list[int]) -> dict[tuple[str, str], Premerged]:
+        found: dict[tuple[str, str], Premerged] = {}
+        for i in indexes:
+            package, spec = tasks[i]
+            rows = everything[spec.name]
+            assert isinstance(rows, Unmerged)
+            found[(package, spec.name)] = rows.merged_with_notes(spec, conflicts)
+        return found
+
+    there, here = alongside(lambda progress: merge(sides[1]), lambda: merge(sides[0]))
+    return {**here, **there}
+
+
 def assemble(
     packages: tuple[PackageSpec, ...],
     extractions: list[dict[str, Any]],
@@ -328,6 +377,7 @@ def assemble(
     spilled: Mapping[str, Sequence[Row]] | None = None,
     store: Store = list,
     conflicts_first: bool = False,
+    apart: bool = False,
 ) -> tuple[dict[str, dict[str, list[Row]]], list[Row]]:
     """The rows of every package's resources, with the curators' decisions applied, and the
     warnings raised while merging (an article contradicting a curated fact goes into conflicts,
@@ -335,7 +385,8 @@ def assemble(
     by resource, which the extractions no longer hold; store: where the derived tables go (on disk
     beside them, or a list). With conflicts_first, the contradictions are looked for before
     merging (see contradicting), and when there are any, no tables are made: the caller sets those
-    sources aside and assembles again."""
+    sources aside and assembles again. Apart: large tables on disk are merged in two processes
+    (see merged_apart)."""
     warnings: list[Row] = list((curated or {}).get("warnings", []))
     decisions = reviews or []
     everything = collect(extractions, curated or {}, reference, spilled, store)
@@ -348,14 +399,21 @@ def assemble(
         if conflicts:
             return {}, warnings
     result: dict[str, dict[str, list[Row]]] = {}
+    ahead = merged_apart(packages, everything, conflicts is not None) if apart else {}
     for package in packages:
-        own = {
-            r.name: everything[r.name]
-            if merged(everything[r.name])
-            else deduplicate(r, everything[r.name], warnings, conflicts)
-            for r in package.resources
-            if r.name not in UNCONTRADICTED
-        }
+        own: dict[str, list[Row]] = {}
+        for r in package.resources:
+            if r.name in UNCONTRADICTED:
+                continue
+            if merged(everything[r.name]):
+                own[r.name] = everything[r.name]
+            elif (package.name, r.name) in ahead:
+                rows, notes = ahead[(package.name, r.name)]
+                own[r.name] = rows  # type: ignore[assignment]  # (rows on disk)
+                for note in notes:  # (noted here, in their turn, as deduplicate notes them)
+                    noted(note, warnings, conflicts)
+            else:
+                own[r.name] = deduplicate(r, everything[r.name], warnings, conflicts)
         if "reviews" in package.resource_names:
             specs = {r.name: r for r in package.resources if r.name in own}
             mine = [d for d in decisions if d.table in specs]

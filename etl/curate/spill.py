@@ -57,6 +57,8 @@ DERIVED = ""
 Position = tuple[bool, int]
 # A row with where it came and its source (None for a row that belongs to no source).
 Item = tuple[Position, str | None, Row]
+# What a differing duplicate calls for (see merge.duplicate): a conflict (source, why) or a warning.
+Note = tuple[str, str] | Row
 
 
 @dataclass
@@ -260,6 +262,15 @@ class SpilledRows(OnDisk):
     ) -> MergedRows:
         """The rows merged on disk, one per key in key order, as merge.deduplicate merges rows in
         memory: the same rows kept, the same warnings and conflicts noted, in the same order."""
+        rows, notes = self.merged_with_notes(spec, conflicts is not None)
+        for note in notes:
+            noted(note, warnings, conflicts)
+        return rows
+
+    def merged_with_notes(self, spec: ResourceSpec, conflicts: bool) -> tuple[MergedRows, list[Note]]:
+        """The rows merged on disk (see deduplicated), and what each differing duplicate calls for
+        (merge.duplicate: a conflict, when they are looked for, or a warning), in the order they
+        are to be noted."""
         keys = spec.primary_key
         merged = MergedWriter(self.folder)
         found: list[tuple[Position, Any]] = []
@@ -272,12 +283,10 @@ class SpilledRows(OnDisk):
             if last is None or key != last:
                 last, first = key, row
                 merged.add(row)
-            elif (note := duplicate(spec, first, row, conflicts is not None)) is not None:
+            elif (note := duplicate(spec, first, row, conflicts)) is not None:
                 found.append((position, note))
-        for _, note in sorted(found, key=lambda item: item[0]):
-            noted(note, warnings, conflicts)
         give_back()  # what sorting the runs took (see etl/memory.py)
-        return merged.close()
+        return merged.close(), [note for _, note in sorted(found, key=lambda item: item[0])]
 
     def sorted_items(self, keys: list[str]) -> Iterator[Item]:
         """Every source's rows and the extra ones, each with where it came and its source (None

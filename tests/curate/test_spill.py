@@ -4,13 +4,16 @@ are the same merged rows as when they were held in memory, in or out of key orde
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import etl.curate.merge as merge_module
 import etl.curate.spill as spill_module
 from benchmarks.corpus import generate
+from etl.apart import can_fork
 from etl.curate import Decision, Spill, assemble, curated_rows, read_reviews
 from etl.curate.reviews import reviewable, text
 from etl.engine import Engine, extract_all
@@ -102,7 +105,9 @@ def load_curated() -> dict[str, Any]:
     )
 
 
-def merged_with_conflicts(extractions: list[dict[str, Any]], spill: Spill | None) -> tuple[Any, ...]:
+def merged_with_conflicts(
+    extractions: list[dict[str, Any]], spill: Spill | None, apart: bool = False
+) -> tuple[Any, ...]:
     reference, packages = load_reference(), load_packages()
     reviews = read_reviews(REFERENCE_DIR / "reviews", packages)
     kept = {e["source"]["id"] for e in extractions}
@@ -110,7 +115,7 @@ def merged_with_conflicts(extractions: list[dict[str, Any]], spill: Spill | None
     spilled = spill.tables(kept) if spill is not None else None
     store = spill.store if spill is not None else list
     tables, warnings = assemble(
-        packages, extractions, reference, load_curated(), reviews, conflicts, spilled, store
+        packages, extractions, reference, load_curated(), reviews, conflicts, spilled, store, apart=apart
     )
     rows = {p: {r: list(found) for r, found in t.items()} for p, t in tables.items()}
     return rows, warnings, conflicts
@@ -135,6 +140,36 @@ def test_rows_merged_on_disk_in_runs_keep_the_same_rows_warnings_and_conflicts(
     restated = [w for w in warnings if w["field"] == "persons.id"]
     assert len(restated) == 2 and restated[0]["message"] > restated[1]["message"]
     assert not list(tmp_path.glob("run-*"))  # the sorted runs are removed once merged
+
+
+@pytest.mark.parametrize("order", ["as read", "reversed"])
+def test_tables_merged_in_two_processes_keep_the_same_rows_warnings_and_conflicts(
+    extracted: list[dict[str, Any]], order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spill_module, "RUN_ROWS", 5)
+    monkeypatch.setattr(merge_module, "APART_BYTES", 0)  # however small, merged in two processes
+    shares: list[int] = []
+    share = merge_module.alongside
+
+    def counted(work: Any, here: Any, *args: Any) -> Any:
+        shares.append(os.getpid())
+        return share(work, here, *args)
+
+    monkeypatch.setattr(merge_module, "alongside", counted)
+    incoming = restating(extracted if order == "as read" else extracted[::-1])
+    spill = Spill(tmp_path, load_packages())
+    light = [spill.take(copy.deepcopy(e)) for e in incoming]
+    spill.close()
+    assert can_fork()  # (a child is forked for one share)
+    on_disk = merged_with_conflicts(light, spill, apart=True)
+    assert shares == [os.getpid()]
+    assert on_disk == merged_with_conflicts(incoming, None)
+    _, warnings, conflicts = on_disk
+    # the conflict and the warnings the child's share found are noted as the merge in one process notes them
+    assert list(conflicts) == [incoming[-1]["source"]["id"]] and "curated fact wins" in next(
+        iter(conflicts.values())
+    )
+    assert len([w for w in warnings if w["field"] == "persons.id"]) == 2
 
 
 def decisions_about(extracted: list[dict[str, Any]]) -> list[Decision]:
