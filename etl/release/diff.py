@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,6 @@ from etl.release.read import (
     Key,
     Package,
     Release,
-    Row,
     Table,
     find_duplicate,
     key_of,
@@ -174,26 +173,43 @@ class Unordered(Exception):
 # How a key field's CSV strings sort, as the build sorted the typed values: empty first, numbers
 # as numbers, the other types (strings, ISO dates and times) as strings.
 NUMERIC = {"integer": int, "number": float, "year": int}
+# A row as its cells, in the order of its table's header.
+Cells = Sequence[str]
 
 
-def key_order(schema: dict[str, Any], key: Key) -> Callable[[Row], tuple[Any, ...]]:
-    """The sort key of a row's key values, by the types of a schema's key fields."""
+def key_order(
+    schema: dict[str, Any], key: Key, header: tuple[str, ...]
+) -> Callable[[Cells], tuple[Any, ...]]:
+    """The sort key of a row's key values (its cells in the order of header: see cells_of), by the
+    types of a schema's key fields."""
     kinds = fields_by_name(schema)
     convert = [NUMERIC.get(str(kinds.get(name, {}).get("type")), str) for name in key]
+    positions = [header.index(name) for name in key]
 
-    def order(row: Row) -> tuple[Any, ...]:
+    def order(cells: Cells) -> tuple[Any, ...]:
         try:
             return tuple(
                 (value != "", to(value) if value != "" else "")
-                for value, to in zip((row[name] for name in key), convert, strict=True)
+                for value, to in zip((cells[at] for at in positions), convert, strict=True)
             )
-        except (ValueError, KeyError):
+        except ValueError:
             raise Unordered from None
 
     return order
 
 
-def ascending(rows: Iterable[Row], order: Callable[[Row], tuple[Any, ...]]) -> Iterator[tuple[Any, Row]]:
+def cells_of(table: Table) -> Iterable[Cells]:
+    """A table's rows as their cells in the order of its header (a file's records as they are
+    read, with no row made of them)."""
+    if isinstance(table.rows, CsvRows):
+        return table.rows.records()
+    header = table.header
+    return ([row[name] for name in header] for row in table.rows)
+
+
+def ascending(
+    rows: Iterable[Cells], order: Callable[[Cells], tuple[Any, ...]]
+) -> Iterator[tuple[Any, Cells]]:
     """Each row with its sort key, checking that the keys strictly increase (Unordered otherwise:
     out of order, or a key given twice)."""
     last: tuple[Any, ...] | None = None
@@ -208,37 +224,45 @@ def ascending(rows: Iterable[Row], order: Callable[[Row], tuple[Any, ...]]) -> I
         yield value, row
 
 
+def keyed(cells: Cells, key: list[int], header: tuple[str, ...]) -> KeyedRow:
+    """A row (its cells in the order of header) with its key (the key fields' places in header)."""
+    return KeyedRow(tuple(cells[at] for at in key), dict(zip(header, cells, strict=True)))
+
+
 def merge_join(old: Table, new: Table, schema: SchemaDiff, keep: int | None = None) -> ResourceDiff | None:
     """The comparison of two tables both in the order of the key they are matched by (the new
     primary key, else the old one, when its fields are columns of both), read once side by side
     (with keep, holding only the first keep rows of each kind of change); None when a table is not
     in that order or repeats a key (the indexed comparison then applies the same rules to them in
-    memory)."""
+    memory). Rows are compared as their cells (see cells_of): a row is made only of an added or a
+    removed row that is kept."""
     columns = set(old.header) & set(new.header)
     key = next((k for k in (new.primary_key, old.primary_key) if k and set(k) <= columns), ())
     if not key:
         return None
-    order = key_order(new.schema, key)
     shared = [f for f in new.header if f in set(old.header)]
-    same_header = set(old.header) == set(new.header)
+    pairs = [(f, old.header.index(f), new.header.index(f)) for f in shared]
+    same_order = old.header == new.header  # (most rows then compared at once)
+    old_key, new_key = ([header.index(f) for f in key] for header in (old.header, new.header))
     added: list[KeyedRow] = []
     removed: list[KeyedRow] = []
     changed: list[RowChange] = []
     limit = keep if keep is not None else -1
     totals = [0, 0, 0]  # rows added, removed, changed
     count = 0
-    olds, news = ascending(old.rows, order), ascending(new.rows, order)
+    olds = ascending(cells_of(old), key_order(new.schema, key, old.header))
+    news = ascending(cells_of(new), key_order(new.schema, key, new.header))
     try:
         before, after = next(olds, None), next(news, None)
         while before is not None or after is not None:
             if after is not None and (before is None or after[0] < before[0]):
                 if len(added) != limit:
-                    added.append(KeyedRow(key_of(after[1], key), after[1]))
+                    added.append(keyed(after[1], new_key, new.header))
                 totals[0] += 1
                 after, count = next(news, None), count + 1
             elif before is not None and (after is None or before[0] < after[0]):
                 if len(removed) != limit:
-                    removed.append(KeyedRow(key_of(before[1], key), before[1]))
+                    removed.append(keyed(before[1], old_key, old.header))
                 totals[1] += 1
                 before = next(olds, None)
             else:
@@ -246,12 +270,12 @@ def merge_join(old: Table, new: Table, schema: SchemaDiff, keep: int | None = No
                 was, now = before[1], after[1]
                 cells = (
                     ()
-                    if same_header and was == now  # (most rows: compared at once)
-                    else tuple(FieldChange(f, was[f], now[f]) for f in shared if was[f] != now[f])
+                    if same_order and was == now
+                    else tuple(FieldChange(f, was[o], now[n]) for f, o, n in pairs if was[o] != now[n])
                 )
                 if cells:
                     if len(changed) != limit:
-                        changed.append(RowChange(key_of(now, key), cells))
+                        changed.append(RowChange(tuple(now[at] for at in new_key), cells))
                     totals[2] += 1
                 before, after, count = next(olds, None), next(news, None), count + 1
     except Unordered:

@@ -53,6 +53,12 @@ class CsvRows:
     count: int | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[Row]:
+        header = self.header
+        for cells in self.records():
+            yield dict(zip(header, cells, strict=True))
+
+    def records(self) -> Iterator[list[str]]:
+        """The rows as their cells, in the order of the header (what __iter__ makes rows of)."""
         header, number = self.header, 0
         try:
             with self.path.open(encoding=text_encoding(self.encoding), newline="") as handle:
@@ -69,7 +75,7 @@ class CsvRows:
                     if len(cells) != len(header):
                         raise ValueError("a row of another length than the header")
                     number += 1
-                    yield dict(zip(header, cells, strict=True))
+                    yield cells
         except (OSError, ValueError, TypeError, LookupError, csv.Error):
             self.reread()
             raise DiffError(self.where, "changed while it was read") from None

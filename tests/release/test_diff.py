@@ -30,8 +30,15 @@ from etl.release.changes import (
     RowChange,
     TypeChange,
 )
-from etl.release.diff import diff_releases, diff_to_dict, tightens
-from etl.release.read import DiffError
+from etl.release.diff import (
+    compare_indexed,
+    compare_schemas,
+    diff_releases,
+    diff_to_dict,
+    merge_join,
+    tightens,
+)
+from etl.release.read import CsvRows, DiffError, Table
 from etl.release.versions import classify, next_version
 
 NETWORK = "diplomacy-network"
@@ -735,3 +742,44 @@ def test_update_changelog_refuses_a_file_without_the_heading(tmp_path: Path) -> 
     with pytest.raises(DiffError, match=r"CHANGELOG\.md: not a data changelog"):
         update_changelog(changelog, "## 0.2.0 — 2026-11-27\n")
     assert changelog.read_text(encoding="utf-8") == "# Changes to the code\n"
+
+
+def csv_table(path: Path, header: list[str], rows: list[list[str]], schema: dict[str, Any]) -> Table:
+    """A table read from its CSV file a row at a time, as a release's large files are."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+    rows_read = CsvRows(path, path.name, "utf-8", {}, tuple(header))
+    return Table(path.stem, path.name, schema, tuple(header), rows_read)
+
+
+@pytest.mark.parametrize("reordered", [False, True])
+def test_files_compared_side_by_side_give_what_comparing_them_in_memory_gives(
+    tmp_path: Path, reordered: bool
+) -> None:
+    fields = [{"name": "id"}, {"name": "n", "type": "integer"}, {"name": "a"}, {"name": "b"}]
+    old_schema = {"fields": fields, "primaryKey": ["id", "n"]}
+    new_schema = {"fields": [*fields, {"name": "c"}], "primaryKey": ["id", "n"]}
+    # keys in key order: n as a number (9 before 10), empty first
+    old_rows = [[i, str(n), f"a{i}{n}", "b"] for i in ("p", "q", "r") for n in ("", "9", "10")]
+    new_rows = [row[:] for row in old_rows if row[:2] != ["q", "9"]]  # a row taken out
+    new_rows[1][2] = "changed"
+    new_rows.insert(5, ["q", "11", "a", "b"])  # a row added
+    header = ["id", "n", "a", "b", "c"]
+    new_rows = [[*row, "x"] for row in new_rows]
+    if reordered:  # another order of the columns: the key's fields elsewhere
+        order = [4, 2, 0, 3, 1]
+        header, new_rows = [header[i] for i in order], [[row[i] for i in order] for row in new_rows]
+    old = csv_table(tmp_path / "old.csv", ["id", "n", "a", "b"], old_rows, old_schema)
+    new = csv_table(tmp_path / "new.csv", header, new_rows, new_schema)
+    schema = compare_schemas(old.schema, new.schema)
+    joined = merge_join(old, new, schema)
+    assert joined is not None and joined == compare_indexed(old, new, schema)
+    assert [r.key for r in joined.added] == [("q", "11")] and [r.key for r in joined.removed] == [("q", "9")]
+    assert [(c.key, c.fields) for c in joined.changed] == [
+        (("p", "9"), (FieldChange("a", "ap9", "changed"),))
+    ]
+    assert joined.added[0].values == dict(zip(header, new_rows[5], strict=True))
+    assert joined.removed[0].values == dict(zip(old.header, old_rows[4], strict=True))
+    # a file out of its key's order is not joined (the indexed comparison applies)
+    shuffled = csv_table(tmp_path / "shuffled.csv", header, new_rows[::-1], new_schema)
+    assert merge_join(old, shuffled, schema) is None
