@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
@@ -267,6 +267,18 @@ class Apart(Generic[T]):
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
+
+
+def halves(weights: Sequence[int]) -> tuple[list[int], list[int]]:
+    """The indexes of pieces of work (their weights given) in two shares of about the same weight,
+    for this process and a child: the heaviest first, each to the share with less so far."""
+    shares: tuple[list[int], list[int]] = ([], [])
+    loads = [0, 0]
+    for index in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        side = 0 if loads[0] <= loads[1] else 1
+        shares[side].append(index)
+        loads[side] += weights[index]
+    return shares
 
 
 def alongside(

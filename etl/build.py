@@ -22,7 +22,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from etl.apart import alongside, start_fresh_server
+from etl.apart import alongside, halves, start_fresh_server
 from etl.curate import Decision, OnDisk, Spill, assemble, curated_rows, read_reviews
 from etl.digests import CODE_SUFFIXES, FileDigests, folders_digest
 from etl.engine import CACHE, Engine
@@ -255,12 +255,7 @@ def write_data_files(
             p.name: write_data(stage / DATAPACKAGES / p.name, p, tables[p.name], reused(p.name))
             for p in packages
         }
-    sides: tuple[list[int], list[int]] = ([], [])
-    loads = [0, 0]
-    for index in sorted(range(len(tasks)), key=lambda i: -weights[i]):
-        side = 0 if loads[0] <= loads[1] else 1
-        sides[side].append(index)
-        loads[side] += weights[index]
+    sides = halves(weights)
 
     def write(indexes: list[int]) -> dict[int, ResourceFiles]:
         return {

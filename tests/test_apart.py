@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.apart import alongside, can_fork, run_apart
+from etl.apart import alongside, can_fork, halves, run_apart
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks, and reads /proc")
 
@@ -276,3 +276,19 @@ def test_work_alongside_without_a_child_runs_first_then_this_process_works() -> 
         lambda progress: order.append("work") or 1, lambda: order.append("here") or 2, apart=False
     )
     assert done == (1, 2) and order == ["work", "here"]
+
+
+@pytest.mark.parametrize(
+    ("weights", "shares"),
+    [
+        ([], ([], [])),
+        ([5], ([0], [])),
+        ([1, 9, 4, 4], ([1], [2, 3, 0])),  # the heaviest alone, the rest against it
+        ([3, 3, 2, 2, 2], ([0, 2, 4], [1, 3])),
+    ],
+)
+def test_work_is_shared_in_two_halves_by_weight_the_heaviest_first(
+    weights: list[int], shares: tuple[list[int], list[int]]
+) -> None:
+    assert halves(weights) == shares
+    assert sorted(shares[0] + shares[1]) == list(range(len(weights)))  # (each piece once)

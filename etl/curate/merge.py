@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from etl.apart import alongside
+from etl.apart import alongside, halves
 from etl.curate.coverage import covered, link_posts
 from etl.curate.periods import bounds, with_periods
 from etl.curate.reconcile import reconciled
@@ -347,12 +347,7 @@ def merged_apart(
     weights = [everything[spec.name].stored_bytes() for _, spec in tasks]  # type: ignore[attr-defined]
     if len(tasks) < 2 or sum(weights) < APART_BYTES:
         return {}
-    sides: tuple[list[int], list[int]] = ([], [])
-    loads = [0, 0]
-    for index in sorted(range(len(tasks)), key=lambda i: -weights[i]):
-        side = 0 if loads[0] <= loads[1] else 1
-        sides[side].append(index)
-        loads[side] += weights[index]
+    sides = halves(weights)
 
     def merge(indexes: list[int]) -> dict[tuple[str, str], Premerged]:
         found: dict[tuple[str, str], Premerged] = {}
