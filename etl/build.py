@@ -386,7 +386,11 @@ def extract_sources(
         progress(f"rejected {rejected}")
     raw = rejected_late(raw, unreadable)
     return Extracted(
-        screened, spill, report_inputs(raw), created_date(raw.sources), {s.id: s.file for s in raw.sources}
+        screened,
+        spill,
+        report_inputs(raw),
+        created_date(raw.sources),
+        {sys.intern(s.id): s.file for s in raw.sources},  # (the ids the spill notes: one object each)
     )
 
 

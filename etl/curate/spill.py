@@ -18,6 +18,7 @@ import hashlib
 import heapq
 import marshal
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,9 +33,10 @@ from etl.specs import PackageSpec, ResourceSpec
 
 Row = dict[str, Any]
 # The extraction's key of each resource kept on disk (a single row for the article and the source's
-# record, lists else): every per-source resource but the few the merge needs in memory (the changes
-# it restates and links, the post types it puts after the lexicon's).
-IN_MEMORY = ("network_changes", "post_types")
+# record, lists else): every per-source resource but the post types, which the merge puts after the
+# lexicon's, and few articles name. (The network changes, which it restates and links in memory, are
+# read from disk when it does: at 100,000 articles, held with the extractions they were a hundred MB.)
+IN_MEMORY = ("post_types",)
 SPILLED = {
     **{name: key for name, key in EXTRACTED.items() if name not in IN_MEMORY},
     "sources": "source",
@@ -94,7 +96,7 @@ class Spill:
     def take(self, extraction: dict[str, Any]) -> dict[str, Any]:
         """The extraction without the rows of the spilled resources, which are appended to their
         files as they were stated, nor its warnings (see warnings)."""
-        source = str(extraction["source"]["id"])
+        source = shared(str(extraction["source"]["id"]))
         light = dict(extraction)
         self.append(WARNINGS, source, light.pop(WARNINGS, []))
         for name, track in self.tracks.items():
@@ -148,7 +150,15 @@ class Spill:
 
     def tables(self, kept: set[str]) -> dict[str, SpilledRows]:
         """Each spilled resource's rows of the kept sources, to be read from its file."""
-        return {name: SpilledRows(track, frozenset(kept)) for name, track in self.tracks.items()}
+        ids = frozenset(kept)  # (one set for all: at 100,000 sources, 4 MB each)
+        return {name: SpilledRows(track, ids) for name, track in self.tracks.items()}
+
+
+def shared(value: Any) -> Any:
+    """A string as the one object every equal string noted is (sys.intern): the source ids noted
+    by every track, and the values the rows cite, are each one object in memory (and pickled
+    once when the spill is sent to another process), not one for each table that notes them."""
+    return sys.intern(value) if type(value) is str else value
 
 
 def note_cites(track: Track, source: str, rows: list[Row]) -> None:
@@ -156,7 +166,7 @@ def note_cites(track: Track, source: str, rows: list[Row]) -> None:
     (or the sources: most values are cited by one source only, often the source itself)."""
     for column in CITING:
         by_value = track.cites.setdefault(column, {})
-        for value in {r[column] for r in rows if r.get(column)}:
+        for value in {shared(r[column]) for r in rows if r.get(column)}:
             before = by_value.get(value)
             if before is None:
                 by_value[value] = source
@@ -401,7 +411,7 @@ class MergedWriter:
         self.size += 1
         for column in CITING:
             if row.get(column):
-                self.cites[column].add(row[column])
+                self.cites[column].add(shared(row[column]))
         if len(self.batch) >= BATCH_ROWS:
             self.flush()
 
